@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "washboard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "washboard", targets: ["UsageApp"]),
+    ],
+    dependencies: [
+        // `traits: []`: the default traits pass -D flags in an unstable order, which
+        // recompiles Hummingbird whenever `swift build` and `swift test` alternate.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // Already in the graph through Hummingbird; named because UsageApp uses their types directly.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .target(
+            name: "DeviceState",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Notify",
+            dependencies: []
+        ),
+        .executableTarget(
+            name: "UsageApp",
+            dependencies: [
+                "DeviceState",
+                "Notify",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            // docs/openapi.yaml and fixtures/demo-dorm.json are symlinks to these files.
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/demo-dorm.json")]
+        ),
+        .testTarget(name: "DeviceStateTests", dependencies: ["DeviceState"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify"]),
+        .testTarget(
+            name: "UsageAppTests",
+            dependencies: [
+                "UsageApp",
+                "DeviceState",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A personal message to one resident, created once per ``dedupeKey``.
+public struct Alert: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case endingSoon = "ending_soon"
+        case cycleDone = "cycle_done"
+        case pickupRequest = "pickup_request"
+        case pickupReminder = "pickup_reminder"
+        case useClosed = "use_closed"
+        case notice
+    }
+
+    public var id: String
+    public var residentId: String
+    public var kind: Kind
+    public var title: String
+    public var body: String
+    public var machineId: String?
+    public var useId: String?
+    /// Two alerts with the same key are the same alert: the second is never created.
+    public var dedupeKey: String
+    public var at: Date
+
+    public init(
+        id: String, residentId: String, kind: Kind, title: String, body: String,
+        machineId: String?, useId: String?, dedupeKey: String, at: Date
+    ) {
+        self.id = id
+        self.residentId = residentId
+        self.kind = kind
+        self.title = title
+        self.body = body
+        self.machineId = machineId
+        self.useId = useId
+        self.dedupeKey = dedupeKey
+        self.at = at
+    }
+}
+
+/// A resident's report that something is wrong with a machine.
+public struct ProblemReport: Codable, Sendable, Hashable {
+    public var id: String
+    public var machineId: String
+    public var residentId: String
+    public var text: String
+    public var createdAt: Date
+    public var resolvedAt: Date?
+    public var resolution: String?
+
+    public init(
+        id: String, machineId: String, residentId: String, text: String, createdAt: Date,
+        resolvedAt: Date? = nil, resolution: String? = nil
+    ) {
+        self.id = id
+        self.machineId = machineId
+        self.residentId = residentId
+        self.text = text
+        self.createdAt = createdAt
+        self.resolvedAt = resolvedAt
+        self.resolution = resolution
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// One row of the event log: every change a client shows appends one, in the same
+/// transaction as the change. The log feeds live updates and resume.
+public struct Event: Sendable, Hashable {
+    /// Who receives an event: everyone looking at the board, or one resident.
+    public enum Topic: Sendable, Hashable, CustomStringConvertible {
+        case board
+        case resident(String)
+
+        public init?(_ text: String) {
+            if text == "board" {
+                self = .board
+            } else if text.hasPrefix("resident:"), text.count > "resident:".count {
+                self = .resident(String(text.dropFirst("resident:".count)))
+            } else {
+                return nil
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .board: "board"
+            case .resident(let id): "resident:\(id)"
+            }
+        }
+    }
+
+    /// What changed. The raw values are the WebSocket frame types where one exists.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Payload `{"machine": MachineStatus}`.
+        case machine
+        /// Payload `{"id": machineId}`: an admin removed the machine.
+        case machineRemoved = "machine_removed"
+        /// Payload `{"notice": Notice}`.
+        case notice
+        /// Payload `{"id": noticeId}`.
+        case noticeRemoved = "notice_removed"
+        /// Payload `{"alert": Alert}`, on the resident's topic.
+        case alert
+        /// Payload `{}`, on the resident's topic: close their connections.
+        case sessionRevoked = "session_revoked"
+    }
+
+    /// Strictly increasing, never reused (SQLite `AUTOINCREMENT`).
+    public var seq: Int64
+    public var at: Date
+    public var topic: Topic
+    public var kind: Kind
+    /// A JSON object: the frame's fields besides `type` and `seq`.
+    public var payload: Data
+
+    public init(seq: Int64, at: Date, topic: Topic, kind: Kind, payload: Data) {
+        self.seq = seq
+        self.at = at
+        self.topic = topic
+        self.kind = kind
+        self.payload = payload
+    }
+}
+
+/// What every board shows: machines with their open uses and the live notices, as of ``seq``.
+public struct Board: Codable, Sendable, Hashable {
+    /// The head of the event log when the board was read; resume from here with `since`.
+    public var seq: Int64
+    public var machines: [MachineStatus]
+    public var notices: [Notice]
+
+    public init(seq: Int64, machines: [MachineStatus], notices: [Notice]) {
+        self.seq = seq
+        self.machines = machines
+        self.notices = notices
+    }
+}

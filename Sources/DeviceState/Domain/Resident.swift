@@ -1,0 +1,91 @@
+import Foundation
+
+/// Someone who lives in the dorm and uses the machines.
+public struct Resident: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var room: String
+    public var createdAt: Date
+    /// Set when an admin revoked the resident: every session ends, no new code is redeemable.
+    public var revokedAt: Date?
+
+    public init(id: String, name: String, room: String, createdAt: Date, revokedAt: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.room = room
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// What a resident chose about their alerts.
+public struct Preferences: Codable, Sendable, Hashable {
+    /// A daily period, in the dorm's local time, during which notices wait and cycle alerts are silent.
+    public var quietHours: QuietHours?
+    /// Alert kinds the resident does not want at all.
+    public var mutedAlertKinds: [Alert.Kind]
+
+    public init(quietHours: QuietHours? = nil, mutedAlertKinds: [Alert.Kind] = []) {
+        self.quietHours = quietHours
+        self.mutedAlertKinds = mutedAlertKinds
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(quietHours, forKey: .quietHours)
+        try container.encode(mutedAlertKinds, forKey: .mutedAlertKinds)
+    }
+}
+
+/// A daily period given as two `HH:MM` times; `start` after `end` wraps over midnight.
+public struct QuietHours: Codable, Sendable, Hashable {
+    public var start: String
+    public var end: String
+
+    /// - Throws: ``DeviceStateError/invalidInput(field:reason:)`` unless both are `HH:MM` and differ.
+    public init(start: String, end: String) throws(DeviceStateError) {
+        for (field, value) in [("quietHours.start", start), ("quietHours.end", end)] {
+            guard Self.minutes(of: value) != nil else {
+                throw .invalidInput(field: field, reason: "expected a time as HH:MM (00:00 to 23:59)")
+            }
+        }
+        guard start != end else {
+            throw .invalidInput(field: "quietHours", reason: "start and end must differ")
+        }
+        self.start = start
+        self.end = end
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            start: container.decode(String.self, forKey: .start),
+            end: container.decode(String.self, forKey: .end))
+    }
+
+    /// Minutes after midnight of an `HH:MM` time, or nil when it is not one.
+    static func minutes(of time: String) -> Int? {
+        let parts = time.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }),
+            let hours = Int(parts[0]), let minutes = Int(parts[1]),
+            (0..<24).contains(hours), (0..<60).contains(minutes)
+        else { return nil }
+        return hours * 60 + minutes
+    }
+}
+
+/// A one-time code an admin hands to a resident; redeeming it opens a session.
+///
+/// Only the SHA-256 of the normalized code is stored.
+public struct EnrollmentCode: Sendable, Hashable {
+    public var residentId: String
+    /// The code as printed for the resident, e.g. `7KQ2-M9XA-R4TD`.
+    public var code: String
+    public var expiresAt: Date
+
+    public init(residentId: String, code: String, expiresAt: Date) {
+        self.residentId = residentId
+        self.code = code
+        self.expiresAt = expiresAt
+    }
+}

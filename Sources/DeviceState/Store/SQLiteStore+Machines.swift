@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func board(at now: Date) async throws -> Board {
+        try await pool.read { db in
+            let seq = try Self.headSeq(db)
+            let machines = try Self.machineStatuses(db, includingRemoved: false)
+            let notices = try Notice.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM notices
+                    WHERE retractedAt IS NULL AND publishAt <= ? AND (expiresAt IS NULL OR expiresAt > ?)
+                    ORDER BY publishAt DESC
+                    """,
+                arguments: [now, now])
+            return Board(seq: seq, machines: machines, notices: notices)
+        }
+    }
+
+    public func machine(_ id: String) async throws -> MachineStatus {
+        try await pool.read { db in try Self.machineStatus(db, id) }
+    }
+
+    public func machines(includingRemoved: Bool) async throws -> [MachineStatus] {
+        try await pool.read { db in try Self.machineStatuses(db, includingRemoved: includingRemoved) }
+    }
+
+    /// Adds a machine, or brings back a removed one under the same id.
+    public func addMachine(_ machine: Machine) async throws -> MachineStatus {
+        try Self.validate(machine)
+        return try await write { db in
+            let removed = try Bool.fetchOne(
+                db, sql: "SELECT removedAt IS NOT NULL FROM machines WHERE id = ?", arguments: [machine.id])
+            switch removed {
+            case nil:
+                try machine.insert(db)
+            case true:
+                try machine.update(db)
+                try db.execute(sql: "UPDATE machines SET removedAt = NULL WHERE id = ?", arguments: [machine.id])
+            case false:
+                throw DeviceStateError.machineExists(id: machine.id)
+            }
+            let status = MachineStatus(machine: machine, use: nil)
+            try Self.appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: status), at: machine.updatedAt)
+            return status
+        }
+    }
+
+    /// Takes a machine off the board. Its history stays for statistics; an open use must be cleared first.
+    public func removeMachine(_ id: String, at now: Date) async throws {
+        try await write { db in
+            let status = try Self.machineStatus(db, id)
+            if status.use != nil { throw DeviceStateError.machineBusy(status) }
+            try db.execute(sql: "UPDATE machines SET removedAt = ?, updatedAt = ? WHERE id = ?", arguments: [now, now, id])
+            try Self.appendEvent(db, topic: .board, kind: .machineRemoved, payload: EventPayload.Removed(id: id), at: now)
+        }
+    }
+
+    public func apply(_ command: MachineCommand, toMachine id: String, at now: Date) async throws -> MachineStatus {
+        try await write { db in try Self.apply(db, command, machineId: id, at: now).status }
+    }
+
+    // MARK: Inside a transaction
+
+    static func validate(_ machine: Machine) throws(DeviceStateError) {
+        guard Machine.isValidID(machine.id) else {
+            throw .invalidInput(field: "id", reason: "use 1 to 16 letters, digits or dashes, e.g. W3")
+        }
+        guard Machine.cycleMinutesRange.contains(machine.cycleMinutes) else {
+            throw .invalidInput(field: "minutes", reason: "a cycle lasts 1 to 240 minutes")
+        }
+        for (field, value) in [("label", machine.label), ("location", machine.location)] {
+            guard !value.trimmingCharacters(in: .whitespaces).isEmpty, value.count <= 80 else {
+                throw .invalidInput(field: field, reason: "give 1 to 80 characters")
+            }
+        }
+    }
+
+    static func machineStatus(_ db: Database, _ id: String) throws -> MachineStatus {
+        guard Machine.isValidID(id),
+            let machine = try Machine.fetchOne(db, sql: "SELECT * FROM machines WHERE id = ? AND removedAt IS NULL", arguments: [id])
+        else { throw DeviceStateError.machineNotFound(id: id) }
+        let use = try Use.fetchOne(db, sql: "SELECT * FROM uses WHERE machineId = ? AND closedAt IS NULL", arguments: [id])
+        return MachineStatus(machine: machine, use: use)
+    }
+
+    static func machineStatuses(_ db: Database, includingRemoved: Bool) throws -> [MachineStatus] {
+        let machines = try Machine.fetchAll(
+            db, sql: "SELECT * FROM machines" + (includingRemoved ? "" : " WHERE removedAt IS NULL"))
+        let openUses = try Use.fetchAll(db, sql: "SELECT * FROM uses WHERE closedAt IS NULL")
+        let useByMachine = Dictionary(openUses.map { ($0.machineId, $0) }, uniquingKeysWith: { first, _ in first })
+        return machines
+            .sorted(by: isShownBefore)
+            .map { MachineStatus(machine: $0, use: useByMachine[$0.id]) }
+    }
+
+    /// Applies a command to a machine: closes its use, updates it, appends the event and
+    /// alerts the owner of a use it closed against their will.
+    static func apply(
+        _ db: Database, _ command: MachineCommand, machineId: String, at now: Date
+    ) throws -> (status: MachineStatus, closedUse: Use?) {
+        let before = try machineStatus(db, machineId)
+        let transition = try MachineTransition.apply(command, to: before.machine, openUse: before.use, at: now)
+        var closedUse: Use?
+        if let reason = transition.closesUse, var use = before.use {
+            use.closedAt = now
+            use.closeReason = reason
+            try use.update(db)
+            closedUse = use
+        }
+        var machine = before.machine
+        machine.state = transition.newState
+        machine.stateNote = transition.stateNote
+        machine.updatedAt = now
+        try machine.update(db)
+        let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)
+        try appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: after), at: now)
+        if transition.alertsOwner, let closedUse {
+            try createAlert(db, useClosedAlert(for: closedUse, machine: machine, at: now))
+        }
+        return (after, closedUse)
+    }
+
+    static func useClosedAlert(for use: Use, machine: Machine, at now: Date) -> Alert {
+        let body =
+            switch use.closeReason {
+            case .machineBroken:
+                "\(machine.label) was marked out of order" + (machine.stateNote.map { ": \($0)" } ?? "")
+                    + ". Please collect your laundry."
+            default:
+                "An admin ended your use of \(machine.label). Please collect your laundry."
+            }
+        return Alert(
+            id: Secrets.newUUID(), residentId: use.residentId, kind: .useClosed,
+            title: "\(machine.id): your use has ended", body: body,
+            machineId: machine.id, useId: use.id, dedupeKey: "use_closed:\(use.id)", at: now)
+    }
+
+    /// Creates an alert unless one with its dedupe key exists, with its event on the resident's topic.
+    /// - Returns: whether the alert was created.
+    @discardableResult
+    static func createAlert(_ db: Database, _ alert: Alert) throws -> Bool {
+        try db.execute(
+            sql: """
+                INSERT INTO alerts (id, residentId, kind, title, body, machineId, useId, dedupeKey, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupeKey) DO NOTHING
+                """,
+            arguments: [alert.id, alert.residentId, alert.kind.rawValue, alert.title, alert.body,
+                        alert.machineId, alert.useId, alert.dedupeKey, alert.at])
+        guard db.changesCount == 1 else { return false }
+        try appendEvent(db, topic: .resident(alert.residentId), kind: .alert, payload: EventPayload.AlertCreated(alert: alert), at: alert.at)
+        return true
+    }
+}
+
+/// Location first, then id with digit runs compared as numbers, so W2 comes before W10.
+private func isShownBefore(_ a: Machine, _ b: Machine) -> Bool {
+    if a.location != b.location { return a.location < b.location }
+    return a.id.compare(b.id, options: [.numeric, .caseInsensitive]) == .orderedAscending
+}

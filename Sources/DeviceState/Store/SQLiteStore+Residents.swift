@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func addResident(name: String, room: String, codeValidFor: TimeInterval, at now: Date) async throws
+        -> (Resident, EnrollmentCode)
+    {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let room = room.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...80).contains(name.count) else {
+            throw DeviceStateError.invalidInput(field: "name", reason: "give 1 to 80 characters")
+        }
+        guard (1...20).contains(room.count) else {
+            throw DeviceStateError.invalidInput(field: "room", reason: "give 1 to 20 characters")
+        }
+        return try await write { db in
+            let resident = Resident(id: Secrets.newShortID(), name: name, room: room, createdAt: now)
+            try resident.insert(db)
+            let code = try Self.issueCode(db, residentId: resident.id, validFor: codeValidFor, at: now)
+            return (resident, code)
+        }
+    }
+
+    public func issueEnrollmentCode(residentId: String, validFor: TimeInterval, at now: Date) async throws -> EnrollmentCode {
+        try await write { db in
+            let resident = try Self.resident(db, residentId)
+            guard resident.revokedAt == nil else { throw DeviceStateError.residentRevoked(id: residentId) }
+            return try Self.issueCode(db, residentId: residentId, validFor: validFor, at: now)
+        }
+    }
+
+    public func residents() async throws -> [Resident] {
+        try await pool.read { db in try Resident.fetchAll(db, sql: "SELECT * FROM residents ORDER BY room, name") }
+    }
+
+    public func resident(_ id: String) async throws -> Resident {
+        try await pool.read { db in try Self.resident(db, id) }
+    }
+
+    /// Ends every session of the resident, voids their unredeemed codes and tells open connections.
+    /// Their open uses stay: the laundry is still in the machine.
+    public func revokeResident(_ id: String, at now: Date) async throws -> Resident {
+        try await write { db in
+            var resident = try Self.resident(db, id)
+            if resident.revokedAt == nil {
+                resident.revokedAt = now
+                try resident.update(db)
+            }
+            try db.execute(sql: "DELETE FROM sessions WHERE residentId = ?", arguments: [id])
+            try db.execute(
+                sql: "UPDATE enrollment_codes SET expiresAt = ? WHERE residentId = ? AND redeemedAt IS NULL AND expiresAt > ?",
+                arguments: [now, id, now])
+            try Self.appendEvent(db, topic: .resident(id), kind: .sessionRevoked, payload: EventPayload.Empty(), at: now)
+            return resident
+        }
+    }
+
+    public func redeemEnrollmentCode(_ code: String, at now: Date) async throws -> (Resident, token: String) {
+        let codeHash = Secrets.sha256Hex(EnrollmentCodeFormat.normalize(code))
+        let token = Secrets.newToken()
+        return try await write { db in
+            // One conditional update claims the code: of two devices redeeming it at once, one wins.
+            try db.execute(
+                sql: "UPDATE enrollment_codes SET redeemedAt = ? WHERE codeHash = ? AND redeemedAt IS NULL AND expiresAt > ?",
+                arguments: [now, codeHash, now])
+            guard db.changesCount == 1,
+                let residentId = try String.fetchOne(
+                    db, sql: "SELECT residentId FROM enrollment_codes WHERE codeHash = ?", arguments: [codeHash]),
+                let resident = try Resident.fetchOne(db, key: residentId), resident.revokedAt == nil
+            else { throw DeviceStateError.enrollmentCodeInvalid }
+            try db.execute(
+                sql: "INSERT INTO sessions (tokenHash, residentId, createdAt) VALUES (?, ?, ?)",
+                arguments: [Secrets.sha256Hex(token), resident.id, now])
+            return (resident, token)
+        }
+    }
+
+    public func resident(forToken token: String) async throws -> Resident? {
+        let tokenHash = Secrets.sha256Hex(token)
+        return try await pool.read { db in
+            try Resident.fetchOne(
+                db,
+                sql: """
+                    SELECT residents.* FROM sessions JOIN residents ON residents.id = sessions.residentId
+                    WHERE sessions.tokenHash = ? AND residents.revokedAt IS NULL
+                    """,
+                arguments: [tokenHash])
+        }
+    }
+
+    public func endSession(token: String) async throws {
+        let tokenHash = Secrets.sha256Hex(token)
+        try await write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE tokenHash = ?", arguments: [tokenHash])
+        }
+    }
+
+    public func preferences(of residentId: String) async throws -> Preferences {
+        try await pool.read { db in
+            _ = try Self.resident(db, residentId)
+            let json = try String.fetchOne(db, sql: "SELECT preferences FROM residents WHERE id = ?", arguments: [residentId])
+            return try DomainJSON.decoder().decode(Preferences.self, from: Data((json ?? "{}").utf8))
+        }
+    }
+
+    public func setPreferences(_ preferences: Preferences, of residentId: String) async throws -> Preferences {
+        let json = String(decoding: try DomainJSON.encoder().encode(preferences), as: UTF8.self)
+        return try await write { db in
+            _ = try Self.resident(db, residentId)
+            try db.execute(sql: "UPDATE residents SET preferences = ? WHERE id = ?", arguments: [json, residentId])
+            return preferences
+        }
+    }
+
+    // MARK: Notices
+
+    public func postNotice(_ notice: Notice, at now: Date) async throws -> Notice {
+        let text = notice.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...500).contains(text.count) else {
+            throw DeviceStateError.invalidInput(field: "text", reason: "give 1 to 500 characters")
+        }
+        if let expiresAt = notice.expiresAt, expiresAt <= notice.publishAt {
+            throw DeviceStateError.invalidInput(field: "expires", reason: "a notice must expire after it is published")
+        }
+        var notice = notice
+        notice.text = text
+        return try await write { [notice] db in
+            for machineId in notice.machineIds {
+                _ = try Self.machineStatus(db, machineId)
+            }
+            try notice.insert(db)
+            if notice.isLive(at: now) {
+                try Self.appendEvent(db, topic: .board, kind: .notice, payload: EventPayload.NoticeChanged(notice: notice), at: now)
+            }
+            return notice
+        }
+    }
+
+    // MARK: Inside a transaction
+
+    static func resident(_ db: Database, _ id: String) throws -> Resident {
+        guard let resident = try Resident.fetchOne(db, key: id) else { throw DeviceStateError.residentNotFound(id: id) }
+        return resident
+    }
+
+    static func issueCode(_ db: Database, residentId: String, validFor: TimeInterval, at now: Date) throws -> EnrollmentCode {
+        let code = EnrollmentCode(
+            residentId: residentId, code: EnrollmentCodeFormat.generate(), expiresAt: now.addingTimeInterval(validFor))
+        try db.execute(
+            sql: "INSERT INTO enrollment_codes (codeHash, residentId, createdAt, expiresAt) VALUES (?, ?, ?, ?)",
+            arguments: [Secrets.sha256Hex(EnrollmentCodeFormat.normalize(code.code)), residentId, now, code.expiresAt])
+        return code
+    }
+}

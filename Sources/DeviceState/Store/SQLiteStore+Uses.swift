@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func startUse(_ request: StartUseRequest, at now: Date) async throws -> StartedUse {
+        if let minutes = request.minutes, !Machine.cycleMinutesRange.contains(minutes) {
+            throw DeviceStateError.invalidInput(field: "minutes", reason: "a cycle lasts 1 to 240 minutes")
+        }
+        // What the key stands for: a retry must ask for the same thing.
+        let fingerprint = "start \(request.machineId) minutes=\(request.minutes.map(String.init) ?? "default")"
+        return try await write { db in
+            if let key = request.idempotencyKey,
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT request, response FROM idempotency_keys WHERE residentId = ? AND key = ?",
+                    arguments: [request.residentId, key])
+            {
+                guard row["request"] as String == fingerprint else {
+                    throw DeviceStateError.idempotencyKeyReused(key: key)
+                }
+                let use = try DomainJSON.decoder().decode(Use.self, from: row["response"] as Data)
+                return StartedUse(use: use, replayed: true)
+            }
+            let before = try Self.machineStatus(db, request.machineId)
+            let transition = try MachineTransition.apply(
+                .start(residentId: request.residentId), to: before.machine, openUse: before.use, at: now)
+            let minutes = request.minutes ?? before.machine.cycleMinutes
+            let use = Use(
+                id: Secrets.newUUID(), machineId: request.machineId, residentId: request.residentId,
+                startedAt: now, endsAt: now.addingTimeInterval(TimeInterval(minutes * 60)))
+            try use.insert(db)
+            var machine = before.machine
+            machine.state = transition.newState
+            machine.stateNote = transition.stateNote
+            machine.updatedAt = now
+            try machine.update(db)
+            let status = MachineStatus(machine: machine, use: use)
+            try Self.appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: status), at: now)
+            if let key = request.idempotencyKey {
+                try db.execute(
+                    sql: "INSERT INTO idempotency_keys (residentId, key, request, response, createdAt) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [request.residentId, key, fingerprint, try DomainJSON.encoder().encode(use), now])
+            }
+            return StartedUse(use: use, replayed: false)
+        }
+    }
+
+    public func collect(useId: String, by residentId: String, at now: Date) async throws -> Use {
+        try await closeUse(useId, with: .collect(residentId: residentId), by: residentId, at: now)
+    }
+
+    public func cancel(useId: String, by residentId: String, at now: Date) async throws -> Use {
+        try await closeUse(useId, with: .cancel(residentId: residentId), by: residentId, at: now)
+    }
+
+    private func closeUse(_ useId: String, with command: MachineCommand, by residentId: String, at now: Date) async throws -> Use {
+        try await write { db in
+            guard let use = try Use.fetchOne(db, key: useId) else { throw DeviceStateError.useNotFound(id: useId) }
+            guard use.residentId == residentId else { throw DeviceStateError.notUseOwner(useId: useId) }
+            guard use.isOpen else { throw DeviceStateError.useAlreadyClosed(use) }
+            guard let closed = try Self.apply(db, command, machineId: use.machineId, at: now).closedUse else {
+                throw DeviceStateError.useAlreadyClosed(use)
+            }
+            return closed
+        }
+    }
+
+    public func openUses(of residentId: String) async throws -> [Use] {
+        try await pool.read { db in
+            try Use.fetchAll(
+                db, sql: "SELECT * FROM uses WHERE residentId = ? AND closedAt IS NULL ORDER BY startedAt",
+                arguments: [residentId])
+        }
+    }
+
+    public func requestPickup(machineId: String, by residentId: String, at now: Date) async throws -> PickupRequest {
+        try await write { db in
+            let status = try Self.machineStatus(db, machineId)
+            guard let use = status.use, use.isDone(at: now) else { throw DeviceStateError.machineNotDone(status) }
+            guard use.residentId != residentId else { throw DeviceStateError.ownUse(use) }
+            if let last = try Date.fetchOne(
+                db,
+                sql: "SELECT max(createdAt) FROM pickup_requests WHERE requesterId = ? AND machineId = ?",
+                arguments: [residentId, machineId])
+            {
+                let wait = PickupRequest.minimumInterval - now.timeIntervalSince(last)
+                if wait > 0 {
+                    throw DeviceStateError.rateLimited(
+                        retryAfterSeconds: Int(wait.rounded(.up)),
+                        reason: "You already asked for \(machineId) in the last 10 minutes.")
+                }
+            }
+            let request = PickupRequest(
+                id: Secrets.newShortID(), machineId: machineId, useId: use.id, requesterId: residentId, createdAt: now)
+            try request.insert(db)
+            let machine = status.machine
+            try Self.createAlert(
+                db,
+                Alert(
+                    id: Secrets.newUUID(), residentId: use.residentId, kind: .pickupRequest,
+                    title: "Someone is waiting for \(machine.id)",
+                    body: "Your laundry in \(machine.label) (\(machine.location)) is done. Please collect it.",
+                    machineId: machineId, useId: use.id, dedupeKey: "pickup_request:\(request.id)", at: now))
+            return request
+        }
+    }
+
+    public func reportProblem(machineId: String, by residentId: String, text: String, at now: Date) async throws -> ProblemReport {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...1000).contains(text.count) else {
+            throw DeviceStateError.invalidInput(field: "text", reason: "describe the problem in 1 to 1000 characters")
+        }
+        return try await write { db in
+            _ = try Self.machineStatus(db, machineId)
+            let report = ProblemReport(id: Secrets.newShortID(), machineId: machineId, residentId: residentId, text: text, createdAt: now)
+            try report.insert(db)
+            return report
+        }
+    }
+}

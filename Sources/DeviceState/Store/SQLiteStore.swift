@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The store on one SQLite file, shared by the server, the reconciler and the admin CLI.
+///
+/// - WAL, so readers never wait for the writer and other processes can write meanwhile;
+/// - `synchronous=FULL`: a commit is on disk when it returns, so an acknowledged write
+///   survives a power cut, not only a crash;
+/// - every write transaction is `BEGIN IMMEDIATE` (GRDB 7 does so for writes), so a writer waits for the lock up to
+///   `busy_timeout` instead of failing when another process committed first;
+/// - foreign keys on.
+public final class SQLiteStore: DeviceStore {
+    let pool: DatabasePool
+    public let commits = CommitNotifier()
+    /// The path of the database file.
+    public let path: String
+
+    /// Opens (creating when missing) and migrates the database at `path`.
+    public init(path: String, busyTimeout: TimeInterval = 5) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        self.path = path
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrate(pool)
+    }
+
+    /// Two processes opening a new file at once both try to migrate it; the loser's
+    /// migration fails on the tables the winner created, and finds the work done.
+    private static func migrate(_ pool: DatabasePool) throws {
+        let migrator = Schema.migrator
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            guard try pool.read({ try migrator.hasCompletedMigrations($0) }) else { throw error }
+        }
+    }
+
+    /// Runs `body` in a write transaction and tells ``commits`` the new head of the log.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let (result, head) = try await pool.write { db in
+            let result = try body(db)
+            return (result, try Self.headSeq(db))
+        }
+        commits.committed(headSeq: head)
+        return result
+    }
+
+    static func headSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM events ORDER BY seq DESC LIMIT 1") ?? 0
+    }
+
+    // MARK: Event log
+
+    /// Appends an event in the caller's transaction.
+    @discardableResult
+    static func appendEvent(
+        _ db: Database, topic: Event.Topic, kind: Event.Kind, payload: some Encodable, at now: Date
+    ) throws -> Int64 {
+        let json = try DomainJSON.encoder().encode(payload)
+        try db.execute(
+            sql: "INSERT INTO events (at, topic, type, payload) VALUES (?, ?, ?, ?)",
+            arguments: [now, topic.description, kind.rawValue, String(decoding: json, as: UTF8.self)])
+        return db.lastInsertedRowID
+    }
+
+    public func events(after seq: Int64, limit: Int) async throws -> [Event] {
+        try await pool.read { db in
+            try Event.fetchAll(
+                db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+        }
+    }
+
+    public func headSeq() async throws -> Int64 {
+        try await pool.read { try Self.headSeq($0) }
+    }
+
+    // MARK: Settings
+
+    public func setting(_ key: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key])
+        }
+    }
+
+    public func setSetting(_ key: String, to value: String) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value])
+        }
+    }
+}
+
+/// Payloads of the events, shaped as the WebSocket frames that carry them.
+enum EventPayload {
+    struct MachineChanged: Encodable { var machine: MachineStatus }
+    struct Removed: Encodable { var id: String }
+    struct NoticeChanged: Encodable { var notice: Notice }
+    struct AlertCreated: Encodable { var alert: Alert }
+    struct Empty: Encodable {}
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import DeviceState
+import Foundation
+
+/// `washboard admin resident add|list|code|revoke`.
+struct ResidentCommands: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resident",
+        abstract: "Enroll residents with one-time codes, list them, revoke them.",
+        subcommands: [Add.self, List.self, Code.self, Revoke.self])
+}
+
+/// `--valid-for` and `--public-origin` of the commands that print an enrollment code.
+struct EnrollmentOptions: ParsableArguments {
+    @Option(help: "Hours the enrollment code stays valid (1 to 720).")
+    var validFor = 72
+    @Option(help: "The origin enrollment links point to (default: the one `washboard serve` last ran under).")
+    var publicOrigin: String?
+
+    func validate() throws {
+        guard (1...720).contains(validFor) else { throw ValidationError("--valid-for must be 1 to 720 hours.") }
+        if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
+            throw ValidationError("--public-origin must look like https://laundry.example.org.")
+        }
+    }
+
+    var validity: TimeInterval { TimeInterval(validFor * 3600) }
+
+    func origin(from store: some DeviceStore) async throws -> String {
+        if let publicOrigin, let origin = PublicOrigin.normalize(publicOrigin) { return origin }
+        return try await store.setting(PublicOrigin.settingKey) ?? PublicOrigin.fallback
+    }
+}
+
+/// What `resident add` and `resident code` print: the code is shown once and never stored in clear.
+struct EnrollmentOutput: Encodable {
+    var id: String
+    var name: String
+    var room: String
+    var code: String
+    var link: String
+    var expiresAt: Date
+
+    init(_ resident: Resident, _ code: EnrollmentCode, origin: String) {
+        id = resident.id
+        name = resident.name
+        room = resident.room
+        self.code = code.code
+        link = PublicOrigin.enrollmentLink(origin: origin, code: code.code)
+        expiresAt = code.expiresAt
+    }
+
+    var text: String {
+        """
+        resident \(id): \(name), room \(room)
+        enrollment code: \(code) (one use, valid until \(expiresAt.iso8601))
+        link: \(link)
+        """
+    }
+}
+
+extension ResidentCommands {
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a resident and print their one-time enrollment code and link.",
+            discussion: "Example: washboard admin resident add --name \"Ada\" --room 101")
+
+        @Option(help: "The resident's name as admins see it.")
+        var name: String
+        @Option(help: "Their room.")
+        var room: String
+        @OptionGroup var enrollment: EnrollmentOptions
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await runAdmin {
+                let store = try database.openStore()
+                let (resident, code) = try await store.addResident(
+                    name: name, room: room, codeValidFor: enrollment.validity, at: .currentSecond)
+                let result = EnrollmentOutput(resident, code, origin: try await enrollment.origin(from: store))
+                try output.print(result) { result.text }
+            }
+        }
+    }
+
+    struct Code: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a new enrollment code for a resident (a new phone, a lost code).")
+
+        @Argument(help: "The resident id.")
+        var id: String
+        @OptionGroup var enrollment: EnrollmentOptions
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await runAdmin {
+                let store = try database.openStore()
+                let code = try await store.issueEnrollmentCode(residentId: id, validFor: enrollment.validity, at: .currentSecond)
+                let result = EnrollmentOutput(try await store.resident(id), code, origin: try await enrollment.origin(from: store))
+                try output.print(result) { result.text }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List residents.")
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await runAdmin {
+                let residents = try await database.openStore().residents()
+                try output.print(residents) {
+                    table(
+                        ["ID", "ROOM", "NAME", "STATUS"],
+                        residents.map { [$0.id, $0.room, $0.name, $0.revokedAt.map { "revoked \($0.iso8601)" } ?? "active"] })
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "End every session of a resident and void their unused codes.")
+
+        @Argument(help: "The resident id.")
+        var id: String
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await runAdmin {
+                let resident = try await database.openStore().revokeResident(id, at: .currentSecond)
+                try output.print(resident) { "revoked \(resident.id) (\(resident.name), room \(resident.room))" }
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import DeviceState
+import Foundation
+import Hummingbird
+import Logging
+
+/// `washboard serve`: the REST API on one SQLite file.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server.",
+        discussion: "Stops gracefully on SIGTERM or SIGINT. Logs go to standard error.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one and prints it).")
+    var port = 8080
+
+    @Option(
+        help: ArgumentHelp(
+            "Where residents open the app, as scheme://host[:port].",
+            discussion: "Enrollment links point here; the session cookie is Secure when it is https. Default: http://HOST:PORT.",
+            valueName: "url"))
+    var publicOrigin: String?
+
+    @Option(help: "Seconds a board read may be reused when another process (the admin CLI, cron) wrote meanwhile.")
+    var boardTtl: Double = 1
+
+    @Flag(help: "Fill an empty database with a demo dorm and print an enrollment link for a demo resident.")
+    var demo = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
+        guard boardTtl > 0, boardTtl <= 60 else { throw ValidationError("--board-ttl must be more than 0 and at most 60 seconds.") }
+        if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
+            throw ValidationError("--public-origin must look like https://laundry.example.org (scheme, host and optional port only).")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "washboard")
+        logger.logLevel = logLevel
+        let store = try database.openStore()
+        var configuration = ServerConfiguration(
+            databasePath: store.path, host: host, port: port, publicOrigin: publicOrigin.flatMap(PublicOrigin.normalize))
+        configuration.boardCacheTTL = .milliseconds(Int(boardTtl * 1000))
+        // The admin CLI prints enrollment links against the origin the server last ran under.
+        try await store.setSetting(PublicOrigin.settingKey, to: configuration.publicOrigin)
+        if demo {
+            let code = try await DemoDorm.seed(store, at: .currentSecond)
+            print("Demo dorm ready. Enroll as the demo resident:")
+            print("  code: \(code.code)")
+            print("  link: \(PublicOrigin.enrollmentLink(origin: configuration.publicOrigin, code: code.code))")
+            print("  curl -s -X POST \(configuration.publicOrigin)/api/session -H 'Content-Type: application/json' -d '{\"code\":\"\(code.code)\"}'")
+        }
+        let app = buildApplication(configuration: configuration, store: store, logger: logger) { [host] port in
+            print("washboard: serving on http://\(host):\(port)")
+            fflush(nil)
+        }
+        try await app.runService()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// The public origin: where the PWA lives, and what enrollment links point to.
+enum PublicOrigin {
+    static let settingKey = "public_origin"
+    static let fallback = "http://127.0.0.1:8080"
+
+    /// `scheme://host[:port]` in lowercase without a trailing slash, or nil if `text` is not an http(s) origin.
+    static func normalize(_ text: String) -> String? {
+        var text = text
+        while text.hasSuffix("/") { text.removeLast() }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty,
+            components.path.isEmpty, components.query == nil, components.fragment == nil,
+            components.user == nil, components.password == nil
+        else { return nil }
+        return "\(scheme)://\(host.lowercased())" + (components.port.map { ":\($0)" } ?? "")
+    }
+
+    /// The code travels in the fragment, which browsers never send to a server: it stays out of access logs.
+    static func enrollmentLink(origin: String, code: String) -> String {
+        "\(origin)/join#code=\(code)"
+    }
+}

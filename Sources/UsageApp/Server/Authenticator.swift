@@ -1,0 +1,93 @@
+import DeviceState
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// Finds the resident behind a request: a bearer token, or the session cookie the PWA holds.
+///
+/// Lookups are cached for a few seconds, so a reconnect storm does not cost a database read
+/// per request. Logging out here drops the cached entry at once; a revocation by the admin
+/// CLI (another process) takes effect within ``cacheTTL``.
+final class Authenticator: Sendable {
+    static let cookieName = "wb_session"
+    static let cacheTTL: Duration = .seconds(5)
+    private static let cacheLimit = 10_000
+
+    let store: any DeviceStore
+    /// `scheme://host[:port]` of the PWA: a cookie-authenticated write from any other origin is refused.
+    let publicOrigin: String
+    private let cache = Mutex<[String: (resident: Resident, at: ContinuousClock.Instant)]>([:])
+
+    init(store: any DeviceStore, publicOrigin: String) {
+        self.store = store
+        self.publicOrigin = publicOrigin
+    }
+
+    struct Session: Sendable {
+        var resident: Resident
+        var token: String
+    }
+
+    /// The session of the request. Throws 401 without valid credentials, and 403 for a
+    /// cookie-authenticated write sent from a foreign origin (cross-site request forgery).
+    func session(of request: Request) async throws -> Session {
+        let token: String
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                throw Problem.unauthenticated("Use 'Authorization: Bearer <token>'.")
+            }
+            token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        } else if let cookie = request.cookies[Self.cookieName]?.value {
+            try checkOrigin(of: request)
+            token = cookie
+        } else {
+            throw Problem.unauthenticated("Sign in with an enrollment code first.")
+        }
+        guard token.hasPrefix("wb_"), token.count <= 100 else {
+            throw Problem.unauthenticated("The session token is not valid; sign in again.")
+        }
+        if let resident = cached(token) {
+            return Session(resident: resident, token: token)
+        }
+        guard let resident = try await store.resident(forToken: token) else {
+            throw Problem.unauthenticated("The session has ended or was revoked; sign in again.")
+        }
+        remember(resident, for: token)
+        return Session(resident: resident, token: token)
+    }
+
+    /// Forgets a token at once (logout).
+    func forget(_ token: String) {
+        cache.withLock { _ = $0.removeValue(forKey: Secrets.sha256Hex(token)) }
+    }
+
+    /// Browsers send `Origin` on cross-origin requests and on same-origin writes;
+    /// SameSite=Strict already keeps the cookie off cross-site requests, this is the second lock.
+    private func checkOrigin(of request: Request) throws {
+        guard request.method != .get, request.method != .head,
+            let origin = request.headers[.origin], origin != publicOrigin
+        else { return }
+        throw Problem(
+            status: .forbidden, code: "foreign_origin",
+            detail: "Requests signed with the session cookie must come from \(publicOrigin).")
+    }
+
+    private func cached(_ token: String) -> Resident? {
+        let key = Secrets.sha256Hex(token)
+        let now = ContinuousClock.now
+        return cache.withLock { cache in
+            guard let entry = cache[key], now < entry.at + Self.cacheTTL else { return nil }
+            return entry.resident
+        }
+    }
+
+    private func remember(_ resident: Resident, for token: String) {
+        let key = Secrets.sha256Hex(token)
+        let now = ContinuousClock.now
+        cache.withLock { cache in
+            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = (resident, now)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Crypto
+import DeviceState
+import Foundation
+import Hummingbird
+
+/// The board and single machines: `GET /api/board`, `GET /api/machines/{id}`.
+struct BoardController {
+    let store: any DeviceStore
+    let auth: Authenticator
+    let cache: BoardCache<EncodedBoard>
+
+    /// The board as sent: the JSON body and its entity tag.
+    struct EncodedBoard: Sendable {
+        var body: ByteBuffer
+        var etag: String
+    }
+
+    /// A board cache that reads through `store` and is invalidated by its commits.
+    static func makeCache(store: any DeviceStore, ttl: Duration) -> BoardCache<EncodedBoard> {
+        let cache = BoardCache<EncodedBoard>(ttl: ttl) {
+            let board = try await store.board(at: .currentSecond)
+            let json = try DomainJSON.encoder().encode(board)
+            // The seq alone is not enough: a scheduled notice appears with time, not with a commit.
+            let digest = SHA256.hash(data: json).prefix(8).map { String(format: "%02x", $0) }.joined()
+            return (board.seq, EncodedBoard(body: ByteBuffer(data: json), etag: "\"\(board.seq)-\(digest)\""))
+        }
+        store.commits.observe { cache.invalidate(headSeq: $0) }
+        return cache
+    }
+
+    func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
+        router.on("/api/board", methods: [.get: board])
+        router.on("/api/machines/:id", methods: [.get: machine])
+    }
+
+    @Sendable func board(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        _ = try await auth.session(of: request)
+        let board = try await cache.value()
+        var headers: HTTPFields = [.eTag: board.etag, .cacheControl: "no-cache"]
+        if let ifNoneMatch = request.headers[.ifNoneMatch],
+            ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == board.etag })
+        {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: board.body))
+    }
+
+    @Sendable func machine(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        _ = try await auth.session(of: request)
+        return try Response.json(try await store.machine(try context.parameters.require("id")))
+    }
+}

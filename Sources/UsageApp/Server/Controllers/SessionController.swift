@@ -1,0 +1,94 @@
+import DeviceState
+import Foundation
+import Hummingbird
+
+/// Enrollment and sessions: `POST /api/session`, `DELETE /api/session`, `GET /api/me`,
+/// `PATCH /api/me/preferences`.
+struct SessionController {
+    let store: any DeviceStore
+    let auth: Authenticator
+    let cookieIsSecure: Bool
+
+    /// Residents stay signed in for a semester; revocation ends a session earlier.
+    static let cookieMaxAge = 180 * 24 * 3600
+
+    func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
+        router.on("/api/session", methods: [.post: redeem, .delete: logout])
+        router.on("/api/me", methods: [.get: me])
+        router.on("/api/me/preferences", methods: [.patch: updatePreferences])
+    }
+
+    struct RedeemBody: Decodable { var code: String }
+
+    struct SessionResponse: Encodable {
+        var token: String
+        var resident: Resident
+    }
+
+    @Sendable func redeem(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: RedeemBody.self)
+        guard (1...64).contains(body.code.count) else { throw DeviceStateError.enrollmentCodeInvalid }
+        let (resident, token) = try await store.redeemEnrollmentCode(body.code, at: .currentSecond)
+        var response = try Response.json(SessionResponse(token: token, resident: resident), status: .created)
+        response.setCookie(
+            Cookie(
+                name: Authenticator.cookieName, value: token, maxAge: Self.cookieMaxAge, path: "/",
+                secure: cookieIsSecure, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    @Sendable func logout(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let session = try await auth.session(of: request)
+        try await store.endSession(token: session.token)
+        auth.forget(session.token)
+        var response = Response(status: .noContent)
+        response.setCookie(
+            Cookie(
+                name: Authenticator.cookieName, value: "", maxAge: 0, path: "/",
+                secure: cookieIsSecure, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    struct MeResponse: Encodable {
+        var resident: Resident
+        var uses: [Use]
+        var preferences: Preferences
+    }
+
+    @Sendable func me(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let resident = try await auth.session(of: request).resident
+        async let uses = store.openUses(of: resident.id)
+        async let preferences = store.preferences(of: resident.id)
+        return try Response.json(MeResponse(resident: resident, uses: try await uses, preferences: try await preferences))
+    }
+
+    /// A partial update: fields left out keep their value; `"quietHours": null` turns quiet hours off.
+    struct PreferencesPatch: Decodable {
+        var quietHours: QuietHours??
+        var mutedAlertKinds: [Alert.Kind]?
+
+        enum CodingKeys: String, CodingKey { case quietHours, mutedAlertKinds }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            if container.contains(.quietHours) {
+                quietHours = .some(try container.decodeIfPresent(QuietHours.self, forKey: .quietHours))
+            }
+            mutedAlertKinds = try container.decodeIfPresent([Alert.Kind].self, forKey: .mutedAlertKinds)
+        }
+    }
+
+    @Sendable func updatePreferences(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let resident = try await auth.session(of: request).resident
+        let patch = try await request.decodeJSON(as: PreferencesPatch.self)
+        var preferences = try await store.preferences(of: resident.id)
+        if let quietHours = patch.quietHours { preferences.quietHours = quietHours }
+        if let muted = patch.mutedAlertKinds { preferences.mutedAlertKinds = Array(Set(muted)).sorted { $0.rawValue < $1.rawValue } }
+        return try Response.json(try await store.setPreferences(preferences, of: resident.id))
+    }
+}
+
+extension Date {
+    /// Now, to the second: the precision of every time the API shows.
+    static var currentSecond: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
+}

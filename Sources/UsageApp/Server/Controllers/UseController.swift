@@ -1,0 +1,68 @@
+import HTTPTypes
+import DeviceState
+import Foundation
+import Hummingbird
+
+/// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem.
+struct UseController {
+    let store: any DeviceStore
+    let auth: Authenticator
+
+    func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
+        router.on("/api/machines/:id/uses", methods: [.post: start])
+        router.on("/api/uses/:id/collect", methods: [.post: collect])
+        router.on("/api/uses/:id/cancel", methods: [.post: cancel])
+        router.on("/api/machines/:id/pickup-requests", methods: [.post: requestPickup])
+        router.on("/api/machines/:id/reports", methods: [.post: report])
+    }
+
+    struct StartBody: Decodable { var minutes: Int? }
+
+    /// `Idempotency-Key`: a retry of an action queued offline gets the first response, not a 409.
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+
+    @Sendable func start(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let resident = try await auth.session(of: request).resident
+        let machineId = try context.parameters.require("id")
+        let body = try await request.decodeJSON(as: StartBody.self, emptyBody: StartBody())
+        let key = request.headers[Self.idempotencyKey]
+        if let key, !(1...128).contains(key.count) || !key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
+            throw Problem.badRequest("Idempotency-Key must be 1 to 128 visible ASCII characters.")
+        }
+        let started = try await store.startUse(
+            StartUseRequest(machineId: machineId, residentId: resident.id, minutes: body.minutes, idempotencyKey: key),
+            at: .currentSecond)
+        return try Response.json(
+            started.use, status: .created, headers: started.replayed ? [Self.idempotentReplayed: "true"] : [:])
+    }
+
+    @Sendable func collect(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let resident = try await auth.session(of: request).resident
+        return try Response.json(
+            try await store.collect(useId: try context.parameters.require("id"), by: resident.id, at: .currentSecond))
+    }
+
+    @Sendable func cancel(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let resident = try await auth.session(of: request).resident
+        return try Response.json(
+            try await store.cancel(useId: try context.parameters.require("id"), by: resident.id, at: .currentSecond))
+    }
+
+    @Sendable func requestPickup(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let resident = try await auth.session(of: request).resident
+        let pickup = try await store.requestPickup(
+            machineId: try context.parameters.require("id"), by: resident.id, at: .currentSecond)
+        return try Response.json(pickup, status: .accepted)
+    }
+
+    struct ReportBody: Decodable { var text: String }
+
+    @Sendable func report(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let resident = try await auth.session(of: request).resident
+        let body = try await request.decodeJSON(as: ReportBody.self)
+        let report = try await store.reportProblem(
+            machineId: try context.parameters.require("id"), by: resident.id, text: body.text, at: .currentSecond)
+        return try Response.json(report, status: .created)
+    }
+}

@@ -1,0 +1,90 @@
+import DeviceState
+import Foundation
+import HTTPTypes
+import NIOCore
+import Hummingbird
+
+/// An RFC 9457 problem document: what went wrong, for the person and for the program.
+///
+/// `type` is a relative URI naming the problem (`/problems/machine-busy`); `code` carries
+/// the same name for clients that prefer a plain string. Extra members add what the
+/// client needs to recover, e.g. the machine as it is now.
+struct Problem: Error, HTTPResponseError {
+    var status: HTTPResponse.Status
+    var code: String
+    var detail: String
+    var headers: HTTPFields = [:]
+    var machine: MachineStatus?
+    var use: Use?
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let document = Document(
+            type: "/problems/\(code.replacingOccurrences(of: "_", with: "-"))", title: status.reasonPhrase,
+            status: status.code, detail: detail, code: code, instance: request.uri.path.prefix(200).description,
+            machine: machine, use: use)
+        var headers = headers
+        headers[.contentType] = "application/problem+json"
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(data: try DomainJSON.encoder().encode(document))))
+    }
+
+    private struct Document: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String
+        var code: String
+        var instance: String
+        var machine: MachineStatus?
+        var use: Use?
+    }
+}
+
+extension Problem {
+    static func unauthenticated(_ detail: String) -> Problem {
+        Problem(status: .unauthorized, code: "unauthenticated", detail: detail, headers: [.wwwAuthenticate: "Bearer"])
+    }
+
+    static func badRequest(_ detail: String) -> Problem {
+        Problem(status: .badRequest, code: "bad_request", detail: detail)
+    }
+}
+
+/// Turns every error into a problem document, so that clients only ever parse one error shape.
+///
+/// Errors of the domain and the framework keep their status; anything else is a 500
+/// whose detail says nothing about the server's insides (the log has the error).
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as Problem {
+            return try error.response(from: request, context: context)
+        } catch let error as DeviceStateError {
+            return try error.response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try Problem(status: .contentTooLarge, code: "body_too_large", detail: "The request body is too large.")
+                .response(from: request, context: context)
+        } catch let error as HTTPError {
+            let detail =
+                switch error.status {
+                case .notFound: "No such resource: \(request.method) \(request.uri.path.prefix(100))."
+                default: error.body ?? error.status.reasonPhrase
+                }
+            return try Problem(status: error.status, code: error.status.reasonPhrase.problemCode, detail: detail, headers: error.headers)
+                .response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            return try Problem(status: .internalServerError, code: "internal_error", detail: "The server failed to answer; the error is logged.")
+                .response(from: request, context: context)
+        }
+    }
+}
+
+extension String {
+    /// "Not Found" → "not_found".
+    fileprivate var problemCode: String {
+        lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    }
+}

@@ -1,0 +1,80 @@
+import HTTPTypes
+import DeviceState
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// The largest JSON body any endpoint accepts; larger bodies get 413 before they are read whole.
+    static let maxJSONBodyBytes = 16 * 1024
+
+    /// Decodes the JSON body, answering every way it can be wrong with a 400 that says where.
+    ///
+    /// - Parameter emptyBody: the value of a missing or empty body, for endpoints whose body is optional.
+    func decodeJSON<T: Decodable>(as type: T.Type, emptyBody: T? = nil) async throws -> T {
+        if let contentType = headers[.contentType],
+            !contentType.lowercased().hasPrefix("application/json")
+        {
+            throw Problem(
+                status: .unsupportedMediaType, code: "unsupported_media_type",
+                detail: "Send the body as application/json.")
+        }
+        let buffer = try await body.collect(upTo: Self.maxJSONBodyBytes)
+        if buffer.readableBytes == 0, let emptyBody { return emptyBody }
+        do {
+            return try DomainJSON.decoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw Problem.badRequest(error.explanation)
+        } catch let error as DeviceStateError {
+            // Validation inside a Decodable init (e.g. quiet hours) keeps its own status.
+            throw error
+        } catch {
+            throw Problem.badRequest("The body is not valid JSON.")
+        }
+    }
+}
+
+extension DecodingError {
+    /// "missing field 'code'", "'minutes' must be a number", …: the field by its JSON path.
+    var explanation: String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            let joined = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return joined.hasPrefix(".") ? String(joined.dropFirst()) : joined
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            let parent = path(context.codingPath)
+            return "Missing field '\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)'."
+        case .typeMismatch(let type, let context):
+            if context.codingPath.isEmpty { return "The body must be a JSON object." }
+            return "Field '\(path(context.codingPath))' must be \(Self.describe(type))."
+        case .valueNotFound(let type, let context):
+            return "Field '\(path(context.codingPath))' must be \(Self.describe(type)), not null."
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "The body is not valid JSON." }
+            return "Field '\(path(context.codingPath))' has a value that is not allowed."
+        @unknown default:
+            return "The body is not valid JSON."
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is [Any].Type: "an array"
+        default: "an object"
+        }
+    }
+}
+
+extension Response {
+    /// A JSON response in the domain's encoding.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(data: try DomainJSON.encoder().encode(value))))
+    }
+}

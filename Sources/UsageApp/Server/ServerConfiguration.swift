@@ -1,0 +1,23 @@
+import Foundation
+
+/// How `washboard serve` runs.
+struct ServerConfiguration: Sendable {
+    var databasePath: String
+    var host = "127.0.0.1"
+    var port = 8080
+    /// `scheme://host[:port]` where residents open the PWA. Enrollment links point here,
+    /// the session cookie is `Secure` when it is https, and cookie-authenticated writes
+    /// from other origins are refused.
+    var publicOrigin: String
+    /// How stale the board may be after a write by another process (the admin CLI, cron).
+    var boardCacheTTL: Duration = .seconds(1)
+
+    init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
+        self.databasePath = databasePath
+        self.host = host
+        self.port = port
+        self.publicOrigin = publicOrigin ?? "http://\(host):\(port)"
+    }
+
+    var cookieIsSecure: Bool { publicOrigin.lowercased().hasPrefix("https://") }
+}
