@@ -13,7 +13,7 @@ public enum DeviceStateError: Error, Sendable, Equatable {
     case reportNotFound(id: String)
 
     // Conflicts with the machine's state; each carries the machine as it is now.
-    /// Someone else's use is open on the machine.
+    /// A use is open on the machine (also when it is the requester's own).
     case machineBusy(MachineStatus)
     case machineBroken(MachineStatus)
     /// The transition needs an open use and there is none.

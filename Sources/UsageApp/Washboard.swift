@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `washboard`: the server, the admin CLI and (later) the reconciler, in one binary.
 @main
@@ -12,4 +13,26 @@ struct Washboard: AsyncParsableCommand {
             """,
         subcommands: [Serve.self, Admin.self]
     )
+
+    /// Like ArgumentParser's own `main`, but a usage error is one line on standard error
+    /// (`washboard: <what is wrong>`), as every other failure of the CLI.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help, --version, --experimental-dump-help
+                print(fullMessage(for: error))
+            } else if !(error is ExitCode) {
+                printError(message(for: error))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

@@ -15,14 +15,14 @@ public final class BoardCache<Encoded: Sendable>: Sendable {
     private struct Entry {
         var seq: Int64
         var value: Encoded
-        var loadedAt: ContinuousClock.Instant
+        var loadedAt: Duration
     }
 
     private typealias Loading = Task<(seq: Int64, value: Encoded), any Error>
 
     private struct InFlight {
         var id: Int
-        var startedAt: ContinuousClock.Instant
+        var startedAt: Duration
         var task: Loading
     }
 
@@ -42,16 +42,20 @@ public final class BoardCache<Encoded: Sendable>: Sendable {
     public let ttl: Duration
     private let load: Load
     private let state = Mutex(State())
-    private let clock = ContinuousClock()
+    /// Time since the cache was made, measured on the clock given to `init`.
+    private let elapsed: @Sendable () -> Duration
 
-    public init(ttl: Duration, load: @escaping Load) {
+    /// - Parameter clock: what ``ttl`` is measured by; tests pass one they move by hand.
+    public init<C: Clock<Duration>>(ttl: Duration, clock: C = ContinuousClock(), load: @escaping Load) {
         self.ttl = ttl
         self.load = load
+        let origin = clock.now
+        self.elapsed = { origin.duration(to: clock.now) }
     }
 
     /// The cached board, or a fresh one when it is stale.
     public func value() async throws -> Encoded {
-        let now = clock.now
+        let now = elapsed()
         let lookup = state.withLock { state -> Lookup in
             if let entry = state.entry, entry.seq >= state.knownHead, now < entry.loadedAt + ttl {
                 return .hit(entry.value)

@@ -30,6 +30,15 @@ public struct Preferences: Codable, Sendable, Hashable {
         self.mutedAlertKinds = mutedAlertKinds
     }
 
+    enum CodingKeys: String, CodingKey { case quietHours, mutedAlertKinds }
+
+    /// Keys left out take their defaults: preferences stored by an older version still load.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        quietHours = try container.decodeIfPresent(QuietHours.self, forKey: .quietHours)
+        mutedAlertKinds = try container.decodeIfPresent([Alert.Kind].self, forKey: .mutedAlertKinds) ?? []
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(quietHours, forKey: .quietHours)

@@ -44,10 +44,11 @@ extension Event: FetchableRecord {
 
 /// The JSON coders of the domain: camelCase keys, ISO-8601 dates in UTC.
 public enum DomainJSON {
+    /// Keys sorted: the same value always encodes to the same bytes (idempotent replays, ETags).
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return encoder
     }
 

@@ -11,8 +11,9 @@ extension Request {
     ///
     /// - Parameter emptyBody: the value of a missing or empty body, for endpoints whose body is optional.
     func decodeJSON<T: Decodable>(as type: T.Type, emptyBody: T? = nil) async throws -> T {
+        // A missing Content-Type is read as JSON: curl users forget it, browsers never do.
         if let contentType = headers[.contentType],
-            !contentType.lowercased().hasPrefix("application/json")
+            contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() != "application/json"
         {
             throw Problem(
                 status: .unsupportedMediaType, code: "unsupported_media_type",

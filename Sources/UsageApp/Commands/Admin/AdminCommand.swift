@@ -21,9 +21,7 @@ struct OutputOptions: ParsableArguments {
     /// Prints `value` as JSON, or `text()` for a person.
     func print(_ value: some Encodable, text: () -> String) throws {
         if json {
-            let encoder = DomainJSON.encoder()
-            encoder.outputFormatting.insert(.sortedKeys)
-            Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+            Swift.print(String(decoding: try DomainJSON.encoder().encode(value), as: UTF8.self))
         } else {
             Swift.print(text())
         }

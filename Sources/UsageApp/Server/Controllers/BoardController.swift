@@ -37,13 +37,19 @@ struct BoardController {
         _ = try await auth.session(of: request)
         let board = try await cache.value()
         var headers: HTTPFields = [.eTag: board.etag, .cacheControl: "no-cache"]
-        if let ifNoneMatch = request.headers[.ifNoneMatch],
-            ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == board.etag })
-        {
+        if let ifNoneMatch = request.headers[.ifNoneMatch], Self.matches(ifNoneMatch, board.etag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: board.body))
+    }
+
+    /// RFC 9110 §13.1.2: `If-None-Match` compares weakly, so a proxy that weakened the tag still gets 304.
+    static func matches(_ ifNoneMatch: String, _ etag: String) -> Bool {
+        ifNoneMatch.split(separator: ",").contains { candidate in
+            let candidate = candidate.trimmingCharacters(in: .whitespaces)
+            return candidate == "*" || candidate == etag || candidate == "W/" + etag
+        }
     }
 
     @Sendable func machine(_ request: Request, context: BasicRequestContext) async throws -> Response {

@@ -37,10 +37,15 @@ struct SessionController {
         return response
     }
 
+    /// Always clears the cookie, also when the session had already ended: the page cannot, it is HttpOnly.
     @Sendable func logout(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let session = try await auth.session(of: request)
-        try await store.endSession(token: session.token)
-        auth.forget(session.token)
+        do {
+            let session = try await auth.session(of: request)
+            try await store.endSession(token: session.token)
+            auth.forget(session.token)
+        } catch let problem as Problem where problem.status == .unauthorized {
+            // Nothing to end; clearing the cookie is still right.
+        }
         var response = Response(status: .noContent)
         response.setCookie(
             Cookie(

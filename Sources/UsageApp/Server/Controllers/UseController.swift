@@ -27,7 +27,7 @@ struct UseController {
         let machineId = try context.parameters.require("id")
         let body = try await request.decodeJSON(as: StartBody.self, emptyBody: StartBody())
         let key = request.headers[Self.idempotencyKey]
-        if let key, !(1...128).contains(key.count) || !key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
+        if let key, !(1...128).contains(key.utf8.count) || !key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
             throw Problem.badRequest("Idempotency-Key must be 1 to 128 visible ASCII characters.")
         }
         let started = try await store.startUse(

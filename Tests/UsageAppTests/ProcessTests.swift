@@ -1,0 +1,100 @@
+import DeviceState
+import Foundation
+import HTTPTypes
+import NIOCore
+import HummingbirdTesting
+import Testing
+
+@testable import UsageApp
+
+/// Tests that run the real `washboard` binary as separate processes on one database file.
+@Suite("washboard as processes")
+struct ProcessTests {
+    @Test("a use acknowledged with 201 is there after the server is killed with SIGKILL and started again")
+    func durability() async throws {
+        let folder = try TestFolder()
+        let db = folder.databasePath
+        #expect(try await washboard("admin", "machine", "add", "W1", "--kind", "washer", "--location", "Hall A", "--db", db).status == 0)
+        let added = try await washboard("admin", "resident", "add", "--name", "Ada", "--room", "101", "--json", "--db", db)
+        let code = try #require(try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])["code"] as? String
+
+        let server = try await ServerProcess(databasePath: db)
+        let useId: String = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+            let token = try await enroll(client, code: try #require(code))
+            let start = try await client.post("/api/machines/W1/uses", headers: .json(token), body: ByteBuffer())
+            #expect(start.head.status == .created)
+            return try DomainJSON.decoder().decode(Use.self, from: start.bodyData).id
+        }
+        await server.stop(signal: SIGKILL)
+
+        let restarted = try await ServerProcess(databasePath: db)
+        let list = try await washboard("admin", "machine", "list", "--json", "--db", db)
+        let machines = try DomainJSON.decoder().decode([MachineStatus].self, from: Data(list.stdout.utf8))
+        #expect(machines.first?.use?.id == useId)
+        await restarted.stop(signal: SIGTERM)
+        #expect(restarted.process.terminationStatus == 0, "SIGTERM is a clean shutdown")
+    }
+
+    @Test("a machine marked broken by the admin CLI shows on GET /api/board within the cache TTL")
+    func brokenFromCLIReachesBoard() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        let ttl = Duration.seconds(1)
+        try await dorm.withServer(boardTTL: ttl) { client in
+            let before = try await client.execute(uri: "/api/board", method: .get, headers: .bearer(token)).decode(Board.self)
+            #expect(before.machines.first { $0.machine.id == "W1" }?.machine.state == .idle)
+
+            let cli = try await washboard("admin", "machine", "broken", "W1", "--note", "door seal leaking", "--db", dorm.folder.databasePath)
+            #expect(cli.status == 0, "\(cli.stderr)")
+            let changed = ContinuousClock.now
+
+            var seen: MachineStatus?
+            while ContinuousClock.now < changed + ttl + .milliseconds(500) {
+                let board = try await client.execute(uri: "/api/board", method: .get, headers: .bearer(token)).decode(Board.self)
+                seen = board.machines.first { $0.machine.id == "W1" }
+                if seen?.machine.state == .broken { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(seen?.machine.state == .broken)
+            #expect(seen?.machine.stateNote == "door seal leaking")
+        }
+    }
+
+    @Test("serve --demo fills an empty database with the demo dorm and prints a working enrollment link")
+    func demo() async throws {
+        let folder = try TestFolder()
+        let server = try await ServerProcess(databasePath: folder.databasePath, extraArguments: ["--demo"])
+        let log = server.log
+        let code = try #require(log.split(separator: "\n").first { $0.contains("code:") }?.split(separator: " ").last)
+        #expect(log.contains("/join#code=\(code)"))
+        try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+            let token = try await enroll(client, code: String(code))
+            let response = try await client.get("/api/board", headers: .bearer(token))
+            let board = try DomainJSON.decoder().decode(Board.self, from: response.bodyData)
+            let now = Date()
+            #expect(board.machines.count >= 8)
+            #expect(Set(board.machines.map(\.machine.kind)).isSuperset(of: [.washer, .dryer]))
+            #expect(Set(board.machines.map(\.machine.location)).count >= 2)
+            #expect(board.machines.contains { $0.machine.state == .broken && $0.machine.stateNote?.isEmpty == false })
+            #expect(board.machines.contains { $0.use.map { !$0.isDone(at: now) } ?? false }, "one running")
+            #expect(board.machines.contains { $0.use?.isDone(at: now) ?? false }, "one done, awaiting pickup")
+            #expect(board.notices.contains { $0.isLive(at: now) })
+        }
+        await server.stop(signal: SIGTERM)
+
+        let again = try await ServerProcess(databasePath: folder.databasePath, extraArguments: ["--demo"])
+        #expect(again.log.contains("code:"), "a second start prints a fresh code for the same dorm")
+        await again.stop(signal: SIGTERM)
+        let list = try await washboard("admin", "machine", "list", "--json", "--db", folder.databasePath)
+        #expect(try DomainJSON.decoder().decode([MachineStatus].self, from: Data(list.stdout.utf8)).count == 10)
+    }
+
+    struct Session: Decodable { var token: String }
+
+    /// Redeems an enrollment code over HTTP and returns the bearer token.
+    func enroll(_ client: TestClient, code: String) async throws -> String {
+        let response = try await client.post("/api/session", headers: .json(), body: ByteBuffer(string: #"{"code":"\#(code)"}"#))
+        #expect(response.head.status == .created)
+        return try JSONDecoder().decode(Session.self, from: response.bodyData).token
+    }
+}

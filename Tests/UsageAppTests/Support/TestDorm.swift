@@ -1,0 +1,91 @@
+import DeviceState
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+
+@testable import UsageApp
+
+/// A temporary folder holding one database file, removed when the test ends.
+final class TestFolder: Sendable {
+    let url: URL
+    var databasePath: String { url.appendingPathComponent("washboard.sqlite").path }
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("washboard-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// A dorm for API tests: a real store on a temporary file, with machines W1 and W2 (45 min).
+struct TestDorm: Sendable {
+    let folder: TestFolder
+    let store: SQLiteStore
+
+    init() async throws {
+        folder = try TestFolder()
+        store = try SQLiteStore(path: folder.databasePath)
+        for id in ["W1", "W2"] {
+            _ = try await store.addMachine(
+                Machine(id: id, kind: .washer, label: "Washer \(id)", location: "Hall A", cycleMinutes: 45, updatedAt: .currentSecond))
+        }
+    }
+
+    /// A new resident with a session; returns their id and bearer token.
+    func resident(_ name: String = "Ada") async throws -> (id: String, token: String) {
+        let (_, code) = try await store.addResident(name: name, room: "101", codeValidFor: 3600, at: .currentSecond)
+        let (resident, token) = try await store.redeemEnrollmentCode(code.code, at: .currentSecond)
+        return (resident.id, token)
+    }
+
+    static let publicOrigin = "http://127.0.0.1:8080"
+
+    /// Runs `body` against the server on a real socket.
+    func withServer<Value: Sendable>(
+        boardTTL: Duration = .seconds(1), _ body: @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
+        var configuration = ServerConfiguration(databasePath: folder.databasePath, port: 0, publicOrigin: Self.publicOrigin)
+        configuration.boardCacheTTL = boardTTL
+        var logger = Logger(label: "washboard.test")
+        logger.logLevel = .warning
+        let app = buildApplication(configuration: configuration, store: store, logger: logger)
+        return try await app.test(.live) { client in try await body(client) }
+    }
+}
+
+extension HTTPFields {
+    static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
+
+    static func json(_ token: String? = nil) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        return fields
+    }
+}
+
+extension ByteBuffer {
+    init(json: String) { self.init(string: json) }
+}
+
+extension TestResponse {
+    /// The body as a JSON object.
+    var object: [String: Any] {
+        get throws {
+            let value = try JSONSerialization.jsonObject(with: Data(buffer: body))
+            guard let object = value as? [String: Any] else { throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: [], debugDescription: "not an object")) }
+            return object
+        }
+    }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try DomainJSON.decoder().decode(T.self, from: Data(buffer: body))
+    }
+}
+
+extension TestClient.Response {
+    var bodyData: Data { body.map { Data(buffer: $0) } ?? Data() }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+
+/// The `washboard` executable built next to the test bundle (`swift build --build-tests` builds both),
+/// or the one named by `WASHBOARD_BIN`.
+enum WashboardBinary {
+    static var url: URL {
+        get throws {
+            if let path = ProcessInfo.processInfo.environment["WASHBOARD_BIN"] { return URL(fileURLWithPath: path) }
+            let folder = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).deletingLastPathComponent()
+            for candidate in [folder, folder.deletingLastPathComponent()] {
+                let url = candidate.appendingPathComponent("washboard")
+                if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+            }
+            throw MissingBinary(folder: folder.path)
+        }
+    }
+
+    struct MissingBinary: Error, CustomStringConvertible {
+        var folder: String
+        var description: String { "no washboard executable in \(folder): run `swift build --build-tests` before `swift test`" }
+    }
+}
+
+/// The outcome of one `washboard` command.
+struct CommandResult: Sendable {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `washboard arguments…` to completion.
+func washboard(_ arguments: String...) async throws -> CommandResult {
+    try await washboard(arguments)
+}
+
+func washboard(_ arguments: [String]) async throws -> CommandResult {
+    let process = Process()
+    process.executableURL = try WashboardBinary.url
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment.removeValue(forKey: "WASHBOARD_DB")
+    process.environment = environment
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    process.standardInput = FileHandle.nullDevice
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch { continuation.resume(throwing: error) }
+    }
+    return CommandResult(
+        status: status,
+        stdout: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+        stderr: String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+}
+
+/// `washboard serve` as a child process on a free port.
+final class ServerProcess: Sendable {
+    let process: Process
+    let port: Int
+    private let output: URL
+
+    /// Starts the server and waits until it prints the port it listens on.
+    init(databasePath: String, extraArguments: [String] = []) async throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("washboard-serve-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = try WashboardBinary.url
+        process.arguments = ["serve", "--db", databasePath, "--port", "0", "--log-level", "warning"] + extraArguments
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        self.output = output
+        self.port = try await Self.waitForPort(in: output, process: process)
+    }
+
+    /// Reads the server's output until it names its port; a process that exits first fails the wait.
+    private static func waitForPort(in output: URL, process: Process) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "serving on http://127.0.0.1:") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if let port = Int(digits) { return port }
+            }
+            guard process.isRunning else { throw StartFailure(output: text) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.terminate()
+        throw StartFailure(output: "timed out waiting for the port")
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        var output: String
+        var description: String { "washboard serve did not start: \(output)" }
+    }
+
+    var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` and waits for the process to end.
+    func stop(signal: Int32) async {
+        kill(process.processIdentifier, signal)
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: output)
+    }
+}

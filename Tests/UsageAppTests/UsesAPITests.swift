@@ -1,0 +1,148 @@
+import DeviceState
+import Foundation
+import HTTPTypes
+import NIOCore
+import HummingbirdTesting
+import Testing
+
+@testable import UsageApp
+
+@Suite("Board and uses over HTTP")
+struct UsesAPITests {
+    @Test("twenty concurrent starts on W1 from twenty residents: exactly one 201, nineteen 409, one use")
+    func race() async throws {
+        let dorm = try await TestDorm()
+        var enrolled: [(id: String, token: String)] = []
+        for index in 0..<20 { enrolled.append(try await dorm.resident("R\(index)")) }
+        let residents = enrolled
+        try await dorm.withServer { client in
+            let port = try #require(client.port)
+            let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, Machine.State?).self) { group in
+                for resident in residents {
+                    group.addTask {
+                        // One connection each, so the requests really overlap.
+                        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                            let response = try await client.post("/api/machines/W1/uses", headers: .json(resident.token), body: ByteBuffer())
+                            let problem = try? DomainJSON.decoder().decode(ConflictProblem.self, from: response.bodyData)
+                            return (response.head.status, problem?.machine.machine.state)
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0.0 == .created }.count == 1)
+            let conflicts = statuses.filter { $0.0 == .conflict }
+            #expect(conflicts.count == 19)
+            #expect(conflicts.allSatisfy { $0.1 == .inUse }, "each 409 shows the machine as it is now")
+            var openUses = 0
+            for resident in residents { openUses += try await dorm.store.openUses(of: resident.id).count }
+            #expect(openUses == 1)
+        }
+    }
+
+    struct ConflictProblem: Decodable { var machine: MachineStatus }
+
+    @Test("the same Idempotency-Key twice: one use, the same response")
+    func idempotency() async throws {
+        let dorm = try await TestDorm()
+        let (id, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            var headers = HTTPFields.json(token)
+            headers[UseController.idempotencyKey] = "5b0c1f0e-offline-1"
+            let body = ByteBuffer(json: #"{"minutes":30}"#)
+            let first = try await client.execute(uri: "/api/machines/W1/uses", method: .post, headers: headers, body: body)
+            let second = try await client.execute(uri: "/api/machines/W1/uses", method: .post, headers: headers, body: body)
+            #expect(first.status == .created && second.status == .created)
+            #expect(first.body == second.body)
+            #expect(second.headers[UseController.idempotentReplayed] == "true")
+            #expect(try await dorm.store.openUses(of: id).count == 1)
+        }
+    }
+
+    @Test("GET /api/board: ETag, 304 while nothing changed, a new board right after a write")
+    func boardETag() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer(boardTTL: .seconds(60)) { client in
+            let first = try await client.execute(uri: "/api/board", method: .get, headers: .bearer(token))
+            let etag = try #require(first.headers[.eTag])
+            var conditional = HTTPFields.bearer(token)
+            conditional[.ifNoneMatch] = etag
+            #expect(try await client.execute(uri: "/api/board", method: .get, headers: conditional).status == .notModified)
+            conditional[.ifNoneMatch] = "W/" + etag
+            #expect(try await client.execute(uri: "/api/board", method: .get, headers: conditional).status == .notModified)
+
+            let start = try await client.execute(uri: "/api/machines/W2/uses", method: .post, headers: .json(token))
+            #expect(start.status == .created)
+
+            let after = try await client.execute(uri: "/api/board", method: .get, headers: conditional)
+            #expect(after.status == .ok)
+            #expect(after.headers[.eTag] != etag)
+            let board = try after.decode(Board.self)
+            #expect(board.machines.first { $0.machine.id == "W2" }?.machine.state == .inUse)
+        }
+    }
+
+    @Test("collect: only the owner; the machine is free afterwards")
+    func collect() async throws {
+        let dorm = try await TestDorm()
+        let (_, ada) = try await dorm.resident("Ada")
+        let (_, bob) = try await dorm.resident("Bob")
+        try await dorm.withServer { client in
+            let use = try await client.execute(uri: "/api/machines/W1/uses", method: .post, headers: .json(ada)).decode(Use.self)
+            let stranger = try await client.execute(uri: "/api/uses/\(use.id)/collect", method: .post, headers: .bearer(bob))
+            #expect(stranger.status == .forbidden)
+            let owner = try await client.execute(uri: "/api/uses/\(use.id)/collect", method: .post, headers: .bearer(ada))
+            #expect(owner.status == .ok)
+            #expect(try owner.decode(Use.self).closeReason == .collected)
+            let machine = try await client.execute(uri: "/api/machines/W1", method: .get, headers: .bearer(bob))
+            #expect(try machine.decode(MachineStatus.self).machine.state == .idle)
+        }
+    }
+
+    @Test("pickup request: 202 on a done machine, 429 with Retry-After on a second, 409 on a running one")
+    func pickupRequests() async throws {
+        let dorm = try await TestDorm()
+        let (ada, _) = try await dorm.resident("Ada")
+        let (_, bob) = try await dorm.resident("Bob")
+        let longAgo = Date.currentSecond.addingTimeInterval(-50 * 60)
+        _ = try await dorm.store.startUse(StartUseRequest(machineId: "W1", residentId: ada, minutes: 45), at: longAgo)
+        _ = try await dorm.store.startUse(StartUseRequest(machineId: "W2", residentId: ada, minutes: 45), at: .currentSecond)
+        try await dorm.withServer { client in
+            let first = try await client.execute(uri: "/api/machines/W1/pickup-requests", method: .post, headers: .bearer(bob))
+            #expect(first.status == .accepted)
+            let second = try await client.execute(uri: "/api/machines/W1/pickup-requests", method: .post, headers: .bearer(bob))
+            #expect(second.status == .tooManyRequests)
+            #expect(Int(second.headers[.retryAfter] ?? "") ?? 0 > 0)
+            let running = try await client.execute(uri: "/api/machines/W2/pickup-requests", method: .post, headers: .bearer(bob))
+            #expect(running.status == .conflict)
+            #expect(try running.object["code"] as? String == "machine_not_done")
+        }
+    }
+
+    @Test("a problem report is recorded")
+    func report() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            let response = try await client.execute(
+                uri: "/api/machines/W2/reports", method: .post, headers: .json(token),
+                body: ByteBuffer(json: #"{"text":"  Smells of burning rubber  "}"#))
+            #expect(response.status == .created)
+            #expect(try response.decode(ProblemReport.self).text == "Smells of burning rubber")
+        }
+    }
+
+    @Test("health and the OpenAPI document are served without credentials")
+    func documents() async throws {
+        let dorm = try await TestDorm()
+        try await dorm.withServer { client in
+            let health = try await client.execute(uri: "/health", method: .get)
+            #expect(health.status == .ok)
+            #expect(try health.object["status"] as? String == "ok")
+            let openAPI = try await client.execute(uri: "/api/openapi.yaml", method: .get)
+            #expect(openAPI.status == .ok)
+            #expect(String(buffer: openAPI.body).hasPrefix("openapi: 3.1"))
+        }
+    }
+}
