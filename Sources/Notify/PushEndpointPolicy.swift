@@ -15,7 +15,8 @@ public struct PushEndpointPolicy: Sendable {
         "*.notify.windows.com",
     ]
 
-    /// Entries are `host` or `host:port`; `*.example.com` matches any subdomain of example.com.
+    /// Entries are `host` (the scheme's default port only) or `host:port`;
+    /// `*.example.com` matches any subdomain of example.com, not example.com itself.
     public var allowedHosts: [String]
     public var allowsInsecureLoopback: Bool
 
@@ -49,19 +50,19 @@ public struct PushEndpointPolicy: Sendable {
         let port = components.port
         switch scheme {
         case "https":
-            guard isAllowed(host: host, port: port ?? 443) else { throw .hostNotAllowed(host) }
+            guard isAllowed(host: host, port: port ?? 443, defaultPort: 443) else { throw .hostNotAllowed(host) }
         case "http" where allowsInsecureLoopback && Self.isLoopback(host):
-            guard isAllowed(host: host, port: port ?? 80) else { throw .hostNotAllowed(host) }
+            guard isAllowed(host: host, port: port ?? 80, defaultPort: 80) else { throw .hostNotAllowed(host) }
         default:
             throw .schemeNotAllowed(scheme)
         }
         return url
     }
 
-    private func isAllowed(host: String, port: Int) -> Bool {
+    private func isAllowed(host: String, port: Int, defaultPort: Int) -> Bool {
         allowedHosts.contains { entry in
             let (entryHost, entryPort) = Self.split(entry)
-            if let entryPort, entryPort != port { return false }
+            guard (entryPort ?? defaultPort) == port else { return false }
             if entryHost.hasPrefix("*.") {
                 return host.hasSuffix(entryHost.dropFirst(1)) && host.count > entryHost.count - 1
             }
