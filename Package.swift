@@ -5,7 +5,7 @@ let package = Package(
     name: "washboard",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "washboard", targets: ["UsageApp"]),
+        .executable(name: "washboard", targets: ["UsageApp"])
     ],
     dependencies: [
         // `traits: []`: the default traits pass -D flags in an unstable order, which

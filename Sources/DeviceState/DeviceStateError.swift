@@ -53,7 +53,7 @@ extension DeviceStateError: CustomStringConvertible {
         case .noticeNotFound(let id): "There is no notice \(id.quotedForMessage)."
         case .reportNotFound(let id): "There is no report \(id.quotedForMessage)."
         case .machineBusy(let status):
-            "\(status.machine.id) is in use" + (status.use.map { " (its cycle ends \($0.endsAt.iso8601))" } ?? "") + "." 
+            "\(status.machine.id) is in use" + (status.use.map { " (its cycle ends \($0.endsAt.iso8601))" } ?? "") + "."
         case .machineBroken(let status):
             "\(status.machine.id) is out of order" + (status.machine.stateNote.map { ": \($0)" } ?? "") + "."
         case .machineNotInUse(let status): "\(status.machine.id) is not in use (it is \(status.machine.state.rawValue))."

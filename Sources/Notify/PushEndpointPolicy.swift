@@ -79,7 +79,8 @@ public struct PushEndpointPolicy: Sendable {
 
     /// Only the literal loopback names: a DNS name that resolves to 127.0.0.1 is not trusted.
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "[::1]" || host == "::1" || host.hasPrefix("127.")
-            && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
+        host == "localhost" || host == "[::1]" || host == "::1"
+            || host.hasPrefix("127.")
+                && host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
     }
 }

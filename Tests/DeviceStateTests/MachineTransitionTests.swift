@@ -17,7 +17,9 @@ struct MachineTransitionTests {
         return Use(id: "u1", machineId: "W1", residentId: owner, startedAt: started, endsAt: started.addingTimeInterval(45 * 60))
     }
 
-    static func apply(_ command: MachineCommand, _ state: Machine.State, use: Use? = nil) throws(DeviceStateError) -> MachineTransition {
+    static func apply(_ command: MachineCommand, _ state: Machine.State, use: Use? = nil) throws(DeviceStateError)
+        -> MachineTransition
+    {
         try MachineTransition.apply(command, to: machine(state), openUse: use ?? (state == .inUse ? Self.use() : nil), at: now)
     }
 

@@ -54,7 +54,8 @@ struct SQLiteStoreTests {
             for resident in residents {
                 group.addTask {
                     do {
-                        return .success(try await db.store.startUse(StartUseRequest(machineId: "W1", residentId: resident.id), at: testNow))
+                        return .success(
+                            try await db.store.startUse(StartUseRequest(machineId: "W1", residentId: resident.id), at: testNow))
                     } catch {
                         return .failure(error)
                     }
@@ -166,7 +167,9 @@ struct SQLiteStoreTests {
     func tokensHashed() async throws {
         let db = try TemporaryDatabase()
         let (_, token) = try await db.store.addTestResident()
-        let file = try Data(contentsOf: URL(fileURLWithPath: db.path)) + ((try? Data(contentsOf: URL(fileURLWithPath: db.path + "-wal"))) ?? Data())
+        let file =
+            try Data(contentsOf: URL(fileURLWithPath: db.path))
+            + ((try? Data(contentsOf: URL(fileURLWithPath: db.path + "-wal"))) ?? Data())
         #expect(file.range(of: Data(token.utf8)) == nil)
         #expect(file.range(of: Data(Secrets.sha256Hex(token).utf8)) != nil)
     }
@@ -208,7 +211,10 @@ struct SQLiteStoreTests {
         let events = try await db.store.events(after: head, limit: 10)
         #expect(events.map(\.kind) == [.alert] && events.first?.topic == .resident(ada.id))
 
-        await #expect(throws: DeviceStateError.rateLimited(retryAfterSeconds: 300, reason: "You already asked for W1 in the last 10 minutes.")) {
+        await #expect(
+            throws: DeviceStateError.rateLimited(
+                retryAfterSeconds: 300, reason: "You already asked for W1 in the last 10 minutes.")
+        ) {
             try await db.store.requestPickup(machineId: "W1", by: bob.id, at: done.addingTimeInterval(300))
         }
         _ = try await db.store.requestPickup(machineId: "W1", by: bob.id, at: done.addingTimeInterval(600))
@@ -243,5 +249,18 @@ struct SQLiteStoreTests {
         let other = try SQLiteStore(path: db.path)
         try await other.addTestMachine("W7")
         #expect(try await db.store.machine("W7").machine.id == "W7")
+    }
+}
+
+@Suite("SQLite settings")
+struct SQLiteSettingsTests {
+    @Test("every connection runs WAL, synchronous=FULL, foreign keys on and a busy timeout")
+    func pragmas() async throws {
+        let db = try TemporaryDatabase()
+        let settings = try await db.store.connectionSettings()
+        #expect(settings.journalMode == "wal")
+        #expect(settings.synchronous == 2, "FULL: an acknowledged commit survives a power cut")
+        #expect(settings.foreignKeys)
+        #expect(settings.busyTimeoutMilliseconds >= 1000)
     }
 }

@@ -23,8 +23,11 @@ let testNow = Date(timeIntervalSince1970: 1_790_000_000)
 
 extension SQLiteStore {
     @discardableResult
-    func addTestMachine(_ id: String, kind: Machine.Kind = .washer, location: String = "Hall A", minutes: Int = 45) async throws -> MachineStatus {
-        try await addMachine(Machine(id: id, kind: kind, label: "Machine \(id)", location: location, cycleMinutes: minutes, updatedAt: testNow))
+    func addTestMachine(_ id: String, kind: Machine.Kind = .washer, location: String = "Hall A", minutes: Int = 45) async throws
+        -> MachineStatus
+    {
+        try await addMachine(
+            Machine(id: id, kind: kind, label: "Machine \(id)", location: location, cycleMinutes: minutes, updatedAt: testNow))
     }
 
     /// A resident with a session; returns the resident and the bearer token.

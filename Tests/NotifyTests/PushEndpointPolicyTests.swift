@@ -51,6 +51,8 @@ struct PushEndpointPolicyTests {
         _ = try testing.check("http://127.0.0.1:9999/push")
         #expect(throws: PushEndpointPolicy.Rejection.hostNotAllowed("127.0.0.1")) { try testing.check("http://127.0.0.1:22/") }
         #expect(throws: PushEndpointPolicy.Rejection.schemeNotAllowed("http")) { try testing.check("http://10.0.0.1:9999/push") }
-        #expect(throws: PushEndpointPolicy.Rejection.schemeNotAllowed("http")) { try testing.check("http://127.0.0.1.evil.example:9999/") }
+        #expect(throws: PushEndpointPolicy.Rejection.schemeNotAllowed("http")) {
+            try testing.check("http://127.0.0.1.evil.example:9999/")
+        }
     }
 }

@@ -1,6 +1,6 @@
 import DeviceState
-import NIOCore
 import Foundation
+import NIOCore
 import Testing
 
 @testable import UsageApp
@@ -12,10 +12,16 @@ struct AdminCLITests {
         let folder = try TestFolder()
         let db = folder.databasePath
 
-        let add = try await washboard("admin", "machine", "add", "W9", "--kind", "washer", "--location", "Hall B", "--label", "Big washer", "--minutes", "45", "--json", "--db", db)
+        let add = try await washboard(
+            "admin", "machine", "add", "W9", "--kind", "washer", "--location", "Hall B", "--label", "Big washer", "--minutes",
+            "45", "--json", "--db", db)
         #expect(add.status == 0, "\(add.stderr)")
         let added = try DomainJSON.decoder().decode(MachineStatus.self, from: Data(add.stdout.utf8))
-        #expect(added.machine == Machine(id: "W9", kind: .washer, label: "Big washer", location: "Hall B", cycleMinutes: 45, updatedAt: added.machine.updatedAt))
+        #expect(
+            added.machine
+                == Machine(
+                    id: "W9", kind: .washer, label: "Big washer", location: "Hall B", cycleMinutes: 45,
+                    updatedAt: added.machine.updatedAt))
 
         let broken = try await washboard("admin", "machine", "broken", "W9", "--note", "door seal leaking", "--db", db)
         #expect(broken.status == 0 && broken.stdout.contains("W9"))
@@ -44,7 +50,8 @@ struct AdminCLITests {
     func clearAndRemove() async throws {
         let folder = try TestFolder()
         let store = try SQLiteStore(path: folder.databasePath)
-        _ = try await store.addMachine(Machine(id: "D1", kind: .dryer, label: "Dryer 1", location: "Hall A", cycleMinutes: 60, updatedAt: .currentSecond))
+        _ = try await store.addMachine(
+            Machine(id: "D1", kind: .dryer, label: "Dryer 1", location: "Hall A", cycleMinutes: 60, updatedAt: .currentSecond))
         let (_, code) = try await store.addResident(name: "Ada", room: "1", codeValidFor: 60, at: .currentSecond)
         let (ada, _) = try await store.redeemEnrollmentCode(code.code, at: .currentSecond)
         _ = try await store.startUse(StartUseRequest(machineId: "D1", residentId: ada.id), at: .currentSecond)
@@ -70,24 +77,36 @@ struct AdminCLITests {
         BadInput(arguments: ["machine", "broken", "W404", "--note", "x"], status: 66, message: "There is no machine \"W404\"."),
         BadInput(arguments: ["machine", "repaired", "W1"], status: 65, message: "W1 is not broken"),
         BadInput(arguments: ["machine", "clear", "W1"], status: 65, message: "W1 is not in use"),
-        BadInput(arguments: ["machine", "add", "W1", "--kind", "washer", "--location", "Hall A"], status: 65, message: "already exists"),
-        BadInput(arguments: ["machine", "add", "W 1", "--kind", "washer", "--location", "Hall A"], status: 64, message: "Invalid id"),
-        BadInput(arguments: ["machine", "add", "W2", "--kind", "spaceship", "--location", "Hall A"], status: 64, message: "spaceship"),
-        BadInput(arguments: ["machine", "add", "W2", "--kind", "washer", "--location", "Hall A", "--minutes", "0"], status: 64, message: "1 to 240"),
+        BadInput(
+            arguments: ["machine", "add", "W1", "--kind", "washer", "--location", "Hall A"], status: 65, message: "already exists"
+        ),
+        BadInput(
+            arguments: ["machine", "add", "W 1", "--kind", "washer", "--location", "Hall A"], status: 64, message: "Invalid id"),
+        BadInput(
+            arguments: ["machine", "add", "W2", "--kind", "spaceship", "--location", "Hall A"], status: 64, message: "spaceship"),
+        BadInput(
+            arguments: ["machine", "add", "W2", "--kind", "washer", "--location", "Hall A", "--minutes", "0"], status: 64,
+            message: "1 to 240"),
         BadInput(arguments: ["machine", "add", "W2", "--kind", "washer"], status: 64, message: "--location"),
         BadInput(arguments: ["machine", "broken", "W1"], status: 64, message: "--note"),
         BadInput(arguments: ["machine", "broken", "W1", "--note", " "], status: 64, message: "--note"),
-        BadInput(arguments: ["machine", "add", "W2", "--kind", "washer", "--location", "Hall A", "--colour", "red"], status: 64, message: "--colour"),
+        BadInput(
+            arguments: ["machine", "add", "W2", "--kind", "washer", "--location", "Hall A", "--colour", "red"], status: 64,
+            message: "--colour"),
         BadInput(arguments: ["resident", "revoke", "nobody"], status: 66, message: "There is no resident"),
         BadInput(arguments: ["resident", "add", "--name", "", "--room", "101"], status: 64, message: "name"),
-        BadInput(arguments: ["resident", "add", "--name", "Ada", "--room", "101", "--valid-for", "0"], status: 64, message: "--valid-for"),
+        BadInput(
+            arguments: ["resident", "add", "--name", "Ada", "--room", "101", "--valid-for", "0"], status: 64,
+            message: "--valid-for"),
     ]
 
     @Test("bad input: one line on stderr, a distinct exit code, the database unchanged", arguments: badInputs)
     func badInput(_ input: BadInput) async throws {
         let folder = try TestFolder()
         let db = folder.databasePath
-        #expect(try await washboard("admin", "machine", "add", "W1", "--kind", "washer", "--location", "Hall A", "--db", db).status == 0)
+        #expect(
+            try await washboard("admin", "machine", "add", "W1", "--kind", "washer", "--location", "Hall A", "--db", db).status
+                == 0)
         let store = try SQLiteStore(path: db)
         let before = (try await store.headSeq(), try await store.machines(includingRemoved: true), try await store.residents())
 
@@ -95,7 +114,9 @@ struct AdminCLITests {
 
         #expect(result.status == input.status)
         #expect(result.stderr.contains(input.message), "\(result.stderr)")
-        #expect(result.stderr.hasPrefix("washboard: ") && result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+        #expect(
+            result.stderr.hasPrefix("washboard: ") && result.stderr.split(separator: "\n").count == 1,
+            "one line: \(result.stderr)")
         #expect(result.stdout.isEmpty)
         let after = (try await store.headSeq(), try await store.machines(includingRemoved: true), try await store.residents())
         #expect(before.0 == after.0 && before.1 == after.1 && before.2 == after.2)

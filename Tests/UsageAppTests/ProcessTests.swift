@@ -1,8 +1,8 @@
 import DeviceState
 import Foundation
 import HTTPTypes
-import NIOCore
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 @testable import UsageApp
@@ -14,9 +14,12 @@ struct ProcessTests {
     func durability() async throws {
         let folder = try TestFolder()
         let db = folder.databasePath
-        #expect(try await washboard("admin", "machine", "add", "W1", "--kind", "washer", "--location", "Hall A", "--db", db).status == 0)
+        #expect(
+            try await washboard("admin", "machine", "add", "W1", "--kind", "washer", "--location", "Hall A", "--db", db).status
+                == 0)
         let added = try await washboard("admin", "resident", "add", "--name", "Ada", "--room", "101", "--json", "--db", db)
-        let code = try #require(try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])["code"] as? String
+        let code =
+            try #require(try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])["code"] as? String
 
         let server = try await ServerProcess(databasePath: db)
         let useId: String = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
@@ -44,7 +47,8 @@ struct ProcessTests {
             let before = try await client.execute(uri: "/api/board", method: .get, headers: .bearer(token)).decode(Board.self)
             #expect(before.machines.first { $0.machine.id == "W1" }?.machine.state == .idle)
 
-            let cli = try await washboard("admin", "machine", "broken", "W1", "--note", "door seal leaking", "--db", dorm.folder.databasePath)
+            let cli = try await washboard(
+                "admin", "machine", "broken", "W1", "--note", "door seal leaking", "--db", dorm.folder.databasePath)
             #expect(cli.status == 0, "\(cli.stderr)")
             let changed = ContinuousClock.now
 

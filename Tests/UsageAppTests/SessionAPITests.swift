@@ -1,8 +1,8 @@
 import DeviceState
 import Foundation
 import HTTPTypes
-import NIOCore
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 @testable import UsageApp
@@ -53,7 +53,9 @@ struct SessionAPITests {
         let dorm = try await TestDorm()
         let (_, token) = try await dorm.resident()
         try await dorm.withServer { client in
-            let cookie: HTTPFields = [.cookie: "wb_session=\(token)", .contentType: "application/json", .origin: "https://evil.example"]
+            let cookie: HTTPFields = [
+                .cookie: "wb_session=\(token)", .contentType: "application/json", .origin: "https://evil.example",
+            ]
             let refused = try await client.execute(uri: "/api/machines/W1/uses", method: .post, headers: cookie)
             #expect(refused.status == .forbidden)
             #expect(try refused.object["code"] as? String == "foreign_origin")
@@ -86,10 +88,12 @@ struct SessionAPITests {
                 body: ByteBuffer(json: #"{"quietHours":{"start":"22:30","end":"07:00"},"mutedAlertKinds":["notice"]}"#))
             #expect(set.status == .ok)
             let partial = try await client.execute(
-                uri: "/api/me/preferences", method: .patch, headers: .json(token), body: ByteBuffer(json: #"{"mutedAlertKinds":[]}"#))
+                uri: "/api/me/preferences", method: .patch, headers: .json(token),
+                body: ByteBuffer(json: #"{"mutedAlertKinds":[]}"#))
             #expect(try partial.decode(Preferences.self) == Preferences(quietHours: try QuietHours(start: "22:30", end: "07:00")))
             let off = try await client.execute(
-                uri: "/api/me/preferences", method: .patch, headers: .json(token), body: ByteBuffer(json: #"{"quietHours":null}"#))
+                uri: "/api/me/preferences", method: .patch, headers: .json(token), body: ByteBuffer(json: #"{"quietHours":null}"#)
+            )
             #expect(try off.decode(Preferences.self) == Preferences())
         }
     }

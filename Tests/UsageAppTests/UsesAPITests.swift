@@ -1,8 +1,8 @@
 import DeviceState
 import Foundation
 import HTTPTypes
-import NIOCore
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 @testable import UsageApp
@@ -22,7 +22,8 @@ struct UsesAPITests {
                     group.addTask {
                         // One connection each, so the requests really overlap.
                         try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-                            let response = try await client.post("/api/machines/W1/uses", headers: .json(resident.token), body: ByteBuffer())
+                            let response = try await client.post(
+                                "/api/machines/W1/uses", headers: .json(resident.token), body: ByteBuffer())
                             let problem = try? DomainJSON.decoder().decode(ConflictProblem.self, from: response.bodyData)
                             return (response.head.status, problem?.machine.machine.state)
                         }

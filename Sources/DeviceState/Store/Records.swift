@@ -3,12 +3,51 @@ import GRDB
 
 // Database behaviour of the domain types: one record type per table.
 
+// Machines and uses are read on every write: they decode rows by hand, which costs a
+// fraction of the generic Codable path.
+
 extension Machine: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "machines"
+
+    public init(row: Row) throws {
+        guard let kind = Kind(rawValue: row["kind"]), let state = State(rawValue: row["state"]) else {
+            throw DatabaseError(message: "machine \(row["id"] as String) has an unknown kind or state")
+        }
+        self.init(
+            id: row["id"], kind: kind, label: row["label"], location: row["location"], cycleMinutes: row["cycleMinutes"],
+            state: state, stateNote: row["stateNote"], updatedAt: row["updatedAt"])
+    }
+
+    /// Writes the fields a transition changes.
+    func updateState(_ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE machines SET state = ?, stateNote = ?, updatedAt = ? WHERE id = ?")
+            .execute(arguments: [state.rawValue, stateNote, updatedAt, id])
+    }
 }
 
 extension Use: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "uses"
+
+    public init(row: Row) throws {
+        let reason: String? = row["closeReason"]
+        self.init(
+            id: row["id"], machineId: row["machineId"], residentId: row["residentId"], startedAt: row["startedAt"],
+            endsAt: row["endsAt"], closedAt: row["closedAt"], closeReason: reason.flatMap(CloseReason.init(rawValue:)))
+    }
+
+    static func fetchOpen(_ db: Database, machineId: String) throws -> Use? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM uses WHERE machineId = ? AND closedAt IS NULL"), arguments: [machineId])
+    }
+
+    func insertOpen(_ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO uses (id, machineId, residentId, startedAt, endsAt) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [id, machineId, residentId, startedAt, endsAt])
+    }
+
+    func updateClosed(_ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE uses SET closedAt = ?, closeReason = ? WHERE id = ?")
+            .execute(arguments: [closedAt, closeReason?.rawValue, id])
+    }
 }
 
 extension Resident: FetchableRecord, PersistableRecord {

@@ -42,7 +42,8 @@ extension SQLiteStore {
                 throw DeviceStateError.machineExists(id: machine.id)
             }
             let status = MachineStatus(machine: machine, use: nil)
-            try Self.appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: status), at: machine.updatedAt)
+            try Self.appendEvent(
+                db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: status), at: machine.updatedAt)
             return status
         }
     }
@@ -79,10 +80,10 @@ extension SQLiteStore {
 
     static func machineStatus(_ db: Database, _ id: String) throws -> MachineStatus {
         guard Machine.isValidID(id),
-            let machine = try Machine.fetchOne(db, sql: "SELECT * FROM machines WHERE id = ? AND removedAt IS NULL", arguments: [id])
+            let machine = try Machine.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM machines WHERE id = ? AND removedAt IS NULL"), arguments: [id])
         else { throw DeviceStateError.machineNotFound(id: id) }
-        let use = try Use.fetchOne(db, sql: "SELECT * FROM uses WHERE machineId = ? AND closedAt IS NULL", arguments: [id])
-        return MachineStatus(machine: machine, use: use)
+        return MachineStatus(machine: machine, use: try Use.fetchOpen(db, machineId: id))
     }
 
     static func machineStatuses(_ db: Database, includingRemoved: Bool) throws -> [MachineStatus] {
@@ -90,7 +91,8 @@ extension SQLiteStore {
             db, sql: "SELECT * FROM machines" + (includingRemoved ? "" : " WHERE removedAt IS NULL"))
         let openUses = try Use.fetchAll(db, sql: "SELECT * FROM uses WHERE closedAt IS NULL")
         let useByMachine = Dictionary(openUses.map { ($0.machineId, $0) }, uniquingKeysWith: { first, _ in first })
-        return machines
+        return
+            machines
             .sorted(by: isShownBefore)
             .map { MachineStatus(machine: $0, use: useByMachine[$0.id]) }
     }
@@ -106,14 +108,14 @@ extension SQLiteStore {
         if let reason = transition.closesUse, var use = before.use {
             use.closedAt = now
             use.closeReason = reason
-            try use.update(db)
+            try use.updateClosed(db)
             closedUse = use
         }
         var machine = before.machine
         machine.state = transition.newState
         machine.stateNote = transition.stateNote
         machine.updatedAt = now
-        try machine.update(db)
+        try machine.updateState(db)
         let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)
         try appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: after), at: now)
         if transition.alertsOwner, let closedUse {
@@ -146,10 +148,13 @@ extension SQLiteStore {
                 INSERT INTO alerts (id, residentId, kind, title, body, machineId, useId, dedupeKey, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupeKey) DO NOTHING
                 """,
-            arguments: [alert.id, alert.residentId, alert.kind.rawValue, alert.title, alert.body,
-                        alert.machineId, alert.useId, alert.dedupeKey, alert.at])
+            arguments: [
+                alert.id, alert.residentId, alert.kind.rawValue, alert.title, alert.body,
+                alert.machineId, alert.useId, alert.dedupeKey, alert.at,
+            ])
         guard db.changesCount == 1 else { return false }
-        try appendEvent(db, topic: .resident(alert.residentId), kind: .alert, payload: EventPayload.AlertCreated(alert: alert), at: alert.at)
+        try appendEvent(
+            db, topic: .resident(alert.residentId), kind: .alert, payload: EventPayload.AlertCreated(alert: alert), at: alert.at)
         return true
     }
 }

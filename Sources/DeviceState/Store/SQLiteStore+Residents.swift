@@ -79,11 +79,11 @@ extension SQLiteStore {
         let tokenHash = Secrets.sha256Hex(token)
         return try await pool.read { db in
             try Resident.fetchOne(
-                db,
-                sql: """
-                    SELECT residents.* FROM sessions JOIN residents ON residents.id = sessions.residentId
-                    WHERE sessions.tokenHash = ? AND residents.revokedAt IS NULL
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT residents.* FROM sessions JOIN residents ON residents.id = sessions.residentId
+                        WHERE sessions.tokenHash = ? AND residents.revokedAt IS NULL
+                        """),
                 arguments: [tokenHash])
         }
     }
@@ -130,7 +130,8 @@ extension SQLiteStore {
             }
             try notice.insert(db)
             if notice.isLive(at: now) {
-                try Self.appendEvent(db, topic: .board, kind: .notice, payload: EventPayload.NoticeChanged(notice: notice), at: now)
+                try Self.appendEvent(
+                    db, topic: .board, kind: .notice, payload: EventPayload.NoticeChanged(notice: notice), at: now)
             }
             return notice
         }

@@ -11,7 +11,7 @@ extension SQLiteStore {
         return try await write { db in
             if let key = request.idempotencyKey,
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT request, response FROM idempotency_keys WHERE residentId = ? AND key = ?",
+                    db.cachedStatement(sql: "SELECT request, response FROM idempotency_keys WHERE residentId = ? AND key = ?"),
                     arguments: [request.residentId, key])
             {
                 guard row["request"] as String == fingerprint else {
@@ -27,14 +27,15 @@ extension SQLiteStore {
             let use = Use(
                 id: Secrets.newUUID(), machineId: request.machineId, residentId: request.residentId,
                 startedAt: now, endsAt: now.addingTimeInterval(TimeInterval(minutes * 60)))
-            try use.insert(db)
+            try use.insertOpen(db)
             var machine = before.machine
             machine.state = transition.newState
             machine.stateNote = transition.stateNote
             machine.updatedAt = now
-            try machine.update(db)
+            try machine.updateState(db)
             let status = MachineStatus(machine: machine, use: use)
-            try Self.appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: status), at: now)
+            try Self.appendEvent(
+                db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: status), at: now)
             if let key = request.idempotencyKey {
                 try db.execute(
                     sql: "INSERT INTO idempotency_keys (residentId, key, request, response, createdAt) VALUES (?, ?, ?, ?, ?)",
@@ -52,9 +53,10 @@ extension SQLiteStore {
         try await closeUse(useId, with: .cancel(residentId: residentId), by: residentId, at: now)
     }
 
-    private func closeUse(_ useId: String, with command: MachineCommand, by residentId: String, at now: Date) async throws -> Use {
+    private func closeUse(_ useId: String, with command: MachineCommand, by residentId: String, at now: Date) async throws -> Use
+    {
         try await write { db in
-            guard let use = try Use.fetchOne(db, key: useId) else { throw DeviceStateError.useNotFound(id: useId) }
+            guard let use = try Use.fetchOne(db.cachedStatement(sql: "SELECT * FROM uses WHERE id = ?"), arguments: [useId]) else { throw DeviceStateError.useNotFound(id: useId) }
             guard use.residentId == residentId else { throw DeviceStateError.notUseOwner(useId: useId) }
             guard use.isOpen else { throw DeviceStateError.useAlreadyClosed(use) }
             guard let closed = try Self.apply(db, command, machineId: use.machineId, at: now).closedUse else {
@@ -104,14 +106,16 @@ extension SQLiteStore {
         }
     }
 
-    public func reportProblem(machineId: String, by residentId: String, text: String, at now: Date) async throws -> ProblemReport {
+    public func reportProblem(machineId: String, by residentId: String, text: String, at now: Date) async throws -> ProblemReport
+    {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...1000).contains(text.count) else {
             throw DeviceStateError.invalidInput(field: "text", reason: "describe the problem in 1 to 1000 characters")
         }
         return try await write { db in
             _ = try Self.machineStatus(db, machineId)
-            let report = ProblemReport(id: Secrets.newShortID(), machineId: machineId, residentId: residentId, text: text, createdAt: now)
+            let report = ProblemReport(
+                id: Secrets.newShortID(), machineId: machineId, residentId: residentId, text: text, createdAt: now)
             try report.insert(db)
             return report
         }

@@ -21,11 +21,14 @@ public final class SQLiteStore: DeviceStore {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         self.path = path
         self.pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets NORMAL on the writer when it enables WAL, after `prepareDatabase` runs:
+        // set FULL here, on the one connection that commits. (NORMAL survives a crash of the
+        // process but may lose the last commits on a power cut.)
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
         try Self.migrate(pool)
     }
 
@@ -51,7 +54,7 @@ public final class SQLiteStore: DeviceStore {
     }
 
     static func headSeq(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT seq FROM events ORDER BY seq DESC LIMIT 1") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM events ORDER BY seq DESC LIMIT 1")) ?? 0
     }
 
     // MARK: Event log
@@ -62,9 +65,8 @@ public final class SQLiteStore: DeviceStore {
         _ db: Database, topic: Event.Topic, kind: Event.Kind, payload: some Encodable, at now: Date
     ) throws -> Int64 {
         let json = try DomainJSON.encoder().encode(payload)
-        try db.execute(
-            sql: "INSERT INTO events (at, topic, type, payload) VALUES (?, ?, ?, ?)",
-            arguments: [now, topic.description, kind.rawValue, String(decoding: json, as: UTF8.self)])
+        try db.cachedStatement(sql: "INSERT INTO events (at, topic, type, payload) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [now, topic.description, kind.rawValue, String(decoding: json, as: UTF8.self)])
         return db.lastInsertedRowID
     }
 
@@ -103,4 +105,25 @@ enum EventPayload {
     struct NoticeChanged: Encodable { var notice: Notice }
     struct AlertCreated: Encodable { var alert: Alert }
     struct Empty: Encodable {}
+}
+
+extension SQLiteStore {
+    /// The settings of a writer connection as SQLite reports them, for `admin` diagnostics and tests.
+    public struct ConnectionSettings: Sendable {
+        public var journalMode: String
+        /// 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+        public var synchronous: Int
+        public var foreignKeys: Bool
+        public var busyTimeoutMilliseconds: Int
+    }
+
+    public func connectionSettings() async throws -> ConnectionSettings {
+        try await pool.write { db in
+            ConnectionSettings(
+                journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                foreignKeys: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false,
+                busyTimeoutMilliseconds: try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? 0)
+        }
+    }
 }

@@ -9,126 +9,127 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: machines, uses, residents, notices, alerts, events") { db in
-            try db.execute(sql: """
-                CREATE TABLE machines (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    kind TEXT NOT NULL CHECK (kind IN ('washer', 'dryer', 'other')),
-                    label TEXT NOT NULL,
-                    location TEXT NOT NULL,
-                    cycleMinutes INTEGER NOT NULL CHECK (cycleMinutes BETWEEN 1 AND 240),
-                    state TEXT NOT NULL CHECK (state IN ('idle', 'in_use', 'broken')),
-                    stateNote TEXT,
-                    updatedAt DATETIME NOT NULL,
-                    removedAt DATETIME
-                );
+            try db.execute(
+                sql: """
+                    CREATE TABLE machines (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('washer', 'dryer', 'other')),
+                        label TEXT NOT NULL,
+                        location TEXT NOT NULL,
+                        cycleMinutes INTEGER NOT NULL CHECK (cycleMinutes BETWEEN 1 AND 240),
+                        state TEXT NOT NULL CHECK (state IN ('idle', 'in_use', 'broken')),
+                        stateNote TEXT,
+                        updatedAt DATETIME NOT NULL,
+                        removedAt DATETIME
+                    );
 
-                CREATE TABLE residents (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    name TEXT NOT NULL,
-                    room TEXT NOT NULL,
-                    createdAt DATETIME NOT NULL,
-                    revokedAt DATETIME,
-                    preferences TEXT NOT NULL DEFAULT '{}'
-                );
+                    CREATE TABLE residents (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        room TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL,
+                        revokedAt DATETIME,
+                        preferences TEXT NOT NULL DEFAULT '{}'
+                    );
 
-                CREATE TABLE enrollment_codes (
-                    codeHash TEXT PRIMARY KEY NOT NULL,
-                    residentId TEXT NOT NULL REFERENCES residents(id),
-                    createdAt DATETIME NOT NULL,
-                    expiresAt DATETIME NOT NULL,
-                    redeemedAt DATETIME
-                );
+                    CREATE TABLE enrollment_codes (
+                        codeHash TEXT PRIMARY KEY NOT NULL,
+                        residentId TEXT NOT NULL REFERENCES residents(id),
+                        createdAt DATETIME NOT NULL,
+                        expiresAt DATETIME NOT NULL,
+                        redeemedAt DATETIME
+                    );
 
-                CREATE TABLE sessions (
-                    tokenHash TEXT PRIMARY KEY NOT NULL,
-                    residentId TEXT NOT NULL REFERENCES residents(id),
-                    createdAt DATETIME NOT NULL
-                );
-                CREATE INDEX sessions_by_resident ON sessions(residentId);
+                    CREATE TABLE sessions (
+                        tokenHash TEXT PRIMARY KEY NOT NULL,
+                        residentId TEXT NOT NULL REFERENCES residents(id),
+                        createdAt DATETIME NOT NULL
+                    );
+                    CREATE INDEX sessions_by_resident ON sessions(residentId);
 
-                CREATE TABLE uses (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    machineId TEXT NOT NULL REFERENCES machines(id),
-                    residentId TEXT NOT NULL REFERENCES residents(id),
-                    startedAt DATETIME NOT NULL,
-                    endsAt DATETIME NOT NULL,
-                    closedAt DATETIME,
-                    closeReason TEXT CHECK (closeReason IN
-                        ('collected', 'cancelled', 'auto_released', 'machine_broken', 'cleared')),
-                    CHECK ((closedAt IS NULL) = (closeReason IS NULL))
-                );
-                -- The last line of defence against two open uses on one machine.
-                CREATE UNIQUE INDEX uses_one_open_per_machine ON uses(machineId) WHERE closedAt IS NULL;
-                CREATE INDEX uses_open_by_resident ON uses(residentId) WHERE closedAt IS NULL;
+                    CREATE TABLE uses (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        machineId TEXT NOT NULL REFERENCES machines(id),
+                        residentId TEXT NOT NULL REFERENCES residents(id),
+                        startedAt DATETIME NOT NULL,
+                        endsAt DATETIME NOT NULL,
+                        closedAt DATETIME,
+                        closeReason TEXT CHECK (closeReason IN
+                            ('collected', 'cancelled', 'auto_released', 'machine_broken', 'cleared')),
+                        CHECK ((closedAt IS NULL) = (closeReason IS NULL))
+                    );
+                    -- The last line of defence against two open uses on one machine.
+                    CREATE UNIQUE INDEX uses_one_open_per_machine ON uses(machineId) WHERE closedAt IS NULL;
+                    CREATE INDEX uses_open_by_resident ON uses(residentId) WHERE closedAt IS NULL;
 
-                CREATE TABLE idempotency_keys (
-                    residentId TEXT NOT NULL REFERENCES residents(id),
-                    key TEXT NOT NULL,
-                    request TEXT NOT NULL,
-                    response BLOB NOT NULL,
-                    createdAt DATETIME NOT NULL,
-                    PRIMARY KEY (residentId, key)
-                );
+                    CREATE TABLE idempotency_keys (
+                        residentId TEXT NOT NULL REFERENCES residents(id),
+                        key TEXT NOT NULL,
+                        request TEXT NOT NULL,
+                        response BLOB NOT NULL,
+                        createdAt DATETIME NOT NULL,
+                        PRIMARY KEY (residentId, key)
+                    );
 
-                CREATE TABLE notices (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    text TEXT NOT NULL,
-                    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'outage')),
-                    location TEXT,
-                    machineIds TEXT NOT NULL DEFAULT '[]',
-                    publishAt DATETIME NOT NULL,
-                    expiresAt DATETIME,
-                    retractedAt DATETIME,
-                    push BOOLEAN NOT NULL DEFAULT 0,
-                    quiet BOOLEAN NOT NULL DEFAULT 0,
-                    urgent BOOLEAN NOT NULL DEFAULT 0,
-                    createdAt DATETIME NOT NULL
-                );
+                    CREATE TABLE notices (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        text TEXT NOT NULL,
+                        severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'outage')),
+                        location TEXT,
+                        machineIds TEXT NOT NULL DEFAULT '[]',
+                        publishAt DATETIME NOT NULL,
+                        expiresAt DATETIME,
+                        retractedAt DATETIME,
+                        push BOOLEAN NOT NULL DEFAULT 0,
+                        quiet BOOLEAN NOT NULL DEFAULT 0,
+                        urgent BOOLEAN NOT NULL DEFAULT 0,
+                        createdAt DATETIME NOT NULL
+                    );
 
-                CREATE TABLE alerts (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    residentId TEXT NOT NULL REFERENCES residents(id),
-                    kind TEXT NOT NULL,
-                    title TEXT NOT NULL,
-                    body TEXT NOT NULL,
-                    machineId TEXT,
-                    useId TEXT,
-                    dedupeKey TEXT NOT NULL UNIQUE,
-                    at DATETIME NOT NULL
-                );
+                    CREATE TABLE alerts (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        residentId TEXT NOT NULL REFERENCES residents(id),
+                        kind TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        machineId TEXT,
+                        useId TEXT,
+                        dedupeKey TEXT NOT NULL UNIQUE,
+                        at DATETIME NOT NULL
+                    );
 
-                CREATE TABLE pickup_requests (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    machineId TEXT NOT NULL REFERENCES machines(id),
-                    useId TEXT NOT NULL REFERENCES uses(id),
-                    requesterId TEXT NOT NULL REFERENCES residents(id),
-                    createdAt DATETIME NOT NULL
-                );
-                CREATE INDEX pickup_requests_by_requester ON pickup_requests(requesterId, machineId, createdAt);
+                    CREATE TABLE pickup_requests (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        machineId TEXT NOT NULL REFERENCES machines(id),
+                        useId TEXT NOT NULL REFERENCES uses(id),
+                        requesterId TEXT NOT NULL REFERENCES residents(id),
+                        createdAt DATETIME NOT NULL
+                    );
+                    CREATE INDEX pickup_requests_by_requester ON pickup_requests(requesterId, machineId, createdAt);
 
-                CREATE TABLE reports (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    machineId TEXT NOT NULL REFERENCES machines(id),
-                    residentId TEXT NOT NULL REFERENCES residents(id),
-                    text TEXT NOT NULL,
-                    createdAt DATETIME NOT NULL,
-                    resolvedAt DATETIME,
-                    resolution TEXT
-                );
+                    CREATE TABLE reports (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        machineId TEXT NOT NULL REFERENCES machines(id),
+                        residentId TEXT NOT NULL REFERENCES residents(id),
+                        text TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL,
+                        resolvedAt DATETIME,
+                        resolution TEXT
+                    );
 
-                CREATE TABLE events (
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                    at DATETIME NOT NULL,
-                    topic TEXT NOT NULL,
-                    type TEXT NOT NULL,
-                    payload TEXT NOT NULL
-                );
+                    CREATE TABLE events (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at DATETIME NOT NULL,
+                        topic TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        payload TEXT NOT NULL
+                    );
 
-                CREATE TABLE settings (
-                    key TEXT PRIMARY KEY NOT NULL,
-                    value TEXT NOT NULL
-                );
-                """)
+                    CREATE TABLE settings (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value TEXT NOT NULL
+                    );
+                    """)
         }
         return migrator
     }

@@ -6,7 +6,8 @@ import Foundation
 struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .customLong("db"),
-        help: ArgumentHelp("The SQLite database file.", discussion: "Default: $WASHBOARD_DB, else ./washboard.sqlite.", valueName: "path"))
+        help: ArgumentHelp(
+            "The SQLite database file.", discussion: "Default: $WASHBOARD_DB, else ./washboard.sqlite.", valueName: "path"))
     var path: String?
 
     var resolvedPath: String {

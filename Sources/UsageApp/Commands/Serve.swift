@@ -36,9 +36,12 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
-        guard boardTtl > 0, boardTtl <= 60 else { throw ValidationError("--board-ttl must be more than 0 and at most 60 seconds.") }
+        guard boardTtl > 0, boardTtl <= 60 else {
+            throw ValidationError("--board-ttl must be more than 0 and at most 60 seconds.")
+        }
         if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
-            throw ValidationError("--public-origin must look like https://laundry.example.org (scheme, host and optional port only).")
+            throw ValidationError(
+                "--public-origin must look like https://laundry.example.org (scheme, host and optional port only).")
         }
     }
 
@@ -56,7 +59,9 @@ struct Serve: AsyncParsableCommand {
             print("Demo dorm ready. Enroll as the demo resident:")
             print("  code: \(code.code)")
             print("  link: \(PublicOrigin.enrollmentLink(origin: configuration.publicOrigin, code: code.code))")
-            print("  curl -s -X POST \(configuration.publicOrigin)/api/session -H 'Content-Type: application/json' -d '{\"code\":\"\(code.code)\"}'")
+            print(
+                "  curl -s -X POST \(configuration.publicOrigin)/api/session -H 'Content-Type: application/json' -d '{\"code\":\"\(code.code)\"}'"
+            )
         }
         let app = buildApplication(configuration: configuration, store: store, logger: logger) { [host] port in
             print("washboard: serving on http://\(host):\(port)")

@@ -63,7 +63,9 @@ enum DemoDorm {
         let fixture = try fixture()
         for spec in fixture.machines {
             _ = try await store.addMachine(
-                Machine(id: spec.id, kind: spec.kind, label: spec.label, location: spec.location, cycleMinutes: spec.cycleMinutes, updatedAt: now))
+                Machine(
+                    id: spec.id, kind: spec.kind, label: spec.label, location: spec.location, cycleMinutes: spec.cycleMinutes,
+                    updatedAt: now))
         }
         var residentIds: [String: String] = [:]
         var demoCode: EnrollmentCode?
@@ -83,7 +85,9 @@ enum DemoDorm {
         }
         for spec in fixture.notices {
             _ = try await store.postNotice(
-                Notice(id: UUID().uuidString.lowercased(), text: spec.text, severity: spec.severity, publishAt: now, createdAt: now), at: now)
+                Notice(
+                    id: UUID().uuidString.lowercased(), text: spec.text, severity: spec.severity, publishAt: now, createdAt: now),
+                at: now)
         }
         guard let demoCode, let demoResident = residentIds[demoResidentKey] else {
             throw CLIError.database("the demo dorm fixture has no resident with key \"demo\"")

@@ -15,8 +15,10 @@ extension Problem {
         case .reportNotFound: self.init(status: .notFound, code: "report_not_found", detail: detail)
         case .machineBusy(let status): self.init(status: .conflict, code: "machine_busy", detail: detail, machine: status)
         case .machineBroken(let status): self.init(status: .conflict, code: "machine_broken", detail: detail, machine: status)
-        case .machineNotInUse(let status): self.init(status: .conflict, code: "machine_not_in_use", detail: detail, machine: status)
-        case .machineNotBroken(let status): self.init(status: .conflict, code: "machine_not_broken", detail: detail, machine: status)
+        case .machineNotInUse(let status):
+            self.init(status: .conflict, code: "machine_not_in_use", detail: detail, machine: status)
+        case .machineNotBroken(let status):
+            self.init(status: .conflict, code: "machine_not_broken", detail: detail, machine: status)
         case .machineNotDone(let status): self.init(status: .conflict, code: "machine_not_done", detail: detail, machine: status)
         case .machineExists: self.init(status: .conflict, code: "machine_exists", detail: detail)
         case .notUseOwner: self.init(status: .forbidden, code: "not_use_owner", detail: detail)

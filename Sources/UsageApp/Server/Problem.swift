@@ -1,8 +1,8 @@
 import DeviceState
 import Foundation
 import HTTPTypes
-import NIOCore
 import Hummingbird
+import NIOCore
 
 /// An RFC 9457 problem document: what went wrong, for the person and for the program.
 ///
@@ -56,7 +56,8 @@ extension Problem {
 /// Errors of the domain and the framework keep their status; anything else is a 500
 /// whose detail says nothing about the server's insides (the log has the error).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as Problem {
@@ -72,12 +73,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 case .notFound: "No such resource: \(request.method) \(request.uri.path.prefix(100))."
                 default: error.body ?? error.status.reasonPhrase
                 }
-            return try Problem(status: error.status, code: error.status.reasonPhrase.problemCode, detail: detail, headers: error.headers)
-                .response(from: request, context: context)
+            return try Problem(
+                status: error.status, code: error.status.reasonPhrase.problemCode, detail: detail, headers: error.headers
+            )
+            .response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-            return try Problem(status: .internalServerError, code: "internal_error", detail: "The server failed to answer; the error is logged.")
-                .response(from: request, context: context)
+            return try Problem(
+                status: .internalServerError, code: "internal_error", detail: "The server failed to answer; the error is logged."
+            )
+            .response(from: request, context: context)
         }
     }
 }

@@ -1,6 +1,6 @@
-import HTTPTypes
 import DeviceState
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 extension Request {

@@ -1,5 +1,5 @@
-import HTTPTypes
 import DeviceState
+import HTTPTypes
 import Hummingbird
 
 extension RouterMethods {

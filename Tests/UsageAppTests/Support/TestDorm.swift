@@ -31,7 +31,9 @@ struct TestDorm: Sendable {
         store = try SQLiteStore(path: folder.databasePath)
         for id in ["W1", "W2"] {
             _ = try await store.addMachine(
-                Machine(id: id, kind: .washer, label: "Washer \(id)", location: "Hall A", cycleMinutes: 45, updatedAt: .currentSecond))
+                Machine(
+                    id: id, kind: .washer, label: "Washer \(id)", location: "Hall A", cycleMinutes: 45, updatedAt: .currentSecond)
+            )
         }
     }
 
@@ -76,7 +78,9 @@ extension TestResponse {
     var object: [String: Any] {
         get throws {
             let value = try JSONSerialization.jsonObject(with: Data(buffer: body))
-            guard let object = value as? [String: Any] else { throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: [], debugDescription: "not an object")) }
+            guard let object = value as? [String: Any] else {
+                throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: [], debugDescription: "not an object"))
+            }
             return object
         }
     }

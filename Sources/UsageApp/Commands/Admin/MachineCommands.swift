@@ -38,7 +38,9 @@ extension MachineCommands {
                     id: id, kind: kind, label: label ?? defaultLabel, location: location,
                     cycleMinutes: minutes ?? defaultMinutes, updatedAt: .currentSecond)
                 let status = try await store.addMachine(machine)
-                try output.print(status) { "added \(status.machine.id): \(status.machine.label), \(status.machine.location), \(status.machine.cycleMinutes) min" }
+                try output.print(status) {
+                    "added \(status.machine.id): \(status.machine.label), \(status.machine.location), \(status.machine.cycleMinutes) min"
+                }
             }
         }
 
@@ -76,8 +78,13 @@ extension MachineCommands {
                         machines.map { status in
                             let machine = status.machine
                             let detail =
-                                if let use = status.use { "use by \(use.residentId) until \(use.endsAt.iso8601)" } else { machine.stateNote ?? "" }
-                            return [machine.id, machine.kind.rawValue, machine.state.rawValue, machine.location, machine.label, detail]
+                                if let use = status.use { "use by \(use.residentId) until \(use.endsAt.iso8601)" } else {
+                                    machine.stateNote ?? ""
+                                }
+                            return [
+                                machine.id, machine.kind.rawValue, machine.state.rawValue, machine.location, machine.label,
+                                detail,
+                            ]
                         })
                 }
             }

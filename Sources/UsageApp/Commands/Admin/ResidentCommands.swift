@@ -98,7 +98,8 @@ extension ResidentCommands {
             try await runAdmin {
                 let store = try database.openStore()
                 let code = try await store.issueEnrollmentCode(residentId: id, validFor: enrollment.validity, at: .currentSecond)
-                let result = EnrollmentOutput(try await store.resident(id), code, origin: try await enrollment.origin(from: store))
+                let result = EnrollmentOutput(
+                    try await store.resident(id), code, origin: try await enrollment.origin(from: store))
                 try output.print(result) { result.text }
             }
         }

@@ -21,7 +21,7 @@ struct BoardController {
             let board = try await store.board(at: .currentSecond)
             let json = try DomainJSON.encoder().encode(board)
             // The seq alone is not enough: a scheduled notice appears with time, not with a commit.
-            let digest = SHA256.hash(data: json).prefix(8).map { String(format: "%02x", $0) }.joined()
+            let digest = Secrets.hex(SHA256.hash(data: json).prefix(8))
             return (board.seq, EncodedBoard(body: ByteBuffer(data: json), etag: "\"\(board.seq)-\(digest)\""))
         }
         store.commits.observe { cache.invalidate(headSeq: $0) }

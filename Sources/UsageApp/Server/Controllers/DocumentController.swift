@@ -33,7 +33,8 @@ struct DocumentController {
 
     @Sendable func openAPI(_ request: Request, context: BasicRequestContext) async throws -> Response {
         guard let document = Self.openAPIDocument else {
-            throw Problem(status: .internalServerError, code: "resource_missing", detail: "The OpenAPI document is not installed.")
+            throw Problem(
+                status: .internalServerError, code: "resource_missing", detail: "The OpenAPI document is not installed.")
         }
         return Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

@@ -88,7 +88,9 @@ struct SessionController {
         let patch = try await request.decodeJSON(as: PreferencesPatch.self)
         var preferences = try await store.preferences(of: resident.id)
         if let quietHours = patch.quietHours { preferences.quietHours = quietHours }
-        if let muted = patch.mutedAlertKinds { preferences.mutedAlertKinds = Array(Set(muted)).sorted { $0.rawValue < $1.rawValue } }
+        if let muted = patch.mutedAlertKinds {
+            preferences.mutedAlertKinds = Array(Set(muted)).sorted { $0.rawValue < $1.rawValue }
+        }
         return try Response.json(try await store.setPreferences(preferences, of: resident.id))
     }
 }

@@ -1,6 +1,6 @@
-import HTTPTypes
 import DeviceState
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem.
