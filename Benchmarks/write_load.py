@@ -32,9 +32,10 @@ async def request(reader, writer, method, path, token):
     return status, body
 
 
-async def lane(port, machine, token, interval, start, deadline, latencies, failures):
+async def lane(port, machine, token, interval, start, deadline, latencies, failures, open_uses):
+    """open_uses[machine] carries a lane's open use from one phase to the next."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    use_id = None
+    use_id = open_uses.get(machine)
     k = 0
     while True:
         due = start + k * interval
@@ -47,6 +48,9 @@ async def lane(port, machine, token, interval, start, deadline, latencies, failu
             status, body = await request(reader, writer, "POST", f"/api/machines/{machine}/uses", token)
             if status == 201:
                 use_id = json.loads(body)["id"]
+            elif status == 409:
+                # Left open by an earlier run: collect it next.
+                use_id = (json.loads(body).get("machine", {}).get("use") or {}).get("id")
         else:
             status, _ = await request(reader, writer, "POST", f"/api/uses/{use_id}/collect", token)
             use_id = None
@@ -54,6 +58,7 @@ async def lane(port, machine, token, interval, start, deadline, latencies, failu
         if status not in (200, 201):
             failures.append(status)
         k += 1
+    open_uses[machine] = use_id
     writer.close()
 
 
@@ -72,13 +77,14 @@ async def main():
     args = parser.parse_args()
     lanes = [line.split() for line in open(args.lanes) if line.strip()]
     interval = len(lanes) / args.rate
+    open_uses = {}
 
     for phase, duration in (("warmup", args.warmup), ("measure", args.duration)):
         latencies, failures = [], []
         start = time.perf_counter() + 0.2
         # Spread the lanes' first requests over one interval, so the load is even.
         await asyncio.gather(*(
-            lane(args.port, machine, token, interval, start + i * interval / len(lanes), start + duration, latencies, failures)
+            lane(args.port, machine, token, interval, start + i * interval / len(lanes), start + duration, latencies, failures, open_uses)
             for i, (machine, token) in enumerate(lanes)
         ))
     ms = [value * 1000 for value in latencies]
