@@ -36,7 +36,8 @@ extension Use: FetchableRecord, PersistableRecord {
     }
 
     static func fetchOpen(_ db: Database, machineId: String) throws -> Use? {
-        try fetchOne(db.cachedStatement(sql: "SELECT * FROM uses WHERE machineId = ? AND closedAt IS NULL"), arguments: [machineId])
+        try fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM uses WHERE machineId = ? AND closedAt IS NULL"), arguments: [machineId])
     }
 
     func insertOpen(_ db: Database) throws {

@@ -56,7 +56,8 @@ extension SQLiteStore {
     private func closeUse(_ useId: String, with command: MachineCommand, by residentId: String, at now: Date) async throws -> Use
     {
         try await write { db in
-            guard let use = try Use.fetchOne(db.cachedStatement(sql: "SELECT * FROM uses WHERE id = ?"), arguments: [useId]) else { throw DeviceStateError.useNotFound(id: useId) }
+            guard let use = try Use.fetchOne(db.cachedStatement(sql: "SELECT * FROM uses WHERE id = ?"), arguments: [useId])
+            else { throw DeviceStateError.useNotFound(id: useId) }
             guard use.residentId == residentId else { throw DeviceStateError.notUseOwner(useId: useId) }
             guard use.isOpen else { throw DeviceStateError.useAlreadyClosed(use) }
             guard let closed = try Self.apply(db, command, machineId: use.machineId, at: now).closedUse else {
