@@ -47,6 +47,11 @@ public protocol DeviceStore: Sendable {
     // MARK: Event log
     func events(after seq: Int64, limit: Int) async throws -> [Event]
     func headSeq() async throws -> Int64
+    /// The oldest `seq` still in the log, or nil when the log is empty.
+    func oldestRetainedSeq() async throws -> Int64?
+    /// Deletes events older than `cutoff`, keeping the newest one so the head `seq` survives.
+    /// - Returns: how many were deleted.
+    func pruneEvents(olderThan cutoff: Date) async throws -> Int
 
     // MARK: Settings
     func setting(_ key: String) async throws -> String?

@@ -81,6 +81,18 @@ public final class SQLiteStore: DeviceStore {
         try await pool.read { try Self.headSeq($0) }
     }
 
+    public func oldestRetainedSeq() async throws -> Int64? {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT min(seq) FROM events") }
+    }
+
+    public func pruneEvents(olderThan cutoff: Date) async throws -> Int {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM events WHERE at < ? AND seq < (SELECT max(seq) FROM events)", arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+
     // MARK: Settings
 
     public func setting(_ key: String) async throws -> String? {

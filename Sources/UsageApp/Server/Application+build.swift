@@ -1,6 +1,8 @@
 import DeviceState
 import Foundation
 import Hummingbird
+import HummingbirdWSCompression
+import HummingbirdWebSocket
 import Logging
 
 /// Builds the server: the REST API over `store`. `washboard serve` and the tests call this.
@@ -18,10 +20,28 @@ func buildApplication(
     UseController(store: store, auth: auth).addRoutes(to: router)
     DocumentController(store: store).addRoutes(to: router)
 
+    let hub = LiveHub()
+    let refusals = UpgradeRefusals()
+    let webSocketRouter = Router(context: LiveRequestContext.self)
+    LiveController(
+        store: store, auth: auth, hub: hub, boardCache: boardCache, publicOrigin: configuration.publicOrigin, refusals: refusals
+    )
+    .addRoutes(to: webSocketRouter)
+    let tailer = EventTailer(store: store, hub: hub, boardCache: boardCache, logger: logger)
+
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
+            configuration: WebSocketServerConfiguration(
+                maxFrameSize: Request.maxJSONBodyBytes,
+                extensions: [.perMessageDeflate(maxDecompressedFrameSize: Request.maxJSONBodyBytes)],
+                autoPing: .enabled(timePeriod: .seconds(25)),
+                closeTimeout: .seconds(2)),
+            refusals: refusals),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "washboard"),
+        services: [tailer],
         onServerRunning: { [port = configuration.port] channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
 }

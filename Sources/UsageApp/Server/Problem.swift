@@ -18,15 +18,22 @@ struct Problem: Error, HTTPResponseError {
     var use: Use?
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let document = Document(
-            type: "/problems/\(code.replacingOccurrences(of: "_", with: "-"))", title: status.reasonPhrase,
-            status: status.code, detail: detail, code: code, instance: request.uri.path.prefix(200).description,
-            machine: machine, use: use)
+        Response(status: status, headers: responseHeaders, body: ResponseBody(byteBuffer: try body(instance: request.uri.path)))
+    }
+
+    var responseHeaders: HTTPFields {
         var headers = headers
         headers[.contentType] = "application/problem+json"
-        return Response(
-            status: status, headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(data: try DomainJSON.encoder().encode(document))))
+        return headers
+    }
+
+    /// The problem document, for the request at `instance`.
+    func body(instance: String) throws -> ByteBuffer {
+        let document = Document(
+            type: "/problems/\(code.replacingOccurrences(of: "_", with: "-"))", title: status.reasonPhrase,
+            status: status.code, detail: detail, code: code, instance: String(instance.prefix(200)),
+            machine: machine, use: use)
+        return ByteBuffer(data: try DomainJSON.encoder().encode(document))
     }
 
     private struct Document: Encodable {

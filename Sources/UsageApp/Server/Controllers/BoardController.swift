@@ -11,8 +11,11 @@ struct BoardController {
 
     /// The board as sent: the JSON body and its entity tag.
     struct EncodedBoard: Sendable {
+        var seq: Int64
         var body: ByteBuffer
         var etag: String
+        /// The `board` frame of the live protocol: the same JSON with `"type":"board"` in front.
+        var frame: String
     }
 
     /// A board cache that reads through `store` and is invalidated by its commits.
@@ -22,7 +25,11 @@ struct BoardController {
             let json = try DomainJSON.encoder().encode(board)
             // The seq alone is not enough: a scheduled notice appears with time, not with a commit.
             let digest = Secrets.hex(SHA256.hash(data: json).prefix(8))
-            return (board.seq, EncodedBoard(body: ByteBuffer(data: json), etag: "\"\(board.seq)-\(digest)\""))
+            let frame = LiveFrame.splice(type: "board", seq: board.seq, into: String(decoding: json, as: UTF8.self))
+            return (
+                board.seq,
+                EncodedBoard(seq: board.seq, body: ByteBuffer(data: json), etag: "\"\(board.seq)-\(digest)\"", frame: frame)
+            )
         }
         store.commits.observe { cache.invalidate(headSeq: $0) }
         return cache

@@ -1,0 +1,78 @@
+import DeviceState
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Follows the event log and hands new events to the hub.
+///
+/// Woken at once by commits of this process (``CommitNotifier``); polls every
+/// ``pollInterval`` for commits of other processes (the admin CLI, cron), and then also
+/// refreshes the board cache, so their changes reach open boards within a poll.
+/// Prunes events older than ``retention`` every ``pruneInterval``.
+struct EventTailer: Service {
+    let store: any DeviceStore
+    let hub: LiveHub
+    let boardCache: BoardCache<BoardController.EncodedBoard>
+    let logger: Logger
+    var pollInterval: Duration = .milliseconds(250)
+    var retention: TimeInterval = 24 * 3600
+    var pruneInterval: TimeInterval = 600
+    /// Events read per query while catching up.
+    var batchSize = 500
+
+    private let wakes: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    init(store: any DeviceStore, hub: LiveHub, boardCache: BoardCache<BoardController.EncodedBoard>, logger: Logger) {
+        self.store = store
+        self.hub = hub
+        self.boardCache = boardCache
+        self.logger = logger
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        store.commits.observe { [wake] _ in wake.yield() }
+    }
+
+    func run() async throws {
+        var cursor = try await store.headSeq()
+        var lastPrune = Date.distantPast
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { [wake, pollInterval] in
+                    // Ends quietly when cancelled: a shutdown is not an error of this service.
+                    while (try? await Task.sleep(for: pollInterval)) != nil {
+                        wake.yield()
+                    }
+                }
+                for await _ in wakes {
+                    do {
+                        cursor = try await catchUp(from: cursor)
+                        if Date().timeIntervalSince(lastPrune) >= pruneInterval {
+                            lastPrune = Date()
+                            let pruned = try await store.pruneEvents(olderThan: Date().addingTimeInterval(-retention))
+                            if pruned > 0 { logger.info("pruned old events", metadata: ["events.pruned": "\(pruned)"]) }
+                        }
+                    } catch {
+                        logger.error("reading the event log failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: { [hub, wake] in
+            hub.shutDown()
+            wake.finish()
+        }
+    }
+
+    /// Publishes every event after `cursor`; returns the new cursor.
+    private func catchUp(from cursor: Int64) async throws -> Int64 {
+        var cursor = cursor
+        while true {
+            let events = try await store.events(after: cursor, limit: batchSize)
+            guard let last = events.last else { return cursor }
+            hub.publish(events)
+            cursor = last.seq
+            boardCache.invalidate(headSeq: cursor)
+            if events.count < batchSize { return cursor }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import DeviceState
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
+
+/// `GET /ws`: the live board. See docs/live-protocol.md.
+struct LiveController {
+    let store: any DeviceStore
+    let auth: Authenticator
+    let hub: LiveHub
+    let boardCache: BoardCache<BoardController.EncodedBoard>
+    let publicOrigin: String
+    let refusals: UpgradeRefusals
+    var limits = Limits()
+
+    struct Limits: Sendable {
+        /// Larger client messages close the connection with 1009.
+        var maxMessageBytes = 16 * 1024
+        /// More client messages than this in ``floodWindow`` close the connection with 1008.
+        var floodLimit = 20
+        var floodWindow: Duration = .seconds(10)
+        var heartbeatSeconds = 25
+    }
+
+    static let tooSlow = WebSocketErrorCode.unknown(4008)
+    static let sessionRevoked = WebSocketErrorCode.unknown(4001)
+
+    func addRoutes(to router: Router<LiveRequestContext>) {
+        router.ws("/ws", shouldUpgrade: shouldUpgrade) { inbound, outbound, context in
+            // Checked before the upgrade; asked again here (from the cache) because the
+            // context cannot carry it across.
+            guard let session = try? await auth.session(of: context.request) else { return }
+            let since = context.request.uri.queryParameters.get("since").flatMap { Int64($0) }
+            try await serve(session.resident, since: since, inbound: inbound, outbound: outbound, logger: context.logger)
+        }
+    }
+
+    /// Refuses before the upgrade: 403 for a browser page of another origin, 401 without a valid session.
+    @Sendable func shouldUpgrade(_ request: Request, context: LiveRequestContext) async throws -> RouterShouldUpgrade {
+        do {
+            return try await checkUpgrade(request)
+        } catch let problem as Problem {
+            refusals.record(problem, path: request.uri.path, for: context.channel)
+            throw problem
+        }
+    }
+
+    private func checkUpgrade(_ request: Request) async throws -> RouterShouldUpgrade {
+        if let origin = request.headers[.origin], origin != publicOrigin {
+            throw Problem(
+                status: .forbidden, code: "foreign_origin", detail: "Live updates are served to pages of \(publicOrigin) only.")
+        }
+        if let since = request.uri.queryParameters.get("since"), Int64(since) == nil {
+            throw Problem.badRequest("since must be an event sequence number.")
+        }
+        _ = try await auth.session(of: request)
+        return .upgrade([:])
+    }
+
+    /// One connection: hello; a full board unless `since` is inside the retained log; every
+    /// event after that from the log; then live frames from the hub, with no gap and no duplicate.
+    func serve(
+        _ resident: Resident, since: Int64?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger
+    ) async throws {
+        // Subscribe first: whatever commits from now on is in the mailbox or in the log.
+        let (id, mailbox) = hub.subscribe(residentId: resident.id)
+        defer { hub.unsubscribe(id) }
+
+        let head = try await store.headSeq()
+        try await outbound.writeTextMessage(
+            ControlFrame.text(ControlFrame.Hello(seq: head, resident: resident, heartbeatSeconds: limits.heartbeatSeconds)))
+        var sent: Int64
+        if let since, since <= head, since >= (try await store.oldestRetainedSeq() ?? head + 1) - 1 {
+            sent = since
+        } else {
+            let board = try await boardCache.value()
+            try await outbound.writeTextMessage(board.frame)
+            sent = board.seq
+        }
+        sent = try await replay(after: sent, to: resident.id, outbound: outbound)
+        while mailbox.hasOverflowed {
+            // Fell behind while replaying: the log still has everything.
+            mailbox.resetAfterOverflow()
+            sent = try await replay(after: sent, to: resident.id, outbound: outbound)
+        }
+
+        let closing = try await withThrowingTaskGroup(of: WebSocketErrorCode?.self) { group in
+            group.addTask { [sent] in try await forward(mailbox, after: sent, to: outbound) }
+            group.addTask { try await receive(inbound, outbound: outbound, logger: logger) }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        if let closing {
+            try await outbound.close(closing, reason: nil)
+        }
+    }
+
+    /// Sends what the log holds after `seq` for this resident; returns the last seq sent.
+    private func replay(after seq: Int64, to residentId: String, outbound: WebSocketOutboundWriter) async throws -> Int64 {
+        var cursor = seq
+        while true {
+            let events = try await store.events(after: cursor, limit: 500)
+            guard let last = events.last else { return cursor }
+            for frame in events.map(LiveFrame.init) where frame.isVisible(to: residentId) {
+                try await outbound.writeTextMessage(frame.text)
+            }
+            cursor = last.seq
+        }
+    }
+
+    /// Live frames until the connection must close; returns the close code.
+    private func forward(_ mailbox: Mailbox, after sent: Int64, to outbound: WebSocketOutboundWriter) async throws
+        -> WebSocketErrorCode?
+    {
+        while true {
+            switch await mailbox.next() {
+            case .frame(let frame):
+                guard frame.seq > sent else { continue }
+                if frame.kind == .sessionRevoked { return Self.sessionRevoked }
+                try await outbound.writeTextMessage(frame.text)
+            case .overflowed:
+                return Self.tooSlow
+            case .shutdown:
+                return Task.isCancelled ? nil : .goingAway
+            }
+        }
+    }
+
+    struct ClientMessage: Decodable {
+        var type: String
+        var t: Double?
+        var alert: String?
+    }
+
+    /// Client messages: `ping` → `pong`, `ack` is taken note of, anything else gets an `error` frame.
+    /// Returns when the client closes (nil) or breaks a limit (the close code).
+    private func receive(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws
+        -> WebSocketErrorCode?
+    {
+        var window: (start: ContinuousClock.Instant, count: Int) = (.now, 0)
+        for try await message in inbound.messages(maxSize: limits.maxMessageBytes) {
+            let now = ContinuousClock.now
+            if now - window.start > limits.floodWindow { window = (now, 0) }
+            window.count += 1
+            if window.count > limits.floodLimit { return .policyViolation }
+
+            guard case .text(let text) = message,
+                let parsed = try? JSONDecoder().decode(ClientMessage.self, from: Data(text.utf8))
+            else {
+                try await outbound.writeTextMessage(ControlFrame.error("invalid_json", "Send JSON text frames: {\"type\":…}."))
+                continue
+            }
+            switch parsed.type {
+            case "ping":
+                try await outbound.writeTextMessage(ControlFrame.text(ControlFrame.Pong(t: parsed.t)))
+            case "ack":
+                // Acknowledged alerts matter to the alert router (push fallback), which comes with the reconciler.
+                logger.debug("alert acknowledged", metadata: ["alert.id": "\(parsed.alert ?? "")"])
+            default:
+                try await outbound.writeTextMessage(
+                    ControlFrame.error("unknown_type", "Unknown message type; send ping or ack."))
+            }
+        }
+        return nil
+    }
+}

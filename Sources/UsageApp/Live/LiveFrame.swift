@@ -1,0 +1,66 @@
+import DeviceState
+import Foundation
+
+/// A server → client frame of the live protocol, encoded once and shared by every recipient.
+struct LiveFrame: Sendable {
+    let seq: Int64
+    let topic: Event.Topic
+    let kind: Event.Kind
+    /// The JSON text sent on the socket.
+    let text: String
+
+    /// The frame of an event: its payload object with `type` and `seq` spliced in front.
+    init(_ event: Event) {
+        seq = event.seq
+        topic = event.topic
+        kind = event.kind
+        text = Self.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: event.payload, as: UTF8.self))
+    }
+
+    /// `{"type":…,"seq":…,` followed by the members of `object` (a JSON object's text).
+    static func splice(type: String, seq: Int64, into object: some StringProtocol) -> String {
+        let members = object.drop { $0 != "{" }.dropFirst()
+        let head = #"{"type":"\#(type)","seq":\#(seq)"#
+        return members.trimmingCharacters(in: .whitespaces) == "}" ? head + "}" : head + "," + members
+    }
+
+    /// Whether a connection of `residentId` receives this frame.
+    func isVisible(to residentId: String) -> Bool {
+        switch topic {
+        case .board: true
+        case .resident(let id): id == residentId
+        }
+    }
+}
+
+/// Frames that are not events: built per connection.
+enum ControlFrame {
+    struct Hello: Encodable {
+        var type = "hello"
+        var seq: Int64
+        var resident: Resident
+        var heartbeatSeconds: Int
+    }
+
+    struct Pong: Encodable {
+        var type = "pong"
+        var t: Double?
+    }
+
+    struct ErrorFrame: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+        }
+        var type = "error"
+        var error: Detail
+    }
+
+    static func text(_ value: some Encodable) -> String {
+        (try? String(decoding: DomainJSON.encoder().encode(value), as: UTF8.self)) ?? "{}"
+    }
+
+    static func error(_ code: String, _ message: String) -> String {
+        text(ErrorFrame(error: .init(code: code, message: message)))
+    }
+}

@@ -1,0 +1,57 @@
+import DeviceState
+import Synchronization
+
+/// The open live connections, and the fan-out of new events to them.
+///
+/// Each event's frame is encoded once, then pushed into every interested connection's
+/// ``Mailbox`` without waiting: a slow connection overflows its own mailbox and is closed
+/// with 4008, the others do not notice.
+final class LiveHub: Sendable {
+    struct Subscriber: Sendable {
+        var residentId: String
+        var mailbox: Mailbox
+    }
+
+    /// Frames a connection may fall behind by before it is closed as too slow.
+    let mailboxCapacity: Int
+    private let subscribers = Mutex<(next: Int, byID: [Int: Subscriber])>((0, [:]))
+
+    init(mailboxCapacity: Int = 256) {
+        self.mailboxCapacity = mailboxCapacity
+    }
+
+    /// Registers a connection; it receives every frame published from now on that it may see.
+    func subscribe(residentId: String) -> (id: Int, mailbox: Mailbox) {
+        let mailbox = Mailbox(capacity: mailboxCapacity)
+        let id = subscribers.withLock { state in
+            defer { state.next += 1 }
+            state.byID[state.next] = Subscriber(residentId: residentId, mailbox: mailbox)
+            return state.next
+        }
+        return (id, mailbox)
+    }
+
+    func unsubscribe(_ id: Int) {
+        _ = subscribers.withLock { $0.byID.removeValue(forKey: id) }
+    }
+
+    var connectionCount: Int { subscribers.withLock { $0.byID.count } }
+
+    func publish(_ events: [Event]) {
+        guard !events.isEmpty else { return }
+        let frames = events.map(LiveFrame.init)
+        let current = subscribers.withLock { Array($0.byID.values) }
+        for frame in frames {
+            for subscriber in current where frame.isVisible(to: subscriber.residentId) {
+                subscriber.mailbox.push(frame)
+            }
+        }
+    }
+
+    /// The server is going away: every connection closes with 1001.
+    func shutDown() {
+        for subscriber in subscribers.withLock({ Array($0.byID.values) }) {
+            subscriber.mailbox.shutDown()
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Synchronization
+
+/// A connection's bounded queue of frames: the hub pushes without waiting, the connection's
+/// writer takes them out. A connection that falls `capacity` frames behind is *overflowed*:
+/// it must resync, and it never slows the hub or the others.
+final class Mailbox: Sendable {
+    enum Next: Sendable {
+        case frame(LiveFrame)
+        /// More than `capacity` frames were waiting: some were dropped.
+        case overflowed
+        /// The hub is shutting down.
+        case shutdown
+    }
+
+    private struct State {
+        var frames: [LiveFrame] = []
+        var head = 0
+        var overflowed = false
+        var shutdown = false
+        var waiter: CheckedContinuation<Void, Never>?
+
+        var isEmpty: Bool { head == frames.count }
+        var count: Int { frames.count - head }
+    }
+
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func push(_ frame: LiveFrame) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.shutdown else { return nil }
+            if state.count >= capacity {
+                state.overflowed = true
+            } else {
+                state.frames.append(frame)
+            }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    func shutDown() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.shutdown = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Forgets an overflow and what is queued: the caller catches up from the event log instead.
+    func resetAfterOverflow() {
+        state.withLock { state in
+            state.overflowed = false
+            state.frames = []
+            state.head = 0
+        }
+    }
+
+    var hasOverflowed: Bool { state.withLock { $0.overflowed } }
+
+    /// The next frame, waiting for one if needed. Cancellation ends the wait with `.shutdown`.
+    func next() async -> Next {
+        while true {
+            if let next = take() { return next }
+            if Task.isCancelled { return .shutdown }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let ready = state.withLock { state -> Bool in
+                        if !state.isEmpty || state.overflowed || state.shutdown { return true }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+            } onCancel: {
+                let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume()
+            }
+        }
+    }
+
+    private func take() -> Next? {
+        state.withLock { state in
+            if state.overflowed { return .overflowed }
+            if !state.isEmpty {
+                let frame = state.frames[state.head]
+                state.head += 1
+                if state.head > 64, state.head * 2 > state.frames.count {
+                    state.frames.removeFirst(state.head)
+                    state.head = 0
+                }
+                return .frame(frame)
+            }
+            return state.shutdown ? .shutdown : nil
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// The HTTP/1.1 + WebSocket child channel, except that a refused upgrade is answered
+/// with the problem the WebSocket route refused it with (401, 403, 400) instead of the
+/// empty 400 that hummingbird-websocket writes for every refusal (it keeps the result of
+/// the upgrade internal, so the answer is replaced on its way to the socket).
+struct RefusableUpgradeChannel: ServerChildChannel {
+    typealias Value = HTTP1WebSocketUpgradeChannel.Value
+
+    let upgradeChannel: HTTP1WebSocketUpgradeChannel
+    let refusals: UpgradeRefusals
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        do {
+            try channel.pipeline.syncOperations.addHandler(RefusalWriter(refusals: refusals), position: .first)
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return upgradeChannel.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await upgradeChannel.handle(value: value, logger: logger)
+    }
+}
+
+/// Replaces the first bytes written after a refusal (the library's empty 400) with the refusal's problem response.
+final class RefusalWriter: ChannelOutboundHandler, RemovableChannelHandler, Sendable {
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let refusals: UpgradeRefusals
+
+    init(refusals: UpgradeRefusals) {
+        self.refusals = refusals
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard let refusal = refusals.take(for: context.channel),
+            let body = try? refusal.problem.body(instance: refusal.path)
+        else {
+            context.write(data, promise: promise)
+            return
+        }
+        var head = "HTTP/1.1 \(refusal.problem.status.code) \(refusal.problem.status.reasonPhrase)\r\n"
+        for field in refusal.problem.responseHeaders {
+            head += "\(field.name.canonicalName): \(field.value)\r\n"
+        }
+        head += "connection: close\r\ncontent-length: \(body.readableBytes)\r\n\r\n"
+        var response = context.channel.allocator.buffer(string: head)
+        response.writeImmutableBuffer(body)
+        context.write(wrapOutboundOut(response), promise: promise)
+    }
+}
+
+/// Why the WebSocket route refused an upgrade, per connection, until the refusal is written.
+final class UpgradeRefusals: Sendable {
+    private let byChannel = Mutex<[ObjectIdentifier: (problem: Problem, path: String)]>([:])
+
+    func record(_ problem: Problem, path: String, for channel: any Channel) {
+        byChannel.withLock { $0[ObjectIdentifier(channel)] = (problem, path) }
+    }
+
+    func take(for channel: any Channel) -> (problem: Problem, path: String)? {
+        byChannel.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+}
+
+/// The request context of the WebSocket route: the basic one, plus the connection's channel
+/// so a refusal can be matched to its connection.
+struct LiveRequestContext: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<LiveRequestContext>
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        channel = source.channel
+    }
+}
+
+extension HTTPServerBuilder {
+    /// `.http1WebSocketUpgrade(webSocketRouter:configuration:)` with refusals written as problems.
+    static func http1WebSocketUpgrade(
+        webSocketRouter: Router<LiveRequestContext>, configuration: WebSocketServerConfiguration, refusals: UpgradeRefusals
+    ) -> HTTPServerBuilder {
+        let webSocketResponder = webSocketRouter.buildResponder()
+        return HTTPServerBuilder { responder in
+            RefusableUpgradeChannel(
+                upgradeChannel: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder,
+                    configuration: HTTP1WebSocketUpgradeChannel.Configuration(ws: configuration)),
+                refusals: refusals)
+        }
+    }
+}
