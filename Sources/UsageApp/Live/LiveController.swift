@@ -48,7 +48,7 @@ struct LiveController {
     }
 
     private func checkUpgrade(_ request: Request) async throws -> RouterShouldUpgrade {
-        if let origin = request.headers[.origin], origin != publicOrigin {
+        if let origin = request.headers[.origin], Self.isBrowserOrigin(origin), origin != publicOrigin {
             throw Problem(
                 status: .forbidden, code: "foreign_origin", detail: "Live updates are served to pages of \(publicOrigin) only.")
         }
@@ -57,6 +57,15 @@ struct LiveController {
         }
         _ = try await auth.session(of: request)
         return .upgrade([:])
+    }
+
+    /// Browsers send `Origin` as `http(s)://host[:port]`, or `null` from sandboxed and file pages.
+    /// The check stops other sites' pages from opening a socket with the resident's cookie
+    /// (cross-site WebSocket hijacking); other clients (`ws://…` from WSClient, none from
+    /// Python's websockets) are not browsers and need their credentials all the same.
+    static func isBrowserOrigin(_ origin: String) -> Bool {
+        let lowered = origin.lowercased()
+        return lowered == "null" || lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
     }
 
     /// One connection: hello; a full board unless `since` is inside the retained log; every

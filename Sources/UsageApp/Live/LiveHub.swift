@@ -12,11 +12,13 @@ final class LiveHub: Sendable {
         var mailbox: Mailbox
     }
 
-    /// Frames a connection may fall behind by before it is closed as too slow.
+    /// Frames a connection may fall behind by before it is closed as too slow. Frames are
+    /// shared, so a full mailbox holds only references; it must absorb a burst that the
+    /// tailer reads in one poll after another process's bulk change.
     let mailboxCapacity: Int
     private let subscribers = Mutex<(next: Int, byID: [Int: Subscriber])>((0, [:]))
 
-    init(mailboxCapacity: Int = 256) {
+    init(mailboxCapacity: Int = 1024) {
         self.mailboxCapacity = mailboxCapacity
     }
 

@@ -1,0 +1,224 @@
+import DeviceState
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOWebSocket
+import Synchronization
+import Testing
+
+@testable import UsageApp
+
+/// What a test client saw on the socket.
+final class Received: Sendable {
+    struct Frame: Decodable, Sendable {
+        var type: String
+        var seq: Int64?
+        var machine: MachineStatus?
+        var error: ErrorDetail?
+    }
+    struct ErrorDetail: Decodable, Sendable { var code: String }
+
+    private let frames = Mutex<[Frame]>([])
+    var all: [Frame] { frames.withLock { $0 } }
+    @discardableResult
+    func append(_ text: String) throws -> Frame {
+        let frame = try DomainJSON.decoder().decode(Frame.self, from: Data(text.utf8))
+        frames.withLock { $0.append(frame) }
+        return frame
+    }
+}
+
+extension TestDorm {
+    /// Connects to `/ws` as the holder of `token`, runs `body` with the socket, and returns the close frame.
+    @discardableResult
+    func live(
+        port: Int, token: String, query: String = "", maxFrameSize: Int = 1 << 16,
+        _ body: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async throws -> Void
+    ) async throws -> WebSocketCloseFrame? {
+        var logger = Logger(label: "washboard.test.ws")
+        logger.logLevel = .warning
+        return try await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(port)/ws\(query)",
+            configuration: .init(maxFrameSize: maxFrameSize, additionalHeaders: [.authorization: "Bearer \(token)"]),
+            logger: logger
+        ) { inbound, outbound, _ in try await body(inbound, outbound) }
+    }
+}
+
+@Suite("The live board over WebSocket")
+struct LiveBoardTests {
+    @Test("resuming with since while another connection writes 500 changes: every seq once, in order")
+    func resumeDuringWrites() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        let start = try await dorm.store.headSeq()
+        // A second store on the same file commits as another process would: the server hears of it by polling.
+        let other = try SQLiteStore(path: dorm.folder.databasePath)
+        let changes = 500
+        try await dorm.withServer { client in
+            let port = try #require(client.port)
+            let writer = Task {
+                for index in 0..<changes {
+                    let command: MachineCommand = index.isMultiple(of: 2) ? .markBroken(note: "check \(index)") : .markRepaired
+                    _ = try await other.apply(command, toMachine: "W2", at: .currentSecond)
+                }
+            }
+            let received = Received()
+            let close = try await dorm.live(port: port, token: token, query: "?since=\(start)") { inbound, outbound in
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    guard case .text(let text) = message else { continue }
+                    if try received.append(text).seq ?? 0 >= start + Int64(changes) { break }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            #expect(close?.closeCode == .normalClosure)
+            try await writer.value
+            let seqs = received.all.filter { $0.type == "machine" }.compactMap(\.seq)
+            #expect(received.all.first?.type == "hello")
+            #expect(!received.all.contains { $0.type == "board" }, "since was inside the log: no full board")
+            #expect(seqs == Array((start + 1)...(start + Int64(changes))))
+        }
+    }
+
+    @Test("a client without since gets hello and the full board first")
+    func boardFirst() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            let received = Received()
+            try await dorm.live(port: try #require(client.port), token: token) { inbound, outbound in
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                for _ in 0..<2 {
+                    if case .text(let text) = try await iterator.next() { try received.append(text) }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            #expect(received.all.map(\.type) == ["hello", "board"])
+        }
+    }
+
+    @Test("a change made by `washboard admin machine broken` in another process reaches a connected client within a second")
+    func cliChangeArrives() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            let arrival = Mutex<Duration?>(nil)
+            try await dorm.live(port: try #require(client.port), token: token) { inbound, outbound in
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                _ = try await iterator.next()  // hello
+                _ = try await iterator.next()  // board
+                let cli = try await washboard(
+                    "admin", "machine", "broken", "W1", "--note", "door seal leaking", "--db", dorm.folder.databasePath)
+                #expect(cli.status == 0)
+                let committed = ContinuousClock.now
+                while case .text(let text) = try await iterator.next() {
+                    let frame = try DomainJSON.decoder().decode(Received.Frame.self, from: Data(text.utf8))
+                    if frame.machine?.machine.id == "W1", frame.machine?.machine.state == .broken {
+                        arrival.withLock { $0 = ContinuousClock.now - committed }
+                        break
+                    }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            let latency = try #require(arrival.withLock { $0 })
+            #expect(latency < .seconds(1), "arrived \(latency) after the CLI exited")
+        }
+    }
+
+    @Test("refused before the upgrade: no credentials 401, a revoked token 401, a foreign or null Origin 403")
+    func refusals() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        let (revokedId, revokedToken) = try await dorm.resident("Bob")
+        _ = try await dorm.store.revokeResident(revokedId, at: .currentSecond)
+        let upgrade: HTTPFields = [
+            .connection: "Upgrade", .upgrade: "websocket", .secWebSocketVersion: "13",
+            .secWebSocketKey: "dGhlIHNhbXBsZSBub25jZQ==",
+        ]
+        try await dorm.withServer { client in
+            var cases: [(HTTPFields, HTTPResponse.Status)] = []
+            cases.append((upgrade, .unauthorized))
+            var revoked = upgrade
+            revoked[.authorization] = "Bearer \(revokedToken)"
+            cases.append((revoked, .unauthorized))
+            var foreign = upgrade
+            foreign[.authorization] = "Bearer \(token)"
+            foreign[.origin] = "https://evil.example"
+            cases.append((foreign, .forbidden))
+            foreign[.origin] = "null"
+            cases.append((foreign, .forbidden))
+            foreign[.origin] = "http://127.0.0.1:8080.evil.example"
+            cases.append((foreign, .forbidden))
+            let port = try #require(client.port)
+            for (headers, status) in cases {
+                // A refusal closes its connection: one each.
+                let response = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                    try await client.execute(TestClient.Request("/ws", method: .get, headers: headers))
+                }
+                #expect(response.head.status == status)
+                #expect(response.head.headerFields[.contentType] == "application/problem+json")
+            }
+        }
+    }
+
+    @Test("a connected resident whose session is revoked is closed with 4001")
+    func revokedWhileConnected() async throws {
+        let dorm = try await TestDorm()
+        let (id, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            let close = try await dorm.live(port: try #require(client.port), token: token) { inbound, _ in
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                _ = try await iterator.next()  // hello
+                _ = try await iterator.next()  // board
+                _ = try await dorm.store.revokeResident(id, at: .currentSecond)
+                while try await iterator.next() != nil {}
+            }
+            #expect(close?.closeCode == .unknown(4001))
+        }
+    }
+
+    @Test("bad frames: invalid JSON and unknown types get error frames, a flood is closed with 1008, others keep being served")
+    func badFrames() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            let port = try #require(client.port)
+            let received = Received()
+            try await dorm.live(port: port, token: token) { inbound, outbound in
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                _ = try await iterator.next()
+                _ = try await iterator.next()
+                for text in ["{not json", #"{"type":"dance"}"#, #"{"type":"ping","t":42}"#] {
+                    try await outbound.writeTextMessage(text)
+                    if case .text(let reply) = try await iterator.next() { try received.append(reply) }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            #expect(received.all.map(\.type) == ["error", "error", "pong"])
+            #expect(received.all.compactMap(\.error?.code) == ["invalid_json", "unknown_type"])
+
+            let flood = try await dorm.live(port: port, token: token) { inbound, outbound in
+                for _ in 0..<30 { try await outbound.writeTextMessage(#"{"type":"ping"}"#) }
+                for try await _ in inbound {}
+            }
+            #expect(flood?.closeCode == .policyViolation)
+
+            let tooBig = try await dorm.live(port: port, token: token, maxFrameSize: 1 << 21) { inbound, outbound in
+                try await outbound.writeTextMessage(String(repeating: "x", count: 1 << 20))
+                for try await _ in inbound {}
+            }
+            #expect(tooBig?.closeCode == .messageTooLarge)
+
+            let still = Received()
+            try await dorm.live(port: port, token: token) { inbound, outbound in
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                if case .text(let text) = try await iterator.next() { try still.append(text) }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            #expect(still.all.first?.type == "hello", "the server still serves others")
+        }
+    }
+}
