@@ -2,7 +2,10 @@ import DeviceState
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import UsageApp
@@ -100,5 +103,78 @@ struct ProcessTests {
         let response = try await client.post("/api/session", headers: .json(), body: ByteBuffer(string: #"{"code":"\#(code)"}"#))
         #expect(response.head.status == .created)
         return try JSONDecoder().decode(Session.self, from: response.bodyData).token
+    }
+}
+
+@Suite("washboard serve shutting down")
+struct ShutdownTests {
+    @Test("SIGTERM with 100 open sockets: every client sees 1001 and the process exits within 5 s")
+    func sigtermClosesSockets() async throws {
+        let folder = try TestFolder()
+        let db = folder.databasePath
+        let added = try await washboard("admin", "resident", "add", "--name", "Ada", "--room", "101", "--json", "--db", db)
+        let code =
+            try #require(try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])["code"] as? String
+        let server = try await ServerProcess(databasePath: db)
+        let token = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+            try await ProcessTests().enroll(client, code: try #require(code))
+        }
+
+        let sockets = 100
+        let ready = Counter()
+        let allReady = Gate()
+        let closes = try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { group in
+            for _ in 0..<sockets {
+                group.addTask {
+                    try await WebSocketClient.connect(
+                        url: "ws://127.0.0.1:\(server.port)/ws",
+                        configuration: .init(maxFrameSize: 1 << 16, additionalHeaders: [.authorization: "Bearer \(token)"]),
+                        logger: Logger(label: "washboard.test.ws")
+                    ) { inbound, _, _ in
+                        var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                        _ = try await iterator.next()  // hello: the connection is live
+                        if ready.increment() == sockets { await allReady.open() }
+                        while try await iterator.next() != nil {}
+                    }
+                }
+            }
+            await allReady.wait()
+            let signalled = ContinuousClock.now
+            await server.stop(signal: SIGTERM)
+            #expect(ContinuousClock.now - signalled < .seconds(5), "exited within 5 s")
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(closes.count == sockets)
+        #expect(closes.allSatisfy { $0?.closeCode == .goingAway }, "\(closes.map { $0.map { "\($0.closeCode)" } ?? "none" })")
+        #expect(server.process.terminationStatus == 0)
+    }
+}
+
+/// Counts up from zero.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    /// Adds one and returns the new count.
+    func increment() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
+}
+
+/// Lets waiters through once opened.
+actor Gate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for waiter in waiters { waiter.resume() }
+        waiters = []
     }
 }

@@ -3,6 +3,7 @@ import DeviceState
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// `washboard serve`: the REST API on one SQLite file.
 struct Serve: AsyncParsableCommand {
@@ -63,11 +64,17 @@ struct Serve: AsyncParsableCommand {
                 "  curl -s -X POST \(configuration.publicOrigin)/api/session -H 'Content-Type: application/json' -d '{\"code\":\"\(code.code)\"}'"
             )
         }
-        let app = buildApplication(configuration: configuration, store: store, logger: logger) { [host] port in
+        let hub = LiveHub()
+        let app = buildApplication(configuration: configuration, store: store, hub: hub, logger: logger) { [host] port in
             print("washboard: serving on http://\(host):\(port)")
             fflush(nil)
         }
-        try await app.runService()
+        // Services stop in reverse order: LiveShutdown closes the sockets with 1001 before the server stops.
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app), .init(service: LiveShutdown(hub: hub))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
     }
 }
 

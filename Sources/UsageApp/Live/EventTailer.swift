@@ -57,8 +57,7 @@ struct EventTailer: Service {
                 }
                 group.cancelAll()
             }
-        } onGracefulShutdown: { [hub, wake] in
-            hub.shutDown()
+        } onGracefulShutdown: { [wake] in
             wake.finish()
         }
     }

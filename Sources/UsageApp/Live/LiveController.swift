@@ -95,16 +95,36 @@ struct LiveController {
             sent = try await replay(after: sent, to: resident.id, outbound: outbound)
         }
 
-        let closing = try await withThrowingTaskGroup(of: WebSocketErrorCode?.self) { group in
-            group.addTask { [sent] in try await forward(mailbox, after: sent, to: outbound) }
-            group.addTask { try await receive(inbound, outbound: outbound, logger: logger) }
-            let first = try await group.next() ?? nil
+        // Whichever half ends first ends the connection. On shutdown, LiveShutdown shuts the
+        // mailboxes down, so the writer half ends with 1001.
+        let closing = await withTaskGroup(of: Ending.self) { group in
+            group.addTask { [sent] in
+                do { return .close(try await forward(mailbox, after: sent, to: outbound)) } catch { return .failed }
+            }
+            group.addTask {
+                do { return .close(try await receive(inbound, outbound: outbound, logger: logger)) } catch { return .failed }
+            }
+            let first = await group.next() ?? .failed
             group.cancelAll()
             return first
         }
-        if let closing {
-            try await outbound.close(closing, reason: nil)
+        switch closing {
+        case .close(let code?):
+            try await outbound.close(code, reason: nil)
+        case .failed where Task.isCancelled:
+            // The server is stopping under us.
+            try await outbound.close(.goingAway, reason: nil)
+        case .close(nil), .failed:
+            break
         }
+    }
+
+    /// How the two halves of a connection ended.
+    private enum Ending: Sendable {
+        /// The close code to send, or nil when the client closed.
+        case close(WebSocketErrorCode?)
+        /// A read or write failed: the connection is gone.
+        case failed
     }
 
     /// Sends what the log holds after `seq` for this resident; returns the last seq sent.
@@ -133,7 +153,7 @@ struct LiveController {
             case .overflowed:
                 return Self.tooSlow
             case .shutdown:
-                return Task.isCancelled ? nil : .goingAway
+                return .goingAway
             }
         }
     }

@@ -7,7 +7,7 @@ import Logging
 
 /// Builds the server: the REST API over `store`. `washboard serve` and the tests call this.
 func buildApplication(
-    configuration: ServerConfiguration, store: any DeviceStore, logger: Logger,
+    configuration: ServerConfiguration, store: any DeviceStore, hub: LiveHub = LiveHub(), logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(options: .autoGenerateHeadEndpoints)
@@ -20,7 +20,6 @@ func buildApplication(
     UseController(store: store, auth: auth).addRoutes(to: router)
     DocumentController(store: store).addRoutes(to: router)
 
-    let hub = LiveHub()
     let refusals = UpgradeRefusals()
     let webSocketRouter = Router(context: LiveRequestContext.self)
     LiveController(
