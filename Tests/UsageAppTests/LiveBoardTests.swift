@@ -222,3 +222,34 @@ struct LiveBoardTests {
         }
     }
 }
+
+@Suite("Metrics")
+struct MetricsTests {
+    @Test("/metrics shows live connections, frames sent, slow-client closes, fan-out latency and HTTP requests")
+    func prometheusText() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            let port = try #require(client.port)
+            try await dorm.live(port: port, token: token) { inbound, outbound in
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                _ = try await iterator.next()  // hello
+                _ = try await iterator.next()  // board
+                _ = try await dorm.store.apply(.markBroken(note: "metrics"), toMachine: "W2", at: .currentSecond)
+                _ = try await iterator.next()  // the change, through the hub
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            let text = String(buffer: response.body)
+            for name in [
+                "washboard_live_connections", "washboard_live_frames_sent_total", "washboard_live_slow_client_closes_total",
+                "washboard_live_fanout_seconds_bucket", "hb_requests",
+            ] {
+                #expect(text.contains(name), "\(name) in /metrics")
+            }
+            let sent = text.split(separator: "\n").first { $0.hasPrefix("washboard_live_frames_sent_total ") }
+            #expect((sent?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 1)
+        }
+    }
+}

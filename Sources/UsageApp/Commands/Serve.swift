@@ -29,6 +29,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a board read may be reused when another process (the admin CLI, cron) wrote meanwhile.")
     var boardTtl: Double = 1
 
+    @Option(help: "Hours the event log keeps events for clients that resume with since (1 to 720).")
+    var eventRetentionHours = 24
+
     @Flag(help: "Fill an empty database with a demo dorm and print an enrollment link for a demo resident.")
     var demo = false
 
@@ -37,6 +40,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
+        guard (1...720).contains(eventRetentionHours) else { throw ValidationError("--event-retention-hours must be 1 to 720.") }
         guard boardTtl > 0, boardTtl <= 60 else {
             throw ValidationError("--board-ttl must be more than 0 and at most 60 seconds.")
         }
@@ -53,6 +57,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(
             databasePath: store.path, host: host, port: port, publicOrigin: publicOrigin.flatMap(PublicOrigin.normalize))
         configuration.boardCacheTTL = .milliseconds(Int(boardTtl * 1000))
+        configuration.eventRetention = TimeInterval(eventRetentionHours * 3600)
         // The admin CLI prints enrollment links against the origin the server last ran under.
         try await store.setSetting(PublicOrigin.settingKey, to: configuration.publicOrigin)
         if demo {

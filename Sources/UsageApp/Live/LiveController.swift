@@ -135,6 +135,7 @@ struct LiveController {
             guard let last = events.last else { return cursor }
             for frame in events.map(LiveFrame.init) where frame.isVisible(to: residentId) {
                 try await outbound.writeTextMessage(frame.text)
+                hub.metrics.framesSent.increment()
             }
             cursor = last.seq
         }
@@ -150,7 +151,10 @@ struct LiveController {
                 guard frame.seq > sent else { continue }
                 if frame.kind == .sessionRevoked { return Self.sessionRevoked }
                 try await outbound.writeTextMessage(frame.text)
+                hub.metrics.framesSent.increment()
+                hub.metrics.fanOutLatency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - frame.publishedAt))
             case .overflowed:
+                hub.metrics.slowClientCloses.increment()
                 return Self.tooSlow
             case .shutdown:
                 return .goingAway

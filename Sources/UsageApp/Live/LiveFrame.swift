@@ -8,6 +8,8 @@ struct LiveFrame: Sendable {
     let kind: Event.Kind
     /// The JSON text sent on the socket.
     let text: String
+    /// When the hub received it (`DispatchTime` nanoseconds), for the fan-out latency metric.
+    let publishedAt: UInt64
 
     /// The frame of an event: its payload object with `type` and `seq` spliced in front.
     init(_ event: Event) {
@@ -15,6 +17,7 @@ struct LiveFrame: Sendable {
         topic = event.topic
         kind = event.kind
         text = Self.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: event.payload, as: UTF8.self))
+        publishedAt = DispatchTime.now().uptimeNanoseconds
     }
 
     /// `{"type":…,"seq":…,` followed by the members of `object` (a JSON object's text).

@@ -16,6 +16,7 @@ final class LiveHub: Sendable {
     /// shared, so a full mailbox holds only references; it must absorb a burst that the
     /// tailer reads in one poll after another process's bulk change.
     let mailboxCapacity: Int
+    let metrics = LiveMetrics()
     private let subscribers = Mutex<(next: Int, byID: [Int: Subscriber])>((0, [:]))
 
     init(mailboxCapacity: Int = 1024) {
@@ -25,16 +26,21 @@ final class LiveHub: Sendable {
     /// Registers a connection; it receives every frame published from now on that it may see.
     func subscribe(residentId: String) -> (id: Int, mailbox: Mailbox) {
         let mailbox = Mailbox(capacity: mailboxCapacity)
-        let id = subscribers.withLock { state in
+        let (id, count) = subscribers.withLock { state in
             defer { state.next += 1 }
             state.byID[state.next] = Subscriber(residentId: residentId, mailbox: mailbox)
-            return state.next
+            return (state.next, state.byID.count)
         }
+        metrics.connections.record(count)
         return (id, mailbox)
     }
 
     func unsubscribe(_ id: Int) {
-        _ = subscribers.withLock { $0.byID.removeValue(forKey: id) }
+        let count = subscribers.withLock { state in
+            state.byID.removeValue(forKey: id)
+            return state.byID.count
+        }
+        metrics.connections.record(count)
     }
 
     var connectionCount: Int { subscribers.withLock { $0.byID.count } }

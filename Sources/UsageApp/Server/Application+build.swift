@@ -11,6 +11,8 @@ func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(options: .autoGenerateHeadEndpoints)
+    _ = WashboardMetrics.registry
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
 
     let auth = Authenticator(store: store, publicOrigin: configuration.publicOrigin)
@@ -26,7 +28,8 @@ func buildApplication(
         store: store, auth: auth, hub: hub, boardCache: boardCache, publicOrigin: configuration.publicOrigin, refusals: refusals
     )
     .addRoutes(to: webSocketRouter)
-    let tailer = EventTailer(store: store, hub: hub, boardCache: boardCache, logger: logger)
+    var tailer = EventTailer(store: store, hub: hub, boardCache: boardCache, logger: logger)
+    tailer.retention = configuration.eventRetention
 
     return Application(
         router: router,

@@ -11,6 +11,8 @@ struct ServerConfiguration: Sendable {
     var publicOrigin: String
     /// How stale the board may be after a write by another process (the admin CLI, cron).
     var boardCacheTTL: Duration = .seconds(1)
+    /// How long the event log keeps events: a client away for longer gets a full board on return.
+    var eventRetention: TimeInterval = 24 * 3600
 
     init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
         self.databasePath = databasePath

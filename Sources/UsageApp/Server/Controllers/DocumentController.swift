@@ -9,6 +9,14 @@ struct DocumentController {
     func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
         router.on("/health", methods: [.get: health])
         router.on("/api/openapi.yaml", methods: [.get: openAPI])
+        router.on("/metrics", methods: [.get: metrics])
+    }
+
+    /// Prometheus text: HTTP requests and durations, live connections, frames, slow-client closes, fan-out latency.
+    @Sendable func metrics(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: WashboardMetrics.registry.emitToBuffer())))
     }
 
     struct Health: Encodable {
