@@ -264,3 +264,20 @@ struct SQLiteSettingsTests {
         #expect(settings.busyTimeoutMilliseconds >= 1000)
     }
 }
+
+@Suite("Event log retention")
+struct EventRetentionTests {
+    @Test("pruning drops events older than the cutoff but keeps the newest, so the head seq survives")
+    func prune() async throws {
+        let db = try TemporaryDatabase()
+        try await db.store.addTestMachine("W1")
+        _ = try await db.store.apply(.markBroken(note: "a"), toMachine: "W1", at: testNow.addingTimeInterval(60))
+        _ = try await db.store.apply(.markRepaired, toMachine: "W1", at: testNow.addingTimeInterval(120))
+        let head = try await db.store.headSeq()
+
+        #expect(try await db.store.pruneEvents(olderThan: testNow.addingTimeInterval(90)) == 2)
+        #expect(try await db.store.oldestRetainedSeq() == head)
+        #expect(try await db.store.pruneEvents(olderThan: testNow.addingTimeInterval(3600)) == 0, "the newest stays")
+        #expect(try await db.store.headSeq() == head)
+    }
+}

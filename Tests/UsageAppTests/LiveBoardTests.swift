@@ -100,6 +100,25 @@ struct LiveBoardTests {
         }
     }
 
+    @Test("resuming from a seq older than the retained log gets the full board, then live")
+    func resumeTooOld() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        _ = try await dorm.store.apply(.markBroken(note: "old"), toMachine: "W1", at: .currentSecond)
+        _ = try await dorm.store.pruneEvents(olderThan: Date().addingTimeInterval(3600))
+        try await dorm.withServer { client in
+            let received = Received()
+            try await dorm.live(port: try #require(client.port), token: token, query: "?since=1") { inbound, outbound in
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                for _ in 0..<2 {
+                    if case .text(let text) = try await iterator.next() { try received.append(text) }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            #expect(received.all.map(\.type) == ["hello", "board"])
+        }
+    }
+
     @Test("a change made by `washboard admin machine broken` in another process reaches a connected client within a second")
     func cliChangeArrives() async throws {
         let dorm = try await TestDorm()
@@ -162,6 +181,27 @@ struct LiveBoardTests {
                 #expect(response.head.headerFields[.contentType] == "application/problem+json")
             }
         }
+    }
+
+    @Test("a subscriber that stops taking frames overflows (the connection closes with 4008); another gets every frame")
+    func slowSubscriber() async throws {
+        let hub = LiveHub(mailboxCapacity: 8)
+        let (_, stalled) = hub.subscribe(residentId: "r1")
+        let (_, reading) = hub.subscribe(residentId: "r2")
+        var seen: [Int64] = []
+        for seq in Int64(1)...20 {
+            hub.publish([Event(seq: seq, at: Date(), topic: .board, kind: .machine, payload: Data("{}".utf8))])
+            if case .frame(let frame) = await reading.next() { seen.append(frame.seq) }
+        }
+        #expect(seen == Array(1...20))
+        guard case .overflowed = await stalled.next() else {
+            Issue.record("the stalled mailbox should have overflowed")
+            return
+        }
+        // A resident's own events reach only them.
+        hub.publish([Event(seq: 21, at: Date(), topic: .resident("r1"), kind: .alert, payload: Data("{}".utf8))])
+        hub.publish([Event(seq: 22, at: Date(), topic: .board, kind: .machine, payload: Data("{}".utf8))])
+        if case .frame(let frame) = await reading.next() { #expect(frame.seq == 22) }
     }
 
     @Test("a connected resident whose session is revoked is closed with 4001")

@@ -22,6 +22,7 @@ struct LiveController {
         var floodLimit = 20
         var floodWindow: Duration = .seconds(10)
         var heartbeatSeconds = 25
+        var closeWriteTimeout: Duration = .seconds(2)
     }
 
     static let tooSlow = WebSocketErrorCode.unknown(4008)
@@ -108,14 +109,26 @@ struct LiveController {
             group.cancelAll()
             return first
         }
+        hub.unsubscribe(id)
         switch closing {
         case .close(let code?):
-            try await outbound.close(code, reason: nil)
+            try await close(outbound, with: code)
         case .failed where Task.isCancelled:
             // The server is stopping under us.
-            try await outbound.close(.goingAway, reason: nil)
+            try await close(outbound, with: .goingAway)
         case .close(nil), .failed:
             break
+        }
+    }
+
+    /// Sends the close frame, giving up after ``Limits/closeWriteTimeout``: a client that stopped
+    /// reading has a full socket, and then hummingbird-websocket's close timeout drops it.
+    private func close(_ outbound: WebSocketOutboundWriter, with code: WebSocketErrorCode) async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await outbound.close(code, reason: nil) }
+            group.addTask { [timeout = limits.closeWriteTimeout] in try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
         }
     }
 

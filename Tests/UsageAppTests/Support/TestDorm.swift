@@ -48,13 +48,14 @@ struct TestDorm: Sendable {
 
     /// Runs `body` against the server on a real socket.
     func withServer<Value: Sendable>(
-        boardTTL: Duration = .seconds(1), _ body: @Sendable (any TestClientProtocol) async throws -> Value
+        boardTTL: Duration = .seconds(1), hub: LiveHub = LiveHub(),
+        _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         var configuration = ServerConfiguration(databasePath: folder.databasePath, port: 0, publicOrigin: Self.publicOrigin)
         configuration.boardCacheTTL = boardTTL
         var logger = Logger(label: "washboard.test")
         logger.logLevel = .warning
-        let app = buildApplication(configuration: configuration, store: store, logger: logger)
+        let app = buildApplication(configuration: configuration, store: store, hub: hub, logger: logger)
         return try await app.test(.live) { client in try await body(client) }
     }
 }
