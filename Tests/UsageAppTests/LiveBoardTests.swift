@@ -183,6 +183,47 @@ struct LiveBoardTests {
         }
     }
 
+    @Test("a client that stops reading is closed with 4008 while a second client receives every event")
+    func slowClient() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        let hub = LiveHub(mailboxCapacity: 64)
+        // A small send buffer, so the stalled socket fills after kilobytes, not the kernel's 4 MB.
+        try await dorm.withServer(hub: hub, socketSendBufferBytes: 4096) { client in
+            let port = try #require(client.port)
+            let start = try await dorm.store.headSeq()
+            let slow = try RawWebSocket(port: port, token: token)
+            let outcome = Mutex<(last: Int64, notices: Int)>((0, 0))
+            let received = Received()
+            try await dorm.live(port: port, token: token) { inbound, outbound in
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                _ = try await iterator.next()  // hello
+                _ = try await iterator.next()  // board
+                let text = String(repeating: "The dryers in Hall A are being serviced. ", count: 12)
+                var notices = 0
+                while hub.connectionCount > 1, notices < 3000 {
+                    _ = try await dorm.store.postNotice(
+                        Notice(
+                            id: UUID().uuidString, text: text, severity: .info, publishAt: .currentSecond,
+                            createdAt: .currentSecond),
+                        at: .currentSecond)
+                    notices += 1
+                }
+                let last = try await dorm.store.headSeq()
+                outcome.withLock { $0 = (last, notices) }
+                while case .text(let frame) = try await iterator.next() {
+                    if try received.append(frame).seq ?? 0 >= last { break }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            let (last, notices) = outcome.withLock { $0 }
+            #expect(notices < 3000, "the slow client was dropped after \(notices) notices")
+            #expect(received.all.filter { $0.type == "notice" }.compactMap(\.seq) == Array((start + 1)...last))
+            let code = slow.readCloseCode()
+            #expect(code == nil || code == 4008, "its stream ends; with 4008 if the close frame got through the full socket")
+        }
+    }
+
     @Test("a subscriber that stops taking frames overflows (the connection closes with 4008); another gets every frame")
     func slowSubscriber() async throws {
         let hub = LiveHub(mailboxCapacity: 8)

@@ -32,6 +32,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Hours the event log keeps events for clients that resume with since (1 to 720).")
     var eventRetentionHours = 24
 
+    @Option(help: "SO_SNDBUF per connection in bytes (default: the kernel's autotuning).")
+    var socketSendBuffer: Int?
+
     @Flag(help: "Fill an empty database with a demo dorm and print an enrollment link for a demo resident.")
     var demo = false
 
@@ -40,6 +43,9 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
+        if let socketSendBuffer, !(1024...(16 << 20)).contains(socketSendBuffer) {
+            throw ValidationError("--socket-send-buffer must be 1024 to 16777216 bytes.")
+        }
         guard (1...720).contains(eventRetentionHours) else { throw ValidationError("--event-retention-hours must be 1 to 720.") }
         guard boardTtl > 0, boardTtl <= 60 else {
             throw ValidationError("--board-ttl must be more than 0 and at most 60 seconds.")
@@ -58,6 +64,7 @@ struct Serve: AsyncParsableCommand {
             databasePath: store.path, host: host, port: port, publicOrigin: publicOrigin.flatMap(PublicOrigin.normalize))
         configuration.boardCacheTTL = .milliseconds(Int(boardTtl * 1000))
         configuration.eventRetention = TimeInterval(eventRetentionHours * 3600)
+        configuration.socketSendBufferBytes = socketSendBuffer
         // The admin CLI prints enrollment links against the origin the server last ran under.
         try await store.setSetting(PublicOrigin.settingKey, to: configuration.publicOrigin)
         if demo {

@@ -105,6 +105,12 @@ struct LiveController {
             group.addTask {
                 do { return .close(try await receive(inbound, outbound: outbound, logger: logger)) } catch { return .failed }
             }
+            group.addTask {
+                // Ends the connection even while the writer is stuck on a client that stopped reading.
+                guard await mailbox.waitUntilOverflowed() else { return .close(.goingAway) }
+                hub.metrics.slowClientCloses.increment()
+                return .close(Self.tooSlow)
+            }
             let first = await group.next() ?? .failed
             group.cancelAll()
             return first
@@ -167,7 +173,6 @@ struct LiveController {
                 hub.metrics.framesSent.increment()
                 hub.metrics.fanOutLatency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - frame.publishedAt))
             case .overflowed:
-                hub.metrics.slowClientCloses.increment()
                 return Self.tooSlow
             case .shutdown:
                 return .goingAway

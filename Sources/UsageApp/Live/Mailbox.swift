@@ -18,9 +18,20 @@ final class Mailbox: Sendable {
         var overflowed = false
         var shutdown = false
         var waiter: CheckedContinuation<Void, Never>?
+        var overflowWaiter: CheckedContinuation<Void, Never>?
 
         var isEmpty: Bool { head == frames.count }
         var count: Int { frames.count - head }
+
+        mutating func takeWaiters(includingOverflow: Bool) -> [CheckedContinuation<Void, Never>] {
+            var waiters = [waiter].compactMap { $0 }
+            waiter = nil
+            if includingOverflow, let overflowWaiter {
+                waiters.append(overflowWaiter)
+                self.overflowWaiter = nil
+            }
+            return waiters
+        }
     }
 
     let capacity: Int
@@ -31,26 +42,52 @@ final class Mailbox: Sendable {
     }
 
     func push(_ frame: LiveFrame) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.shutdown else { return nil }
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.shutdown else { return [] }
             if state.count >= capacity {
                 state.overflowed = true
-            } else {
-                state.frames.append(frame)
+                return state.takeWaiters(includingOverflow: true)
             }
-            defer { state.waiter = nil }
-            return state.waiter
+            state.frames.append(frame)
+            return state.takeWaiters(includingOverflow: false)
         }
-        waiter?.resume()
+        for waiter in waiters { waiter.resume() }
     }
 
     func shutDown() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiters = state.withLock { state in
             state.shutdown = true
-            defer { state.waiter = nil }
-            return state.waiter
+            return state.takeWaiters(includingOverflow: true)
         }
-        waiter?.resume()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits until the mailbox overflows (true) or shuts down or the task is cancelled (false).
+    ///
+    /// The connection's writer cannot notice an overflow while it is stuck writing to a
+    /// client that stopped reading; this wait notices it for the writer.
+    func waitUntilOverflowed() async -> Bool {
+        while true {
+            let done = state.withLock { $0.overflowed ? true : $0.shutdown ? false : nil }
+            if let done { return done }
+            if Task.isCancelled { return false }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let ready = state.withLock { state -> Bool in
+                        if state.overflowed || state.shutdown { return true }
+                        state.overflowWaiter = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+            } onCancel: {
+                let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                    defer { state.overflowWaiter = nil }
+                    return state.overflowWaiter
+                }
+                waiter?.resume()
+            }
+        }
     }
 
     /// Forgets an overflow and what is queued: the caller catches up from the event log instead.

@@ -7,7 +7,7 @@ import NIOCore
 import NIOHTTPTypes
 import Synchronization
 
-/// The HTTP/1.1 + WebSocket child channel, except that a refused upgrade is answered
+/// The HTTP/1.1 + WebSocket child channel, with an optional SO_SNDBUF, and except that a refused upgrade is answered
 /// with the problem the WebSocket route refused it with (401, 403, 400) instead of the
 /// empty 400 that hummingbird-websocket writes for every refusal (it keeps the result of
 /// the upgrade internal, so the answer is replaced on its way to the socket).
@@ -16,9 +16,13 @@ struct RefusableUpgradeChannel: ServerChildChannel {
 
     let upgradeChannel: HTTP1WebSocketUpgradeChannel
     let refusals: UpgradeRefusals
+    let sendBufferBytes: Int?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         do {
+            if let sendBufferBytes {
+                try channel.syncOptions?.setOption(.socketOption(.so_sndbuf), value: SocketOptionValue(sendBufferBytes))
+            }
             try channel.pipeline.syncOperations.addHandler(RefusalWriter(refusals: refusals), position: .first)
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
@@ -90,7 +94,8 @@ struct LiveRequestContext: RequestContext, WebSocketRequestContext {
 extension HTTPServerBuilder {
     /// `.http1WebSocketUpgrade(webSocketRouter:configuration:)` with refusals written as problems.
     static func http1WebSocketUpgrade(
-        webSocketRouter: Router<LiveRequestContext>, configuration: WebSocketServerConfiguration, refusals: UpgradeRefusals
+        webSocketRouter: Router<LiveRequestContext>, configuration: WebSocketServerConfiguration, refusals: UpgradeRefusals,
+        sendBufferBytes: Int?
     ) -> HTTPServerBuilder {
         let webSocketResponder = webSocketRouter.buildResponder()
         return HTTPServerBuilder { responder in
@@ -98,7 +103,7 @@ extension HTTPServerBuilder {
                 upgradeChannel: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder,
                     configuration: HTTP1WebSocketUpgradeChannel.Configuration(ws: configuration)),
-                refusals: refusals)
+                refusals: refusals, sendBufferBytes: sendBufferBytes)
         }
     }
 }

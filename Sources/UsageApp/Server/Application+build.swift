@@ -40,7 +40,7 @@ func buildApplication(
                 extensions: [.perMessageDeflate(maxDecompressedFrameSize: Request.maxJSONBodyBytes)],
                 autoPing: .enabled(timePeriod: .seconds(25)),
                 closeTimeout: .seconds(2)),
-            refusals: refusals),
+            refusals: refusals, sendBufferBytes: configuration.socketSendBufferBytes),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "washboard"),
         services: [tailer],

@@ -13,6 +13,9 @@ struct ServerConfiguration: Sendable {
     var boardCacheTTL: Duration = .seconds(1)
     /// How long the event log keeps events: a client away for longer gets a full board on return.
     var eventRetention: TimeInterval = 24 * 3600
+    /// SO_SNDBUF of each connection, or nil for the kernel's autotuning (up to 4 MB on loopback here).
+    /// A small buffer bounds kernel memory per connection and shows a stalled client sooner.
+    var socketSendBufferBytes: Int?
 
     init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
         self.databasePath = databasePath

@@ -48,11 +48,12 @@ struct TestDorm: Sendable {
 
     /// Runs `body` against the server on a real socket.
     func withServer<Value: Sendable>(
-        boardTTL: Duration = .seconds(1), hub: LiveHub = LiveHub(),
+        boardTTL: Duration = .seconds(1), hub: LiveHub = LiveHub(), socketSendBufferBytes: Int? = nil,
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         var configuration = ServerConfiguration(databasePath: folder.databasePath, port: 0, publicOrigin: Self.publicOrigin)
         configuration.boardCacheTTL = boardTTL
+        configuration.socketSendBufferBytes = socketSendBufferBytes
         var logger = Logger(label: "washboard.test")
         logger.logLevel = .warning
         let app = buildApplication(configuration: configuration, store: store, hub: hub, logger: logger)

@@ -1,0 +1,81 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A WebSocket client on a plain socket with a tiny receive buffer that completes the
+/// handshake and then reads nothing until told to: the slowest client there is.
+/// (A client library would buffer frames in memory and never push back.)
+final class RawWebSocket {
+    let fd: Int32
+
+    init(port: Int, token: String) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var bufferSize: Int32 = 2048
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure("connect failed") }
+        let request =
+            "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer \(token)\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var head = [UInt8]()
+        var byte: UInt8 = 0
+        while !head.hasSuffix(Array("\r\n\r\n".utf8)) {
+            guard recv(fd, &byte, 1, 0) == 1 else { throw Failure("no handshake response") }
+            head.append(byte)
+        }
+        guard String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101") else { throw Failure("upgrade refused") }
+    }
+
+    /// Reads until the server closes the connection; returns the code of the close frame, if one came.
+    func readCloseCode() -> UInt16? {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        // Server frames are unmasked: opcode, a 7, 16 or 64-bit length, the payload.
+        var index = 0
+        while index + 2 <= data.count {
+            let opcode = data[index] & 0x0f
+            var length = Int(data[index + 1] & 0x7f)
+            index += 2
+            let extra = length == 126 ? 2 : length == 127 ? 8 : 0
+            guard index + extra <= data.count else { break }
+            if extra > 0 {
+                length = data[index..<index + extra].reduce(0) { $0 << 8 | Int($1) }
+                index += extra
+            }
+            if opcode == 0x8, length >= 2, index + 2 <= data.count {
+                return UInt16(data[index]) << 8 | UInt16(data[index + 1])
+            }
+            index += length
+        }
+        return nil
+    }
+
+    deinit { close(fd) }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+extension [UInt8] {
+    fileprivate func hasSuffix(_ suffix: [UInt8]) -> Bool {
+        count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix
+    }
+}
