@@ -85,7 +85,7 @@ struct LiveLoad: AsyncParsableCommand {
             ) { inbound, _, _ in
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     guard case .text(let text) = message else { continue }
-                    if text.hasPrefix(#"{"type":"hello""#) {
+                    if text.hasSuffix(#""type":"hello"}"#) {
                         stats.connectedOne()
                     } else if text.hasPrefix(#"{"type":"machine","seq":"#) {
                         let digits = text.dropFirst(#"{"type":"machine","seq":"#.count).prefix { $0.isNumber }
