@@ -118,10 +118,10 @@ struct LiveController {
         hub.unsubscribe(id)
         switch closing {
         case .close(let code?):
-            try await close(outbound, with: code)
+            await close(outbound, with: code)
         case .failed where Task.isCancelled:
             // The server is stopping under us.
-            try await close(outbound, with: .goingAway)
+            await close(outbound, with: .goingAway)
         case .close(nil), .failed:
             break
         }
@@ -129,7 +129,7 @@ struct LiveController {
 
     /// Sends the close frame, giving up after ``Limits/closeWriteTimeout``: a client that stopped
     /// reading has a full socket, and then hummingbird-websocket's close timeout drops it.
-    private func close(_ outbound: WebSocketOutboundWriter, with code: WebSocketErrorCode) async throws {
+    private func close(_ outbound: WebSocketOutboundWriter, with code: WebSocketErrorCode) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await outbound.close(code, reason: nil) }
             group.addTask { [timeout = limits.closeWriteTimeout] in try? await Task.sleep(for: timeout) }

@@ -62,34 +62,6 @@ final class Mailbox: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Waits until the mailbox overflows (true) or shuts down or the task is cancelled (false).
-    ///
-    /// The connection's writer cannot notice an overflow while it is stuck writing to a
-    /// client that stopped reading; this wait notices it for the writer.
-    func waitUntilOverflowed() async -> Bool {
-        while true {
-            let done = state.withLock { $0.overflowed ? true : $0.shutdown ? false : nil }
-            if let done { return done }
-            if Task.isCancelled { return false }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    let ready = state.withLock { state -> Bool in
-                        if state.overflowed || state.shutdown { return true }
-                        state.overflowWaiter = continuation
-                        return false
-                    }
-                    if ready { continuation.resume() }
-                }
-            } onCancel: {
-                let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                    defer { state.overflowWaiter = nil }
-                    return state.overflowWaiter
-                }
-                waiter?.resume()
-            }
-        }
-    }
-
     /// Forgets an overflow and what is queued: the caller catches up from the event log instead.
     func resetAfterOverflow() {
         state.withLock { state in
@@ -101,27 +73,56 @@ final class Mailbox: Sendable {
 
     var hasOverflowed: Bool { state.withLock { $0.overflowed } }
 
+    /// Waits until the mailbox overflows (true) or shuts down or the task is cancelled (false).
+    ///
+    /// The connection's writer cannot notice an overflow while it is stuck writing to a
+    /// client that stopped reading; this wait notices it for the writer.
+    func waitUntilOverflowed() async -> Bool {
+        while true {
+            let done = state.withLock { $0.overflowed ? true : $0.shutdown ? false : nil }
+            if let done { return done }
+            if Task.isCancelled { return false }
+            await suspend(.overflow)
+        }
+    }
+
     /// The next frame, waiting for one if needed. Cancellation ends the wait with `.shutdown`.
     func next() async -> Next {
         while true {
             if let next = take() { return next }
             if Task.isCancelled { return .shutdown }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    let ready = state.withLock { state -> Bool in
-                        if !state.isEmpty || state.overflowed || state.shutdown { return true }
-                        state.waiter = continuation
-                        return false
+            await suspend(.frame)
+        }
+    }
+
+    private enum Waiter { case frame, overflow }
+
+    /// Suspends until `push` or `shutDown` wakes the waiter, unless there is already something to see.
+    private func suspend(_ waiter: Waiter) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    if state.overflowed || state.shutdown || (waiter == .frame && !state.isEmpty) { return true }
+                    switch waiter {
+                    case .frame: state.waiter = continuation
+                    case .overflow: state.overflowWaiter = continuation
                     }
-                    if ready { continuation.resume() }
+                    return false
                 }
-            } onCancel: {
-                let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                switch waiter {
+                case .frame:
                     defer { state.waiter = nil }
                     return state.waiter
+                case .overflow:
+                    defer { state.overflowWaiter = nil }
+                    return state.overflowWaiter
                 }
-                waiter?.resume()
             }
+            continuation?.resume()
         }
     }
 
