@@ -31,6 +31,24 @@ final class Received: Sendable {
     }
 }
 
+extension WebSocketInboundStream {
+    struct UnexpectedGreeting: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The messages after the greeting of a new connection, which must be hello, then the board.
+    func afterGreeting() async throws -> WebSocketInboundMessageStream.AsyncIterator {
+        var iterator = messages(maxSize: 1 << 16).makeAsyncIterator()
+        for expected in ["hello", "board"] {
+            let message = try await iterator.next()
+            guard case .text(let text) = message, text.contains(#""type":"\#(expected)""#) else {
+                throw UnexpectedGreeting(description: "expected \(expected), got \(message.map { "\($0)" } ?? "the end")")
+            }
+        }
+        return iterator
+    }
+}
+
 extension TestDorm {
     /// Connects to `/ws` as the holder of `token`, runs `body` with the socket, and returns the close frame.
     @discardableResult
@@ -83,39 +101,19 @@ struct LiveBoardTests {
         }
     }
 
-    @Test("a client without since gets hello and the full board first")
-    func boardFirst() async throws {
-        let dorm = try await TestDorm()
-        let (_, token) = try await dorm.resident()
-        try await dorm.withServer { client in
-            let received = Received()
-            try await dorm.live(port: try #require(client.port), token: token) { inbound, outbound in
-                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-                for _ in 0..<2 {
-                    if case .text(let text) = try await iterator.next() { try received.append(text) }
-                }
-                try await outbound.close(.normalClosure, reason: nil)
-            }
-            #expect(received.all.map(\.type) == ["hello", "board"])
-        }
-    }
-
-    @Test("resuming from a seq older than the retained log gets the full board, then live")
-    func resumeTooOld() async throws {
+    @Test(
+        "without since, or with one older than the retained log, a client gets hello and the full board first",
+        arguments: [(query: "", pruned: false), (query: "?since=1", pruned: true)])
+    func boardFirst(query: String, pruned: Bool) async throws {
         let dorm = try await TestDorm()
         let (_, token) = try await dorm.resident()
         _ = try await dorm.store.apply(.markBroken(note: "old"), toMachine: "W1", at: .currentSecond)
-        _ = try await dorm.store.pruneEvents(olderThan: Date().addingTimeInterval(3600))
+        if pruned { _ = try await dorm.store.pruneEvents(olderThan: Date().addingTimeInterval(3600)) }
         try await dorm.withServer { client in
-            let received = Received()
-            try await dorm.live(port: try #require(client.port), token: token, query: "?since=1") { inbound, outbound in
-                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-                for _ in 0..<2 {
-                    if case .text(let text) = try await iterator.next() { try received.append(text) }
-                }
+            _ = try await dorm.live(port: try #require(client.port), token: token, query: query) { inbound, outbound in
+                _ = try await inbound.afterGreeting()
                 try await outbound.close(.normalClosure, reason: nil)
             }
-            #expect(received.all.map(\.type) == ["hello", "board"])
         }
     }
 
@@ -126,9 +124,7 @@ struct LiveBoardTests {
         try await dorm.withServer { client in
             let arrival = Mutex<Duration?>(nil)
             try await dorm.live(port: try #require(client.port), token: token) { inbound, outbound in
-                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-                _ = try await iterator.next()  // hello
-                _ = try await iterator.next()  // board
+                var iterator = try await inbound.afterGreeting()
                 let cli = try await washboard(
                     "admin", "machine", "broken", "W1", "--note", "door seal leaking", "--db", dorm.folder.databasePath)
                 #expect(cli.status == 0)
@@ -196,9 +192,7 @@ struct LiveBoardTests {
             let outcome = Mutex<(last: Int64, notices: Int)>((0, 0))
             let received = Received()
             try await dorm.live(port: port, token: token) { inbound, outbound in
-                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-                _ = try await iterator.next()  // hello
-                _ = try await iterator.next()  // board
+                var iterator = try await inbound.afterGreeting()
                 let text = String(repeating: "The dryers in Hall A are being serviced. ", count: 12)
                 var notices = 0
                 while hub.connectionCount > 1, notices < 3000 {
@@ -251,9 +245,7 @@ struct LiveBoardTests {
         let (id, token) = try await dorm.resident()
         try await dorm.withServer { client in
             let close = try await dorm.live(port: try #require(client.port), token: token) { inbound, _ in
-                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-                _ = try await iterator.next()  // hello
-                _ = try await iterator.next()  // board
+                var iterator = try await inbound.afterGreeting()
                 _ = try await dorm.store.revokeResident(id, at: .currentSecond)
                 while try await iterator.next() != nil {}
             }
@@ -269,9 +261,7 @@ struct LiveBoardTests {
             let port = try #require(client.port)
             let received = Received()
             try await dorm.live(port: port, token: token) { inbound, outbound in
-                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-                _ = try await iterator.next()
-                _ = try await iterator.next()
+                var iterator = try await inbound.afterGreeting()
                 for text in ["{not json", #"{"type":"dance"}"#, #"{"type":"ping","t":42}"#] {
                     try await outbound.writeTextMessage(text)
                     if case .text(let reply) = try await iterator.next() { try received.append(reply) }
@@ -313,9 +303,7 @@ struct MetricsTests {
         try await dorm.withServer { client in
             let port = try #require(client.port)
             try await dorm.live(port: port, token: token) { inbound, outbound in
-                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
-                _ = try await iterator.next()  // hello
-                _ = try await iterator.next()  // board
+                var iterator = try await inbound.afterGreeting()
                 _ = try await dorm.store.apply(.markBroken(note: "metrics"), toMachine: "W2", at: .currentSecond)
                 _ = try await iterator.next()  // the change, through the hub
                 try await outbound.close(.normalClosure, reason: nil)

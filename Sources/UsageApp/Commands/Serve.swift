@@ -61,7 +61,7 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = logLevel
         let store = try database.openStore()
         var configuration = ServerConfiguration(
-            databasePath: store.path, host: host, port: port, publicOrigin: publicOrigin.flatMap(PublicOrigin.normalize))
+            host: host, port: port, publicOrigin: publicOrigin.flatMap(PublicOrigin.normalize))
         configuration.boardCacheTTL = .milliseconds(Int(boardTtl * 1000))
         configuration.eventRetention = TimeInterval(eventRetentionHours * 3600)
         configuration.socketSendBufferBytes = socketSendBuffer

@@ -64,14 +64,9 @@ struct EventTailer: Service {
 
     /// Publishes every event after `cursor`; returns the new cursor.
     private func catchUp(from cursor: Int64) async throws -> Int64 {
-        var cursor = cursor
-        while true {
-            let events = try await store.events(after: cursor, limit: batchSize)
-            guard let last = events.last else { return cursor }
+        try await store.readEvents(after: cursor, batchSize: batchSize) { events in
             hub.publish(events)
-            cursor = last.seq
-            boardCache.invalidate(headSeq: cursor)
-            if events.count < batchSize { return cursor }
+            boardCache.invalidate(headSeq: events.last?.seq ?? cursor)
         }
     }
 }

@@ -76,7 +76,7 @@ struct LiveController {
     ) async throws {
         // Subscribe first: whatever commits from now on is in the mailbox or in the log.
         let (id, mailbox) = hub.subscribe(residentId: resident.id)
-        defer { hub.unsubscribe(id) }
+        defer { hub.unsubscribe(id) }  // also when the start fails; a second call does nothing
 
         let head = try await store.headSeq()
         try await outbound.writeTextMessage(
@@ -148,15 +148,11 @@ struct LiveController {
 
     /// Sends what the log holds after `seq` for this resident; returns the last seq sent.
     private func replay(after seq: Int64, to residentId: String, outbound: WebSocketOutboundWriter) async throws -> Int64 {
-        var cursor = seq
-        while true {
-            let events = try await store.events(after: cursor, limit: 500)
-            guard let last = events.last else { return cursor }
+        try await store.readEvents(after: seq) { events in
             for frame in events.map(LiveFrame.init) where frame.isVisible(to: residentId) {
                 try await outbound.writeTextMessage(frame.text)
                 hub.metrics.framesSent.increment()
             }
-            cursor = last.seq
         }
     }
 

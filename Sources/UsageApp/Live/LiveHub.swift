@@ -35,12 +35,12 @@ final class LiveHub: Sendable {
         return (id, mailbox)
     }
 
+    /// Removes a connection; does nothing when it is already gone.
     func unsubscribe(_ id: Int) {
-        let count = subscribers.withLock { state in
-            state.byID.removeValue(forKey: id)
-            return state.byID.count
+        let count = subscribers.withLock { state -> Int? in
+            state.byID.removeValue(forKey: id) == nil ? nil : state.byID.count
         }
-        metrics.connections.record(count)
+        if let count { metrics.connections.record(count) }
     }
 
     var connectionCount: Int { subscribers.withLock { $0.byID.count } }

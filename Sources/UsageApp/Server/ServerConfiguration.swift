@@ -2,7 +2,6 @@ import Foundation
 
 /// How `washboard serve` runs.
 struct ServerConfiguration: Sendable {
-    var databasePath: String
     var host = "127.0.0.1"
     var port = 8080
     /// `scheme://host[:port]` where residents open the PWA. Enrollment links point here,
@@ -17,8 +16,7 @@ struct ServerConfiguration: Sendable {
     /// A small buffer bounds kernel memory per connection and shows a stalled client sooner.
     var socketSendBufferBytes: Int?
 
-    init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
-        self.databasePath = databasePath
+    init(host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
         self.host = host
         self.port = port
         self.publicOrigin = publicOrigin ?? "http://\(host):\(port)"

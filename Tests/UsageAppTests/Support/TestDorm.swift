@@ -51,7 +51,7 @@ struct TestDorm: Sendable {
         boardTTL: Duration = .seconds(1), hub: LiveHub = LiveHub(), socketSendBufferBytes: Int? = nil,
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
-        var configuration = ServerConfiguration(databasePath: folder.databasePath, port: 0, publicOrigin: Self.publicOrigin)
+        var configuration = ServerConfiguration(port: 0, publicOrigin: Self.publicOrigin)
         configuration.boardCacheTTL = boardTTL
         configuration.socketSendBufferBytes = socketSendBufferBytes
         var logger = Logger(label: "washboard.test")
