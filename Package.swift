@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -35,7 +36,14 @@ let package = Package(
         ),
         .target(
             name: "Notify",
-            dependencies: []
+            dependencies: [
+                "DeviceState",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "UsageApp",
@@ -60,7 +68,19 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/demo-dorm.json")]
         ),
         .testTarget(name: "DeviceStateTests", dependencies: ["DeviceState"]),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify"]),
+        // A push service on loopback that checks VAPID and decrypts independently of Notify,
+        // for the tests and Benchmarks/PushBench.
+        .target(
+            name: "WebPushTestService",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/WebPushTestService"
+        ),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "DeviceState", "WebPushTestService"]),
         .testTarget(
             name: "UsageAppTests",
             dependencies: [

@@ -37,6 +37,10 @@ public enum DeviceStateError: Error, Sendable, Equatable {
     case enrollmentCodeInvalid
     case residentRevoked(id: String)
 
+    // Push
+    /// A resident with this many push subscriptions adds another.
+    case tooManyPushSubscriptions(limit: Int)
+
     // Input
     case invalidInput(field: String, reason: String)
     case idempotencyKeyReused(key: String)
@@ -72,6 +76,8 @@ extension DeviceStateError: CustomStringConvertible {
         case .ownUse: "This is your own laundry."
         case .enrollmentCodeInvalid: "This enrollment code is unknown, already used or expired; ask an admin for a new one."
         case .residentRevoked(let id): "Resident \(id.quotedForMessage) has been revoked."
+        case .tooManyPushSubscriptions(let limit):
+            "A resident can have at most \(limit) devices with notifications on; turn them off on one you no longer use."
         case .invalidInput(let field, let reason): "Invalid \(field): \(reason)."
         case .idempotencyKeyReused:
             "This Idempotency-Key was already used for a different request; use a new key for a new request."

@@ -53,9 +53,26 @@ public protocol DeviceStore: Sendable {
     /// - Returns: how many were deleted.
     func pruneEvents(olderThan cutoff: Date) async throws -> Int
 
+    // MARK: Web Push
+    func addPushSubscription(residentId: String, endpoint: String, p256dh: String, auth: String, at now: Date)
+        async throws -> PushSubscriptionRecord
+    func removePushSubscription(endpoint: String, of residentId: String, at now: Date) async throws -> Bool
+    func pushSubscriptions(of residentId: String) async throws -> [PushSubscriptionRecord]
+    func enqueuePush(_ draft: PushDraft, at now: Date) async throws -> [PushOutboxEntry]
+    func claimDuePushes(owner: String, leaseFor: TimeInterval, limit: Int, ids: [String]?, at now: Date) async throws
+        -> [ClaimedPush]
+    @discardableResult
+    func settlePush(_ id: String, owner: String, _ settlement: PushSettlement, at now: Date) async throws -> Bool
+    func pushOutbox(state: PushOutboxEntry.State?, residentId: String?, limit: Int) async throws -> [PushOutboxEntry]
+    func pushOutboxEntries(ids: [String]) async throws -> [PushOutboxEntry]
+    func nextPushDue() async throws -> Date?
+    func pushOutboxCounts() async throws -> [PushOutboxEntry.State: Int]
+
     // MARK: Settings
     func setting(_ key: String) async throws -> String?
     func setSetting(_ key: String, to value: String) async throws
+    /// Stores `value` only if `key` has none yet; false when it had one.
+    func addSetting(_ key: String, value: String) async throws -> Bool
 }
 
 /// A resident's request to start a machine.

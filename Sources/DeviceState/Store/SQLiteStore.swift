@@ -22,7 +22,15 @@ public final class SQLiteStore: DeviceStore {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout)
         self.path = path
+        let isNew = !FileManager.default.fileExists(atPath: path)
         self.pool = try DatabasePool(path: path, configuration: configuration)
+        // The file holds hashed tokens, push subscription keys and the VAPID private key:
+        // readable by its owner only. SQLite gives -wal and -shm files it creates later the same mode.
+        if isNew {
+            for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+            }
+        }
         // GRDB sets NORMAL on the writer when it enables WAL, after `prepareDatabase` runs:
         // set FULL here, on the one connection that commits. (NORMAL survives a crash of the
         // process but may lose the last commits on a power cut.)
@@ -106,6 +114,14 @@ public final class SQLiteStore: DeviceStore {
             try db.execute(
                 sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [key, value])
+        }
+    }
+
+    public func addSetting(_ key: String, value: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", arguments: [key, value])
+            return db.changesCount == 1
         }
     }
 }

@@ -131,6 +131,45 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v2: push subscriptions and outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE push_subscriptions (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        residentId TEXT NOT NULL REFERENCES residents(id),
+                        endpoint TEXT NOT NULL UNIQUE,
+                        p256dh TEXT NOT NULL,
+                        auth TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL
+                    );
+                    CREATE INDEX push_subscriptions_by_resident ON push_subscriptions(residentId);
+
+                    -- Rows outlive their subscription (subscriptionId becomes NULL) so that
+                    -- what happened to a message stays visible to `admin push list`.
+                    CREATE TABLE push_outbox (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        subscriptionId TEXT REFERENCES push_subscriptions(id) ON DELETE SET NULL,
+                        residentId TEXT NOT NULL REFERENCES residents(id),
+                        endpointOrigin TEXT NOT NULL,
+                        alertId TEXT,
+                        payload TEXT NOT NULL,
+                        urgency TEXT NOT NULL CHECK (urgency IN ('very-low', 'low', 'normal', 'high')),
+                        topic TEXT,
+                        createdAt DATETIME NOT NULL,
+                        expiresAt DATETIME NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'gone', 'failed', 'expired')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        nextAttemptAt DATETIME NOT NULL,
+                        leaseOwner TEXT,
+                        leaseUntil DATETIME,
+                        lastStatus INTEGER,
+                        lastError TEXT,
+                        settledAt DATETIME
+                    );
+                    CREATE INDEX push_outbox_due ON push_outbox(nextAttemptAt) WHERE state = 'pending';
+                    CREATE INDEX push_outbox_by_resident ON push_outbox(residentId, createdAt);
+                    """)
+        }
         return migrator
     }
 }

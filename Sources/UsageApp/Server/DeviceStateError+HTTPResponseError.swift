@@ -27,6 +27,8 @@ extension Problem {
         case .ownUse(let use): self.init(status: .conflict, code: "own_use", detail: detail, use: use)
         case .enrollmentCodeInvalid: self.init(status: .unauthorized, code: "enrollment_code_invalid", detail: detail)
         case .residentRevoked: self.init(status: .forbidden, code: "resident_revoked", detail: detail)
+        case .tooManyPushSubscriptions:
+            self.init(status: .conflict, code: "too_many_push_subscriptions", detail: detail)
         case .invalidInput: self.init(status: .unprocessableContent, code: "invalid_input", detail: detail)
         case .idempotencyKeyReused: self.init(status: .unprocessableContent, code: "idempotency_key_reused", detail: detail)
         case .rateLimited(let seconds, _):

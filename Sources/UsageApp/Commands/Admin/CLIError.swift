@@ -9,11 +9,13 @@ import Foundation
 /// | 64 | usage: an unknown flag, a missing or malformed value (also ArgumentParser's own errors) |
 /// | 65 | conflict: the command does not fit the current state (machine busy, already exists, not broken) |
 /// | 66 | not found: no such machine, resident, notice or report |
+/// | 69 | unavailable: push is not set up, or a test notification was not delivered |
 /// | 74 | the database cannot be opened, read or written (e.g. locked for longer than the busy timeout) |
 enum CLIError: Error {
     case usage(String)
     case conflict(String)
     case notFound(String)
+    case unavailable(String)
     case database(String)
 
     var exitCode: Int32 {
@@ -21,13 +23,16 @@ enum CLIError: Error {
         case .usage: 64
         case .conflict: 65
         case .notFound: 66
+        case .unavailable: 69
         case .database: 74
         }
     }
 
     var message: String {
         switch self {
-        case .usage(let message), .conflict(let message), .notFound(let message), .database(let message): message
+        case .usage(let message), .conflict(let message), .notFound(let message), .unavailable(let message),
+            .database(let message):
+            message
         }
     }
 
@@ -39,7 +44,8 @@ enum CLIError: Error {
         case .invalidInput, .enrollmentCodeInvalid, .idempotencyKeyReused:
             self = .usage(message)
         case .machineBusy, .machineBroken, .machineNotInUse, .machineNotBroken, .machineNotDone, .machineExists,
-            .notUseOwner, .useAlreadyClosed, .cancelWindowPassed, .ownUse, .residentRevoked, .rateLimited:
+            .notUseOwner, .useAlreadyClosed, .cancelWindowPassed, .ownUse, .residentRevoked, .rateLimited,
+            .tooManyPushSubscriptions:
             self = .conflict(message)
         }
     }

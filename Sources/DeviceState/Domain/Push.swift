@@ -1,0 +1,107 @@
+import Foundation
+
+/// A browser's push subscription as stored: where to POST and the keys to encrypt for.
+///
+/// `p256dh` and `auth` are secrets of the resident's browser: they never appear in
+/// output or logs (`description` leaves them out, and admin lists show the origin only).
+public struct PushSubscriptionRecord: Codable, Sendable, Hashable, CustomStringConvertible {
+    public var id: String
+    public var residentId: String
+    public var endpoint: String
+    public var p256dh: String
+    public var auth: String
+    public var createdAt: Date
+
+    public init(id: String, residentId: String, endpoint: String, p256dh: String, auth: String, createdAt: Date) {
+        self.id = id
+        self.residentId = residentId
+        self.endpoint = endpoint
+        self.p256dh = p256dh
+        self.auth = auth
+        self.createdAt = createdAt
+    }
+
+    /// A resident's browsers and devices; one more is refused until an old one is removed or gone.
+    public static let limitPerResident = 10
+
+    public var description: String { "push subscription \(id) of \(residentId) at \(PushOutboxEntry.origin(of: endpoint))" }
+}
+
+/// One push message to one subscription, kept until it is delivered, refused or too old.
+public struct PushOutboxEntry: Codable, Sendable, Hashable {
+    public enum State: String, Codable, Sendable, CaseIterable {
+        /// Waiting for its first attempt or for a retry at `nextAttemptAt`.
+        case pending
+        /// The push service accepted it (2xx).
+        case delivered
+        /// The push service said the subscription no longer exists (404/410); the subscription was deleted.
+        case gone
+        /// Refused for a reason a retry would not change (400, 403, 413, …), see `lastError`.
+        case failed
+        /// Its time to live ran out before a push service accepted it.
+        case expired
+    }
+
+    public var id: String
+    /// Nil once the subscription has been deleted.
+    public var subscriptionId: String?
+    public var residentId: String
+    /// `scheme://host[:port]` of the endpoint: enough to tell push services apart, without the capability URL.
+    public var endpointOrigin: String
+    public var alertId: String?
+    /// The plaintext JSON the service worker receives.
+    public var payload: String
+    /// `very-low`, `low`, `normal` or `high`.
+    public var urgency: String
+    public var topic: String?
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var state: State
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastStatus: Int?
+    public var lastError: String?
+    public var settledAt: Date?
+
+    static func origin(of endpoint: String) -> String {
+        guard let components = URLComponents(string: endpoint), let scheme = components.scheme,
+            let host = components.host
+        else { return "?" }
+        return components.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
+    }
+}
+
+/// A push message for every subscription of one resident.
+public struct PushDraft: Sendable, Hashable {
+    public var residentId: String
+    public var alertId: String?
+    public var payload: String
+    public var urgency: String
+    public var topic: String?
+    public var expiresAt: Date
+
+    public init(residentId: String, alertId: String? = nil, payload: String, urgency: String, topic: String?, expiresAt: Date) {
+        self.residentId = residentId
+        self.alertId = alertId
+        self.payload = payload
+        self.urgency = urgency
+        self.topic = topic
+        self.expiresAt = expiresAt
+    }
+}
+
+/// An outbox row leased to one worker, with the subscription to send it to.
+public struct ClaimedPush: Sendable {
+    public var entry: PushOutboxEntry
+    public var subscription: PushSubscriptionRecord
+}
+
+/// How an attempt ended, as the outbox records it.
+public enum PushSettlement: Sendable, Equatable {
+    case delivered(status: Int)
+    /// Deletes the subscription, and settles its other pending rows as gone too.
+    case gone(status: Int)
+    /// Back to pending until `at`; expired instead when `at` is past the row's `expiresAt`.
+    case retry(at: Date, status: Int?, reason: String)
+    case failed(status: Int?, reason: String)
+}

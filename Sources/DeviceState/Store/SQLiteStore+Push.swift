@@ -1,0 +1,211 @@
+import Foundation
+import GRDB
+
+extension PushSubscriptionRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "push_subscriptions"
+}
+
+extension PushOutboxEntry: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "push_outbox"
+}
+
+extension SQLiteStore {
+    // MARK: Subscriptions
+
+    /// Stores a validated subscription. The same endpoint again replaces the stored keys and
+    /// owner: a browser that re-subscribes, or a shared device another resident signed in on.
+    public func addPushSubscription(
+        residentId: String, endpoint: String, p256dh: String, auth: String, at now: Date
+    ) async throws -> PushSubscriptionRecord {
+        try await write { db in
+            _ = try Self.resident(db, residentId)
+            if var existing = try PushSubscriptionRecord.filter(Column("endpoint") == endpoint).fetchOne(db) {
+                existing.residentId = residentId
+                existing.p256dh = p256dh
+                existing.auth = auth
+                try existing.update(db)
+                return existing
+            }
+            let count =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM push_subscriptions WHERE residentId = ?", arguments: [residentId]) ?? 0
+            guard count < PushSubscriptionRecord.limitPerResident else {
+                throw DeviceStateError.tooManyPushSubscriptions(limit: PushSubscriptionRecord.limitPerResident)
+            }
+            let record = PushSubscriptionRecord(
+                id: Secrets.newShortID(), residentId: residentId, endpoint: endpoint, p256dh: p256dh, auth: auth,
+                createdAt: now)
+            try record.insert(db)
+            return record
+        }
+    }
+
+    /// Removes the resident's subscription at `endpoint`; false when there was none.
+    public func removePushSubscription(endpoint: String, of residentId: String, at now: Date) async throws -> Bool {
+        try await write { db in
+            guard
+                let id = try String.fetchOne(
+                    db, sql: "SELECT id FROM push_subscriptions WHERE endpoint = ? AND residentId = ?",
+                    arguments: [endpoint, residentId])
+            else { return false }
+            try Self.deleteSubscription(db, id: id, reason: "the resident unsubscribed", at: now)
+            return true
+        }
+    }
+
+    public func pushSubscriptions(of residentId: String) async throws -> [PushSubscriptionRecord] {
+        try await pool.read { db in
+            try PushSubscriptionRecord.filter(Column("residentId") == residentId).order(Column("createdAt")).fetchAll(db)
+        }
+    }
+
+    /// Settles the subscription's pending messages as gone, then deletes it; its rows stay, unlinked.
+    private static func deleteSubscription(_ db: Database, id: String, reason: String, at now: Date) throws {
+        try db.execute(
+            sql: """
+                UPDATE push_outbox SET state = 'gone', lastError = ?, settledAt = ?, leaseOwner = NULL, leaseUntil = NULL
+                WHERE subscriptionId = ? AND state = 'pending'
+                """,
+            arguments: [reason, now, id])
+        try db.execute(sql: "DELETE FROM push_subscriptions WHERE id = ?", arguments: [id])
+    }
+
+    // MARK: Outbox
+
+    /// Queues `draft` once for each subscription of its resident; none when they have no subscription.
+    public func enqueuePush(_ draft: PushDraft, at now: Date) async throws -> [PushOutboxEntry] {
+        try await write { db in
+            try PushSubscriptionRecord.filter(Column("residentId") == draft.residentId).fetchAll(db).map { subscription in
+                let entry = PushOutboxEntry(
+                    id: Secrets.newShortID(), subscriptionId: subscription.id, residentId: draft.residentId,
+                    endpointOrigin: PushOutboxEntry.origin(of: subscription.endpoint), alertId: draft.alertId,
+                    payload: draft.payload, urgency: draft.urgency, topic: draft.topic, createdAt: now,
+                    expiresAt: draft.expiresAt, state: .pending, attempts: 0, nextAttemptAt: now)
+                try entry.insert(db)
+                return entry
+            }
+        }
+    }
+
+    /// Leases up to `limit` due messages to `owner` for `leaseFor` seconds, oldest due first.
+    ///
+    /// The select and the update run in one IMMEDIATE transaction, so two workers, in this
+    /// process or another, never lease the same row while a lease runs. A worker that dies
+    /// holding a lease delays its rows by the lease time; they are then sent again.
+    /// Pending rows past their time to live are settled as expired on the way.
+    /// - Parameter ids: when given, only these rows (`admin push test` sends only its own).
+    public func claimDuePushes(
+        owner: String, leaseFor: TimeInterval, limit: Int, ids: [String]? = nil, at now: Date
+    ) async throws -> [ClaimedPush] {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE push_outbox SET state = 'expired', settledAt = ?, leaseOwner = NULL, leaseUntil = NULL,
+                        lastError = coalesce(lastError, 'its time to live ran out before it was sent')
+                    WHERE state = 'pending' AND expiresAt <= ? AND (leaseUntil IS NULL OR leaseUntil <= ?)
+                    """,
+                arguments: [now, now, now])
+            var filter = "state = 'pending' AND nextAttemptAt <= ? AND (leaseUntil IS NULL OR leaseUntil <= ?)"
+            var arguments: StatementArguments = [now, now]
+            if let ids {
+                filter += " AND id IN (\(databaseQuestionMarks(count: ids.count)))"
+                arguments += StatementArguments(ids)
+            }
+            arguments += [limit]
+            let due = try PushOutboxEntry.fetchAll(
+                db, sql: "SELECT * FROM push_outbox WHERE \(filter) ORDER BY nextAttemptAt LIMIT ?", arguments: arguments)
+            var claimed: [ClaimedPush] = []
+            for var entry in due {
+                entry.attempts += 1
+                try db.execute(
+                    sql: "UPDATE push_outbox SET leaseOwner = ?, leaseUntil = ?, attempts = ? WHERE id = ?",
+                    arguments: [owner, now.addingTimeInterval(leaseFor), entry.attempts, entry.id])
+                guard let subscriptionId = entry.subscriptionId,
+                    let subscription = try PushSubscriptionRecord.fetchOne(db, key: subscriptionId)
+                else {
+                    try db.execute(
+                        sql: "UPDATE push_outbox SET state = 'gone', settledAt = ?, leaseOwner = NULL WHERE id = ?",
+                        arguments: [now, entry.id])
+                    continue
+                }
+                claimed.append(ClaimedPush(entry: entry, subscription: subscription))
+            }
+            return claimed
+        }
+    }
+
+    /// Records how an attempt ended. False when `owner` no longer holds the row's lease
+    /// (it ran out and another worker took the row): then nothing changes.
+    @discardableResult
+    public func settlePush(_ id: String, owner: String, _ settlement: PushSettlement, at now: Date) async throws -> Bool {
+        try await write { db in
+            guard
+                let entry = try PushOutboxEntry.fetchOne(
+                    db, sql: "SELECT * FROM push_outbox WHERE id = ? AND leaseOwner = ? AND state = 'pending'",
+                    arguments: [id, owner])
+            else { return false }
+            let settle = """
+                UPDATE push_outbox SET state = ?, lastStatus = ?, lastError = ?, settledAt = ?,
+                    leaseOwner = NULL, leaseUntil = NULL WHERE id = ?
+                """
+            switch settlement {
+            case .delivered(let status):
+                try db.execute(sql: settle, arguments: ["delivered", status, nil, now, id])
+            case .failed(let status, let reason):
+                try db.execute(sql: settle, arguments: ["failed", status, reason, now, id])
+            case .gone(let status):
+                try db.execute(
+                    sql: settle, arguments: ["gone", status, "the push service no longer knows the subscription", now, id])
+                if let subscriptionId = entry.subscriptionId {
+                    try Self.deleteSubscription(db, id: subscriptionId, reason: "the subscription is gone", at: now)
+                }
+            case .retry(let at, let status, let reason) where at >= entry.expiresAt:
+                try db.execute(sql: settle, arguments: ["expired", status, reason, now, id])
+            case .retry(let at, let status, let reason):
+                try db.execute(
+                    sql: """
+                        UPDATE push_outbox SET nextAttemptAt = ?, lastStatus = ?, lastError = ?,
+                            leaseOwner = NULL, leaseUntil = NULL WHERE id = ?
+                        """,
+                    arguments: [at, status, reason, id])
+            }
+            return true
+        }
+    }
+
+    /// The newest rows first, optionally only in one state or of one resident.
+    public func pushOutbox(state: PushOutboxEntry.State?, residentId: String?, limit: Int) async throws -> [PushOutboxEntry] {
+        try await pool.read { db in
+            var request = PushOutboxEntry.all()
+            if let state { request = request.filter(Column("state") == state.rawValue) }
+            if let residentId { request = request.filter(Column("residentId") == residentId) }
+            return try request.order(Column("createdAt").desc, Column("id")).limit(limit).fetchAll(db)
+        }
+    }
+
+    public func pushOutboxEntries(ids: [String]) async throws -> [PushOutboxEntry] {
+        try await pool.read { db in try PushOutboxEntry.fetchAll(db, keys: ids) }
+    }
+
+    /// When the next pending row falls due, for a worker deciding how long to sleep.
+    public func nextPushDue() async throws -> Date? {
+        try await pool.read { db in
+            try Date.fetchOne(
+                db,
+                sql:
+                    "SELECT min(max(nextAttemptAt, coalesce(leaseUntil, nextAttemptAt))) FROM push_outbox WHERE state = 'pending'"
+            )
+        }
+    }
+
+    /// How many rows are in each state.
+    public func pushOutboxCounts() async throws -> [PushOutboxEntry.State: Int] {
+        try await pool.read { db in
+            var counts: [PushOutboxEntry.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM push_outbox GROUP BY state") {
+                if let state = PushOutboxEntry.State(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import DeviceState
+import Foundation
+
+/// Where the VAPID key and subject live: one row of the database's settings, so that the
+/// server, the reconciler and the admin CLI share them. The database file is created
+/// readable by its owner only (see `SQLiteStore`).
+public enum VAPIDConfiguration {
+    static let settingKey = "vapid"
+
+    struct Stored: Codable {
+        var privateKey: String
+        var subject: String
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case alreadyConfigured(publicKey: String)
+
+        public var description: String {
+            switch self {
+            case .alreadyConfigured(let publicKey):
+                "A VAPID key already exists (public key \(publicKey)); replacing it orphans every push subscription. "
+                    + "Add --force to replace it anyway."
+            }
+        }
+    }
+
+    /// The stored signer, or nil when no key was generated yet.
+    public static func load(from store: some DeviceStore) async throws -> VAPIDSigner? {
+        guard let text = try await store.setting(settingKey) else { return nil }
+        let stored = try JSONDecoder().decode(Stored.self, from: Data(text.utf8))
+        return VAPIDSigner(key: try VAPIDKey(storedPrivateKey: stored.privateKey), subject: try VAPIDSubject(stored.subject))
+    }
+
+    /// Generates and stores a new key pair; refuses to replace an existing one unless `replacing`.
+    public static func generate(subject: VAPIDSubject, replacing: Bool, in store: some DeviceStore) async throws
+        -> VAPIDSigner
+    {
+        let signer = VAPIDSigner(key: VAPIDKey(), subject: subject)
+        let stored = String(
+            decoding: try JSONEncoder().encode(Stored(privateKey: signer.key.storedPrivateKey, subject: subject.description)),
+            as: UTF8.self)
+        if replacing {
+            try await store.setSetting(settingKey, to: stored)
+        } else if try await !store.addSetting(settingKey, value: stored) {
+            let existing = try await load(from: store)
+            throw Failure.alreadyConfigured(publicKey: existing?.key.publicKey ?? "unreadable")
+        }
+        return signer
+    }
+}
