@@ -86,6 +86,8 @@ let package = Package(
             dependencies: [
                 "UsageApp",
                 "DeviceState",
+                "Notify",
+                "WebPushTestService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -13,6 +13,11 @@ public struct PushSubscription: Sendable {
         public var field: String
         public var reason: String
         public var description: String { "\(field): \(reason)" }
+
+        public init(field: String, reason: String) {
+            self.field = field
+            self.reason = reason
+        }
     }
 
     /// Validates the fields of `PushSubscription.toJSON()`.

@@ -3,6 +3,7 @@ import DeviceState
 import Foundation
 import Hummingbird
 import Logging
+import Notify
 import ServiceLifecycle
 
 /// `washboard serve`: the REST API on one SQLite file.
@@ -35,6 +36,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SO_SNDBUF per connection in bytes (default: the kernel's autotuning).")
     var socketSendBuffer: Int?
 
+    @OptionGroup(title: "Web Push") var push: PushOptions
+
     @Flag(help: "Fill an empty database with a demo dorm and print an enrollment link for a demo resident.")
     var demo = false
 
@@ -65,6 +68,7 @@ struct Serve: AsyncParsableCommand {
         configuration.boardCacheTTL = .milliseconds(Int(boardTtl * 1000))
         configuration.eventRetention = TimeInterval(eventRetentionHours * 3600)
         configuration.socketSendBufferBytes = socketSendBuffer
+        configuration.pushPolicy = push.policy
         // The admin CLI prints enrollment links against the origin the server last ran under.
         try await store.setSetting(PublicOrigin.settingKey, to: configuration.publicOrigin)
         if demo {
@@ -81,10 +85,16 @@ struct Serve: AsyncParsableCommand {
             print("washboard: serving on http://\(host):\(port)")
             fflush(nil)
         }
+        _ = WashboardMetrics.registry
+        let sender = push.makeSender(logger: logger)
+        let delivery = PushDelivery(store: store, sender: sender, concurrency: push.pushConcurrency, logger: logger)
         // Services stop in reverse order: LiveShutdown closes the sockets with 1001 before the server stops.
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: LiveShutdown(hub: hub))],
+                services: [
+                    .init(service: app), .init(service: PushDeliveryService(delivery: delivery, sender: sender)),
+                    .init(service: LiveShutdown(hub: hub)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }

@@ -20,6 +20,7 @@ func buildApplication(
     SessionController(store: store, auth: auth, cookieIsSecure: configuration.cookieIsSecure).addRoutes(to: router)
     BoardController(store: store, auth: auth, cache: boardCache).addRoutes(to: router)
     UseController(store: store, auth: auth).addRoutes(to: router)
+    PushController(store: store, auth: auth, policy: configuration.pushPolicy).addRoutes(to: router)
     DocumentController(store: store).addRoutes(to: router)
 
     let refusals = UpgradeRefusals()

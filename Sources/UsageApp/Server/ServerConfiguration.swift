@@ -1,4 +1,5 @@
 import Foundation
+import Notify
 
 /// How `washboard serve` runs.
 struct ServerConfiguration: Sendable {
@@ -15,6 +16,8 @@ struct ServerConfiguration: Sendable {
     /// SO_SNDBUF of each connection, or nil for the kernel's autotuning (up to 4 MB on loopback here).
     /// A small buffer bounds kernel memory per connection and shows a stalled client sooner.
     var socketSendBufferBytes: Int?
+    /// Which push endpoints residents may subscribe with.
+    var pushPolicy = PushEndpointPolicy()
 
     init(host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
         self.host = host

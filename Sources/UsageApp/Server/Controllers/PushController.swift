@@ -1,0 +1,81 @@
+import DeviceState
+import Foundation
+import Hummingbird
+import Notify
+
+/// Web Push sign-up: `GET /api/push/vapid-public-key`, `POST` and `DELETE /api/push/subscriptions`.
+struct PushController {
+    let store: any DeviceStore
+    let auth: Authenticator
+    let policy: PushEndpointPolicy
+
+    func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
+        router.on("/api/push/vapid-public-key", methods: [.get: publicKey])
+        router.on("/api/push/subscriptions", methods: [.post: subscribe, .delete: unsubscribe])
+    }
+
+    struct PublicKeyResponse: Encodable { var publicKey: String }
+
+    /// The PWA's `applicationServerKey`. Public by nature: no session needed.
+    @Sendable func publicKey(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        guard let signer = try await VAPIDConfiguration.load(from: store) else {
+            throw Problem(
+                status: .serviceUnavailable, code: "push_not_configured",
+                detail: "Notifications are not set up on this server yet; an admin runs `washboard admin vapid generate`.")
+        }
+        return try Response.json(PublicKeyResponse(publicKey: signer.key.publicKey))
+    }
+
+    /// A browser's `PushSubscription.toJSON()`. Every field is optional here so that a
+    /// missing one is reported as a 422 naming it, like a malformed one.
+    struct SubscriptionBody: Decodable {
+        struct Keys: Decodable {
+            var p256dh: String?
+            var auth: String?
+        }
+        var endpoint: String?
+        var keys: Keys?
+    }
+
+    struct SubscriptionResponse: Encodable {
+        var id: String
+        var endpoint: String
+        var createdAt: Date
+    }
+
+    @Sendable func subscribe(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let resident = try await auth.session(of: request).resident
+        let body = try await request.decodeJSON(as: SubscriptionBody.self)
+        let endpoint: String
+        let p256dh: String
+        let auth: String
+        do throws(PushSubscription.Invalid) {
+            endpoint = try Self.require(body.endpoint, "endpoint")
+            p256dh = try Self.require(body.keys?.p256dh, "keys.p256dh")
+            auth = try Self.require(body.keys?.auth, "keys.auth")
+            _ = try PushSubscription(endpoint: endpoint, p256dh: p256dh, auth: auth, policy: policy)
+        } catch {
+            throw DeviceStateError.invalidInput(field: error.field, reason: error.reason)
+        }
+        // Stored as the browser sent it, so that its DELETE by the same endpoint string matches.
+        let record = try await store.addPushSubscription(
+            residentId: resident.id, endpoint: endpoint, p256dh: p256dh, auth: auth, at: .currentSecond)
+        return try Response.json(
+            SubscriptionResponse(id: record.id, endpoint: record.endpoint, createdAt: record.createdAt), status: .created)
+    }
+
+    struct UnsubscribeBody: Decodable { var endpoint: String }
+
+    /// Idempotent: 204 also when the subscription was already gone.
+    @Sendable func unsubscribe(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let resident = try await auth.session(of: request).resident
+        let body = try await request.decodeJSON(as: UnsubscribeBody.self)
+        _ = try await store.removePushSubscription(endpoint: body.endpoint, of: resident.id, at: .currentSecond)
+        return Response(status: .noContent)
+    }
+
+    private static func require(_ value: String?, _ field: String) throws(PushSubscription.Invalid) -> String {
+        guard let value, !value.isEmpty else { throw PushSubscription.Invalid(field: field, reason: "is missing") }
+        return value
+    }
+}
