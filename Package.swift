@@ -80,7 +80,18 @@ let package = Package(
             ],
             path: "Tests/WebPushTestService"
         ),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify", "DeviceState", "WebPushTestService"]),
+        .executableTarget(
+            name: "PushBench",
+            dependencies: [
+                "Notify", "DeviceState", "WebPushTestService", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/PushBench"
+        ),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: ["Notify", "DeviceState", "WebPushTestService", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "UsageAppTests",
             dependencies: [

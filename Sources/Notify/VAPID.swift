@@ -9,16 +9,23 @@ import Synchronization
 /// by mistake without leaking the private half.
 public struct VAPIDKey: Sendable, CustomStringConvertible {
     let privateKey: P256.Signing.PrivateKey
+    /// The uncompressed public point, base64url: the PWA's `applicationServerKey` and the `k=` of each request.
+    public let publicKey: String
 
     public init() {
-        privateKey = P256.Signing.PrivateKey()
+        self.init(P256.Signing.PrivateKey())
+    }
+
+    private init(_ privateKey: P256.Signing.PrivateKey) {
+        self.privateKey = privateKey
+        publicKey = privateKey.publicKey.x963Representation.base64URLEncodedString()
     }
 
     /// Restores a key from its stored form.
     public init(storedPrivateKey: String) throws {
         guard let raw = Data(base64URLEncoded: storedPrivateKey) else { throw VAPIDError.malformedStoredKey }
         do {
-            privateKey = try P256.Signing.PrivateKey(rawRepresentation: raw)
+            self.init(try P256.Signing.PrivateKey(rawRepresentation: raw))
         } catch {
             throw VAPIDError.malformedStoredKey
         }
@@ -26,9 +33,6 @@ public struct VAPIDKey: Sendable, CustomStringConvertible {
 
     /// The private scalar, base64url: for the database only, never for output.
     public var storedPrivateKey: String { privateKey.rawRepresentation.base64URLEncodedString() }
-
-    /// The uncompressed public point, base64url: the PWA's `applicationServerKey` and the `k=` of each request.
-    public var publicKey: String { privateKey.publicKey.x963Representation.base64URLEncodedString() }
 
     public var description: String { "VAPIDKey(public: \(publicKey))" }
 }
@@ -120,12 +124,16 @@ public final class VAPIDSigner: Sendable {
     }
 
     /// `scheme://host[:port]`, the port only when it is not the scheme's default.
+    ///
+    /// Read off the URL's text: the endpoint passed the allowlist, so it has no user info,
+    /// and Foundation's `host` and `port` cost more than the rest of a cached header.
     static func origin(of url: URL) -> String {
-        let scheme = url.scheme?.lowercased() ?? "https"
-        var host = url.host?.lowercased() ?? ""
-        if host.contains(":"), !host.hasPrefix("[") { host = "[\(host)]" }
-        let defaultPort = scheme == "https" ? 443 : 80
-        if let port = url.port, port != defaultPort { return "\(scheme)://\(host):\(port)" }
-        return "\(scheme)://\(host)"
+        let text = url.absoluteString
+        guard let separator = text.range(of: "://") else { return text.lowercased() }
+        let scheme = text[..<separator.lowerBound].lowercased()
+        var authority = text[separator.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }.lowercased()
+        let defaultPort = scheme == "https" ? ":443" : ":80"
+        if authority.hasSuffix(defaultPort) { authority.removeLast(defaultPort.count) }
+        return scheme + "://" + authority
     }
 }

@@ -32,6 +32,10 @@ public enum VAPIDConfiguration {
     }
 
     /// Generates and stores a new key pair; refuses to replace an existing one unless `replacing`.
+    ///
+    /// Replacing a key deletes every subscription: push services refuse messages signed
+    /// with another key than the one a subscription was made with, and the PWA subscribes
+    /// again when it finds its subscription gone.
     public static func generate(subject: VAPIDSubject, replacing: Bool, in store: some DeviceStore) async throws
         -> VAPIDSigner
     {
@@ -41,6 +45,7 @@ public enum VAPIDConfiguration {
             as: UTF8.self)
         if replacing {
             try await store.setSetting(settingKey, to: stored)
+            _ = try await store.removeAllPushSubscriptions(reason: "the VAPID key was replaced", at: Date())
         } else if try await !store.addSetting(settingKey, value: stored) {
             let existing = try await load(from: store)
             throw Failure.alreadyConfigured(publicKey: existing?.key.publicKey ?? "unreadable")

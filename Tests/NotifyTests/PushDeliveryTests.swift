@@ -1,5 +1,6 @@
 import DeviceState
 import Foundation
+import Logging
 import Notify
 import Testing
 import WebPushTestService
@@ -26,10 +27,12 @@ struct PushRig {
             let signer = try await VAPIDConfiguration.generate(
                 subject: try VAPIDSubject("mailto:laundry@dorm.example"), replacing: false, in: store)
             let port = String(service.origin.split(separator: ":").last!)
+            var logger = Logger(label: "washboard.push")
+            logger.logLevel = .critical
             let sender = PushSender(
                 policy: PushEndpointPolicy(allowedHosts: ["127.0.0.1:\(port)"], allowsInsecureLoopback: true),
-                totalTimeout: timeout)
-            let delivery = PushDelivery(store: store, sender: sender, concurrency: concurrency)
+                totalTimeout: timeout, logger: logger)
+            let delivery = PushDelivery(store: store, sender: sender, concurrency: concurrency, logger: logger)
             let rig = PushRig(
                 store: store, service: service, sender: sender, delivery: delivery, residentId: resident.id, signer: signer)
             do {

@@ -58,6 +58,7 @@ public protocol DeviceStore: Sendable {
         async throws -> PushSubscriptionRecord
     func removePushSubscription(endpoint: String, of residentId: String, at now: Date) async throws -> Bool
     func pushSubscriptions(of residentId: String) async throws -> [PushSubscriptionRecord]
+    func removeAllPushSubscriptions(reason: String, at now: Date) async throws -> Int
     func enqueuePush(_ draft: PushDraft, at now: Date) async throws -> [PushOutboxEntry]
     func claimDuePushes(owner: String, leaseFor: TimeInterval, limit: Int, ids: [String]?, at now: Date) async throws
         -> [ClaimedPush]

@@ -53,6 +53,16 @@ extension SQLiteStore {
         }
     }
 
+    /// Deletes every subscription, settling their pending messages as gone: after a VAPID key
+    /// rotation push services refuse them all. Returns how many there were.
+    public func removeAllPushSubscriptions(reason: String, at now: Date) async throws -> Int {
+        try await write { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM push_subscriptions")
+            for id in ids { try Self.deleteSubscription(db, id: id, reason: reason, at: now) }
+            return ids.count
+        }
+    }
+
     public func pushSubscriptions(of residentId: String) async throws -> [PushSubscriptionRecord] {
         try await pool.read { db in
             try PushSubscriptionRecord.filter(Column("residentId") == residentId).order(Column("createdAt")).fetchAll(db)

@@ -35,7 +35,7 @@ extension VAPIDCommands {
 
         @Option(help: "Who push services contact about this server: a mailto: or https: URL.")
         var subject: String
-        @Flag(help: "Replace an existing key; every resident must then turn notifications on again.")
+        @Flag(help: "Replace an existing key. Deletes every push subscription: residents' apps subscribe again when opened.")
         var force = false
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
