@@ -47,23 +47,32 @@ public final class PushDelivery: Sendable {
     var leaseTime: TimeInterval { Double(sender.totalTimeout.nanoseconds) / 1e9 + 30 }
 
     /// One pass: leases up to a batch of due rows and sends them, `concurrency` at a time.
+    ///
+    /// Outcomes are recorded in groups of up to `concurrency`, one transaction (one fsync)
+    /// per group rather than per message; a crash loses at most the group being recorded,
+    /// whose rows are sent again after their lease.
     /// - Parameter ids: only these rows (see ``DeviceStore/claimDuePushes(owner:leaseFor:limit:ids:at:)``).
     /// - Returns: a report per row attempted; empty when nothing was due or push is not set up.
     public func deliverDue(ids: [String]? = nil) async throws -> [Report] {
         guard let signer = try await currentSigner() else { return [] }
         let claimed = try await store.claimDuePushes(owner: owner, leaseFor: leaseTime, limit: batchSize, ids: ids, at: Date())
         guard !claimed.isEmpty else { return [] }
-        return try await withThrowingTaskGroup(of: Report.self) { group in
+        return try await withThrowingTaskGroup(of: Attempted.self) { group in
             var reports: [Report] = []
             reports.reserveCapacity(claimed.count)
+            var unrecorded: [Attempted] = []
             var queue = claimed.makeIterator()
             for _ in 0..<concurrency {
                 guard let push = queue.next() else { break }
-                group.addTask { try await self.deliver(push, signer: signer) }
+                group.addTask { await self.send(push, signer: signer) }
             }
-            while let report = try await group.next() {
-                reports.append(report)
-                if let push = queue.next() { group.addTask { try await self.deliver(push, signer: signer) } }
+            while let attempted = try await group.next() {
+                unrecorded.append(attempted)
+                if let push = queue.next() { group.addTask { await self.send(push, signer: signer) } }
+                if unrecorded.count >= concurrency || reports.count + unrecorded.count == claimed.count {
+                    reports += try await record(unrecorded)
+                    unrecorded.removeAll(keepingCapacity: true)
+                }
             }
             return reports
         }
@@ -90,7 +99,14 @@ public final class PushDelivery: Sendable {
         }
     }
 
-    private func deliver(_ push: ClaimedPush, signer: VAPIDSigner) async throws -> Report {
+    /// A sent message whose outcome is not recorded yet.
+    struct Attempted: Sendable {
+        var push: ClaimedPush
+        var attempt: PushAttempt
+        var outcome: PushOutcome
+    }
+
+    private func send(_ push: ClaimedPush, signer: VAPIDSigner) async -> Attempted {
         let entry = push.entry
         let attempt: PushAttempt
         do {
@@ -116,24 +132,33 @@ public final class PushDelivery: Sendable {
                     at: now.addingTimeInterval(backoff.delay(afterAttempt: entry.attempts, retryAfter: retryAfter)),
                     status: status, reason: reason)
             }
-        let held = try await store.settlePush(entry.id, owner: owner, settlement, at: now)
-        metrics.count(attempt)
-        var metadata: Logger.Metadata = [
-            "push": "\(entry.id)", "subscription": "\(push.subscription.id)", "service": "\(entry.endpointOrigin)",
-            "attempt": "\(entry.attempts)",
-        ]
-        if !held { metadata["lease"] = "lost" }
-        switch attempt {
-        case .delivered: logger.debug("push delivered", metadata: metadata)
-        case .gone: logger.info("push subscription gone; deleted", metadata: metadata)
-        case .retry(_, _, let reason):
-            metadata["reason"] = "\(reason)"
-            logger.info("push will be retried", metadata: metadata)
-        case .rejected(_, let reason):
-            metadata["reason"] = "\(reason)"
-            logger.warning("push refused", metadata: metadata)
+        return Attempted(push: push, attempt: attempt, outcome: PushOutcome(id: entry.id, settlement: settlement, at: now))
+    }
+
+    /// Records a group of outcomes in one transaction, then counts and logs them.
+    private func record(_ group: [Attempted]) async throws -> [Report] {
+        let lost = Set(try await store.settlePushes(group.map(\.outcome), owner: owner))
+        return group.map { attempted in
+            let entry = attempted.push.entry
+            metrics.count(attempted.attempt)
+            if case .retry(let at, _, _) = attempted.outcome.settlement, at >= entry.expiresAt { metrics.expired.increment() }
+            var metadata: Logger.Metadata = [
+                "push": "\(entry.id)", "subscription": "\(attempted.push.subscription.id)",
+                "service": "\(entry.endpointOrigin)", "attempt": "\(entry.attempts)",
+            ]
+            if lost.contains(entry.id) { metadata["lease"] = "lost" }
+            switch attempted.attempt {
+            case .delivered: logger.debug("push delivered", metadata: metadata)
+            case .gone: logger.info("push subscription gone; deleted", metadata: metadata)
+            case .retry(_, _, let reason):
+                metadata["reason"] = "\(reason)"
+                logger.info("push will be retried", metadata: metadata)
+            case .rejected(_, let reason):
+                metadata["reason"] = "\(reason)"
+                logger.warning("push refused", metadata: metadata)
+            }
+            return Report(entry: entry, attempt: attempted.attempt)
         }
-        return Report(entry: entry, attempt: attempt)
     }
 
     /// The stored signer, kept between passes so its tokens stay cached, and replaced when the key changes.
@@ -152,12 +177,14 @@ public final class PushDelivery: Sendable {
     }
 }
 
-/// `washboard_push_attempts_total{outcome}` and `washboard_push_request_seconds`.
+/// `washboard_push_attempts_total{outcome}`, `washboard_push_expired_total` (a retry would
+/// come after the message's time to live) and `washboard_push_request_seconds`.
 struct PushMetrics: Sendable {
     let delivered = Counter(label: "washboard_push_attempts_total", dimensions: [("outcome", "delivered")])
     let gone = Counter(label: "washboard_push_attempts_total", dimensions: [("outcome", "gone")])
     let retried = Counter(label: "washboard_push_attempts_total", dimensions: [("outcome", "retry")])
     let rejected = Counter(label: "washboard_push_attempts_total", dimensions: [("outcome", "rejected")])
+    let expired = Counter(label: "washboard_push_expired_total")
     let requestDuration = Metrics.Timer(label: "washboard_push_request_seconds")
 
     func count(_ attempt: PushAttempt) {

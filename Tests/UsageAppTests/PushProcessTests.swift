@@ -111,6 +111,12 @@ struct PushProcessTests {
             #expect(text.stdout.contains("gone") && text.stdout.contains("delivered"))
             #expect(!text.stdout.contains(phone.endpoint), "lists show the push service, not the capability URL")
 
+            let metrics = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+                String(decoding: try await client.get("/metrics").bodyData, as: UTF8.self)
+            }
+            // 1, or 2 when the server's worker also picked up a row of `push test`.
+            #expect(metrics.contains(/washboard_push_attempts_total\{outcome="delivered"\} [12]\n/), "\(metrics)")
+
             let badState = try await washboard("admin", "push", "list", "--state", "lost", "--db", db)
             #expect(badState.status == 64 && badState.stderr.split(separator: "\n").count == 1)
             await server.stop(signal: SIGTERM)

@@ -105,3 +105,16 @@ public enum PushSettlement: Sendable, Equatable {
     case retry(at: Date, status: Int?, reason: String)
     case failed(status: Int?, reason: String)
 }
+
+/// How one attempt ended, and when.
+public struct PushOutcome: Sendable, Equatable {
+    public var id: String
+    public var settlement: PushSettlement
+    public var at: Date
+
+    public init(id: String, settlement: PushSettlement, at: Date) {
+        self.id = id
+        self.settlement = settlement
+        self.at = at
+    }
+}

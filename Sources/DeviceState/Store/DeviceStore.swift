@@ -62,8 +62,8 @@ public protocol DeviceStore: Sendable {
     func enqueuePush(_ draft: PushDraft, at now: Date) async throws -> [PushOutboxEntry]
     func claimDuePushes(owner: String, leaseFor: TimeInterval, limit: Int, ids: [String]?, at now: Date) async throws
         -> [ClaimedPush]
-    @discardableResult
-    func settlePush(_ id: String, owner: String, _ settlement: PushSettlement, at now: Date) async throws -> Bool
+    /// Records outcomes in one transaction; returns the ids whose lease `owner` had lost, left unchanged.
+    func settlePushes(_ outcomes: [PushOutcome], owner: String) async throws -> [String]
     func pushOutbox(state: PushOutboxEntry.State?, residentId: String?, limit: Int) async throws -> [PushOutboxEntry]
     func pushOutboxEntries(ids: [String]) async throws -> [PushOutboxEntry]
     func nextPushDue() async throws -> Date?
@@ -74,6 +74,14 @@ public protocol DeviceStore: Sendable {
     func setSetting(_ key: String, to value: String) async throws
     /// Stores `value` only if `key` has none yet; false when it had one.
     func addSetting(_ key: String, value: String) async throws -> Bool
+}
+
+extension DeviceStore {
+    /// Records one outcome; false when `owner` had lost the row's lease.
+    @discardableResult
+    public func settlePush(_ id: String, owner: String, _ settlement: PushSettlement, at now: Date) async throws -> Bool {
+        try await settlePushes([PushOutcome(id: id, settlement: settlement, at: now)], owner: owner).isEmpty
+    }
 }
 
 /// A resident's request to start a machine.

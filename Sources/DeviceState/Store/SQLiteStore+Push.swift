@@ -144,43 +144,47 @@ extension SQLiteStore {
         }
     }
 
-    /// Records how an attempt ended. False when `owner` no longer holds the row's lease
-    /// (it ran out and another worker took the row): then nothing changes.
-    @discardableResult
-    public func settlePush(_ id: String, owner: String, _ settlement: PushSettlement, at now: Date) async throws -> Bool {
+    /// Records how attempts ended, in one transaction. Returns the ids whose lease `owner`
+    /// no longer held (it ran out and another worker took the row): those stay unchanged.
+    public func settlePushes(_ outcomes: [PushOutcome], owner: String) async throws -> [String] {
         try await write { db in
-            guard
-                let entry = try PushOutboxEntry.fetchOne(
-                    db, sql: "SELECT * FROM push_outbox WHERE id = ? AND leaseOwner = ? AND state = 'pending'",
-                    arguments: [id, owner])
-            else { return false }
-            let settle = """
+            try outcomes.filter { try !Self.settle($0, owner: owner, db) }.map(\.id)
+        }
+    }
+
+    private static func settle(_ outcome: PushOutcome, owner: String, _ db: Database) throws -> Bool {
+        guard
+            let entry = try PushOutboxEntry.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM push_outbox WHERE id = ? AND leaseOwner = ? AND state = 'pending'"),
+                arguments: [outcome.id, owner])
+        else { return false }
+        let settle = try db.cachedStatement(
+            sql: """
                 UPDATE push_outbox SET state = ?, lastStatus = ?, lastError = ?, settledAt = ?,
                     leaseOwner = NULL, leaseUntil = NULL WHERE id = ?
-                """
-            switch settlement {
-            case .delivered(let status):
-                try db.execute(sql: settle, arguments: ["delivered", status, nil, now, id])
-            case .failed(let status, let reason):
-                try db.execute(sql: settle, arguments: ["failed", status, reason, now, id])
-            case .gone(let status):
-                try db.execute(
-                    sql: settle, arguments: ["gone", status, "the push service no longer knows the subscription", now, id])
-                if let subscriptionId = entry.subscriptionId {
-                    try Self.deleteSubscription(db, id: subscriptionId, reason: "the subscription is gone", at: now)
-                }
-            case .retry(let at, let status, let reason) where at >= entry.expiresAt:
-                try db.execute(sql: settle, arguments: ["expired", status, reason, now, id])
-            case .retry(let at, let status, let reason):
-                try db.execute(
-                    sql: """
-                        UPDATE push_outbox SET nextAttemptAt = ?, lastStatus = ?, lastError = ?,
-                            leaseOwner = NULL, leaseUntil = NULL WHERE id = ?
-                        """,
-                    arguments: [at, status, reason, id])
+                """)
+        let (id, now) = (outcome.id, outcome.at)
+        switch outcome.settlement {
+        case .delivered(let status):
+            try settle.execute(arguments: ["delivered", status, nil, now, id])
+        case .failed(let status, let reason):
+            try settle.execute(arguments: ["failed", status, reason, now, id])
+        case .gone(let status):
+            try settle.execute(arguments: ["gone", status, "the push service no longer knows the subscription", now, id])
+            if let subscriptionId = entry.subscriptionId {
+                try deleteSubscription(db, id: subscriptionId, reason: "the subscription is gone", at: now)
             }
-            return true
+        case .retry(let at, let status, let reason) where at >= entry.expiresAt:
+            try settle.execute(arguments: ["expired", status, reason, now, id])
+        case .retry(let at, let status, let reason):
+            try db.cachedStatement(
+                sql: """
+                    UPDATE push_outbox SET nextAttemptAt = ?, lastStatus = ?, lastError = ?,
+                        leaseOwner = NULL, leaseUntil = NULL WHERE id = ?
+                    """
+            ).execute(arguments: [at, status, reason, id])
         }
+        return true
     }
 
     /// The newest rows first, optionally only in one state or of one resident.
