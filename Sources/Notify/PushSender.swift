@@ -54,6 +54,9 @@ public final class PushSender: Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.policy = policy
         self.totalTimeout = .milliseconds(Int64(totalTimeout * 1000))
+        // AsyncHTTPClient's debug and trace lines carry endpoint URLs, which are capabilities: never below info.
+        var logger = logger
+        logger.logLevel = max(logger.logLevel, .info)
         self.logger = logger
     }
 
