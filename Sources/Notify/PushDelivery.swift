@@ -16,7 +16,7 @@ public final class PushDelivery: Sendable {
     let sender: PushSender
     /// Unique per worker; a lease names it.
     public let owner: String
-    let batchSize: Int
+    public let batchSize: Int
     let concurrency: Int
     let backoff: PushBackoff
     let logger: Logger

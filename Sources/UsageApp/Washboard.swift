@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// `washboard`: the server, the admin CLI and (later) the reconciler, in one binary.
+/// `washboard`: the server, the reconciler and the admin CLI, in one binary.
 @main
 struct Washboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +11,7 @@ struct Washboard: AsyncParsableCommand {
             Every command works on one SQLite file (--db, default $WASHBOARD_DB or ./washboard.sqlite). \
             The server, cron and the admin commands may use it at the same time.
             """,
-        subcommands: [Serve.self, Admin.self]
+        subcommands: [Serve.self, Reconcile.self, Admin.self]
     )
 
     /// Like ArgumentParser's own `main`, but a usage error is one line on standard error

@@ -53,6 +53,9 @@ public protocol DeviceStore: Sendable {
     /// - Returns: how many were deleted.
     func pruneEvents(olderThan cutoff: Date) async throws -> Int
 
+    // MARK: Reconciler
+    func reconcileUses(at now: Date, policy: ReconcilerPolicy, dryRun: Bool) async throws -> ReconcileSummary
+
     // MARK: Web Push
     func addPushSubscription(residentId: String, endpoint: String, p256dh: String, auth: String, at now: Date)
         async throws -> PushSubscriptionRecord

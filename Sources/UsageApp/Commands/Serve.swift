@@ -38,6 +38,9 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup(title: "Web Push") var push: PushOptions
 
+    @Flag(help: "Do not run the reconciler's use steps every 15 s (cycle alerts, reminders, auto-release); cron runs them.")
+    var noReconciler = false
+
     @Flag(help: "Fill an empty database with a demo dorm and print an enrollment link for a demo resident.")
     var demo = false
 
@@ -94,7 +97,7 @@ struct Serve: AsyncParsableCommand {
                 services: [
                     .init(service: app), .init(service: PushDeliveryService(delivery: delivery, sender: sender)),
                     .init(service: LiveShutdown(hub: hub)),
-                ],
+                ] + (noReconciler ? [] : [.init(service: ReconcilerService(store: store, logger: logger))]),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }

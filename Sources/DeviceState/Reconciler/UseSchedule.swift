@@ -1,0 +1,75 @@
+import Foundation
+
+/// When the reconciler tells a resident about their laundry, and when it gives up on them.
+public struct ReconcilerPolicy: Sendable, Hashable {
+    /// `ending_soon` this long before `endsAt`...
+    public var endingSoonLead: TimeInterval = 5 * 60
+    /// ...for cycles at least this long (a 5-minute cycle is ending as it starts).
+    public var endingSoonMinimumCycle: TimeInterval = 10 * 60
+    /// The first `pickup_reminder` this long after `endsAt`...
+    public var firstReminderAfter: TimeInterval = 10 * 60
+    /// ...then every `reminderInterval`, at most `maxReminders` in all.
+    public var reminderInterval: TimeInterval = 20 * 60
+    public var maxReminders = 3
+    /// A use still open this long after `endsAt` is closed as `auto_released`, freeing the machine.
+    public var autoReleaseAfter: TimeInterval = 2 * 3600
+
+    public init() {}
+}
+
+/// What one open use is due at a moment: the pure core of the reconciler's use steps.
+///
+/// Each alert is named by a dedupe key, so that a pass that runs twice, or two passes at
+/// once, create it once. What is stale is dropped, not sent late: an `ending_soon` after
+/// the end, reminders that a downtime skipped (only the latest due one is sent), and
+/// everything once the use is auto-released.
+public struct UseSchedule: Sendable, Hashable {
+    public var alerts: [Alert]
+    public var autoRelease: Bool
+
+    public init(use: Use, machine: Machine, at now: Date, policy: ReconcilerPolicy) {
+        guard use.isOpen else {
+            self.init(alerts: [], autoRelease: false)
+            return
+        }
+        if now >= use.endsAt.addingTimeInterval(policy.autoReleaseAfter) {
+            self.init(alerts: [], autoRelease: true)
+            return
+        }
+        var alerts: [Alert] = []
+        func alert(_ kind: Alert.Kind, key: String, title: String, body: String) {
+            alerts.append(
+                Alert(
+                    id: Secrets.newUUID(), residentId: use.residentId, kind: kind, title: title, body: body,
+                    machineId: machine.id, useId: use.id, dedupeKey: key, at: now))
+        }
+        let cycle = use.endsAt.timeIntervalSince(use.startedAt)
+        if cycle >= policy.endingSoonMinimumCycle, now >= use.endsAt.addingTimeInterval(-policy.endingSoonLead),
+            now < use.endsAt
+        {
+            let minutes = max(1, Int((use.endsAt.timeIntervalSince(now) / 60).rounded(.up)))
+            alert(
+                .endingSoon, key: "ending_soon:\(use.id)", title: "\(machine.label) is almost done",
+                body: "Your laundry in \(machine.label) (\(machine.location)) is done in \(minutes) min.")
+        }
+        if now >= use.endsAt {
+            alert(
+                .cycleDone, key: "cycle_done:\(use.id)", title: "\(machine.label) is done",
+                body: "Your laundry in \(machine.label) (\(machine.location)) is ready to collect.")
+        }
+        let sinceFirstReminder = now.timeIntervalSince(use.endsAt.addingTimeInterval(policy.firstReminderAfter))
+        if sinceFirstReminder >= 0, policy.maxReminders > 0 {
+            let number = min(policy.maxReminders, Int(sinceFirstReminder / policy.reminderInterval) + 1)
+            let waiting = Int(now.timeIntervalSince(use.endsAt) / 60)
+            alert(
+                .pickupReminder, key: "pickup_reminder:\(use.id):\(number)", title: "Your laundry is waiting",
+                body: "Your laundry has been in \(machine.label) (\(machine.location)) for \(waiting) min since it finished.")
+        }
+        self.init(alerts: alerts, autoRelease: false)
+    }
+
+    init(alerts: [Alert], autoRelease: Bool) {
+        self.alerts = alerts
+        self.autoRelease = autoRelease
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import DeviceState
+import Foundation
+import Logging
+import Notify
+
+/// `washboard reconcile`: one reconciler pass, for cron every minute.
+struct Reconcile: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one reconciler pass: cycle alerts, pickup reminders, auto-release, due push messages.",
+        discussion: """
+            Meant for cron every minute; `washboard serve` runs the same use steps every 15 s. Passes may overlap \
+            (cron and serve, or two crons): each alert is created once and each use released once. \
+            Crontab: * * * * * washboard reconcile --db /var/lib/washboard/washboard.sqlite
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Reconcile as if it were this moment (ISO-8601, e.g. 2026-11-22T18:30:00Z), for operators and tests.",
+            discussion: "Applies to the use steps; push messages go out on the real clock.", valueName: "time"))
+    var now: String?
+
+    @Flag(help: "Report what the pass would do, and change nothing (no push is sent).")
+    var dryRun = false
+
+    @OptionGroup(title: "Web Push") var push: PushOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let now, Self.parse(now) == nil {
+            throw ValidationError("--now must be an ISO-8601 time such as 2026-11-22T18:30:00Z, not \(now.debugDescription).")
+        }
+    }
+
+    static func parse(_ text: String) -> Date? {
+        (try? Date(text, strategy: .iso8601))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+
+    struct Output: Encodable {
+        var at: Date
+        var dryRun: Bool
+        var uses: ReconcileSummary
+        var pushesSent: Int
+
+        var text: String {
+            "reconcile at \(at.iso8601)\(dryRun ? " (dry run)" : ""): \(uses.description), \(pushesSent) push message(s) sent"
+        }
+    }
+
+    func run() async throws {
+        try await runAdmin {
+            let store = try database.openStore()
+            let at = now.flatMap(Self.parse) ?? Date()
+            let uses = try await store.reconcileUses(at: at, policy: ReconcilerPolicy(), dryRun: dryRun)
+            let sent = dryRun ? 0 : try await deliverDuePushes(store)
+            let result = Output(at: at, dryRun: dryRun, uses: uses, pushesSent: sent)
+            try output.print(result) { result.text }
+        }
+    }
+
+    /// Sends what is due in the outbox, a batch at a time, for at most 40 s so that passes
+    /// a minute apart do not pile up; the server's worker sends meanwhile too.
+    private func deliverDuePushes(_ store: SQLiteStore) async throws -> Int {
+        var logger = Logger(label: "washboard.reconcile")
+        logger.logLevel = .warning
+        let sender = push.makeSender(logger: logger)
+        let delivery = PushDelivery(store: store, sender: sender, concurrency: push.pushConcurrency, logger: logger)
+        let deadline = ContinuousClock.now + .seconds(40)
+        var sent = 0
+        do {
+            while ContinuousClock.now < deadline {
+                let reports = try await delivery.deliverDue()
+                sent += reports.count
+                if reports.count < delivery.batchSize { break }
+            }
+            try await sender.shutdown()
+        } catch {
+            try? await sender.shutdown()
+            throw error
+        }
+        return sent
+    }
+}

@@ -1,0 +1,60 @@
+import DeviceState
+import Foundation
+import Testing
+
+@testable import UsageApp
+
+@Suite("washboard reconcile")
+struct ReconcileProcessTests {
+    struct Output: Decodable {
+        var dryRun: Bool
+        var uses: ReconcileSummary
+    }
+
+    @Test("two reconcile processes started together: every alert once, every release once")
+    func twoProcesses() async throws {
+        let folder = try TestFolder()
+        let db = folder.databasePath
+        let store = try SQLiteStore(path: db)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        // Minutes since each 45-minute use started: nothing, ending soon, done, done, released.
+        for (index, minutes) in [5.0, 42, 50, 80, 170].enumerated() {
+            _ = try await store.addMachine(
+                Machine(
+                    id: "M\(index)", kind: .washer, label: "Washer \(index)", location: "Hall A", cycleMinutes: 45, updatedAt: at)
+            )
+            let (_, code) = try await store.addResident(name: "R\(index)", room: "\(index)", codeValidFor: 3600, at: at)
+            let (resident, _) = try await store.redeemEnrollmentCode(code.code, at: at)
+            _ = try await store.startUse(
+                StartUseRequest(machineId: "M\(index)", residentId: resident.id), at: at.addingTimeInterval(-minutes * 60))
+        }
+        let now = at.iso8601
+
+        let dry = try await washboard("reconcile", "--now", now, "--dry-run", "--json", "--db", db)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(try JSONDecoder().decode(Output.self, from: Data(dry.stdout.utf8)).uses.cycleDone == 2)
+
+        async let first = washboard("reconcile", "--now", now, "--json", "--db", db)
+        async let second = washboard("reconcile", "--now", now, "--json", "--db", db)
+        let results = try await [first, second]
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+        let summaries = try results.map { try JSONDecoder().decode(Output.self, from: Data($0.stdout.utf8)).uses }
+        #expect(summaries.reduce(0) { $0 + $1.endingSoon } == 1)
+        #expect(summaries.reduce(0) { $0 + $1.cycleDone } == 2)
+        #expect(summaries.reduce(0) { $0 + $1.autoReleased } == 1)
+        let alerts = try await store.events(after: 0, limit: 1000).filter { $0.kind == .alert }
+        #expect(alerts.count == 3, "the dry run created nothing, the two passes three alerts in all")
+        #expect(try await store.machine("M4").machine.state == .idle)
+
+        let text = try await washboard("reconcile", "--now", now, "--db", db)
+        #expect(text.stdout.hasPrefix("reconcile at \(now): 0 ending_soon, 0 cycle_done"), "\(text.stdout)")
+    }
+
+    @Test("a bad --now is one line on stderr and exit 64", arguments: ["yesterday", "2026-13-40T00:00:00Z", ""])
+    func badNow(_ value: String) async throws {
+        let folder = try TestFolder()
+        let result = try await washboard("reconcile", "--now", value, "--db", folder.databasePath)
+        #expect(result.status == 64)
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("--now"))
+    }
+}
