@@ -72,6 +72,17 @@ public struct QuietHours: Codable, Sendable, Hashable {
             end: container.decode(String.self, forKey: .end))
     }
 
+    /// Whether `date`, read on the wall clock of `timeZone`, falls in the quiet period
+    /// (start inclusive, end exclusive; a period may run over midnight, e.g. 22:00–07:00).
+    public func contains(_ date: Date, in timeZone: TimeZone) -> Bool {
+        guard let start = Self.minutes(of: start), let end = Self.minutes(of: end) else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        let now = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+        return start < end ? (start <= now && now < end) : (now >= start || now < end)
+    }
+
     /// Minutes after midnight of an `HH:MM` time, or nil when it is not one.
     static func minutes(of time: String) -> Int? {
         let parts = time.split(separator: ":", omittingEmptySubsequences: false)

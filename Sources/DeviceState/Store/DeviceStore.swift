@@ -56,6 +56,12 @@ public protocol DeviceStore: Sendable {
     // MARK: Reconciler
     func reconcileUses(at now: Date, policy: ReconcilerPolicy, dryRun: Bool) async throws -> ReconcileSummary
 
+    // MARK: Alert routing
+    func acknowledgeAlert(_ id: String, residentId: String, at now: Date) async throws -> Bool
+    @discardableResult
+    func routeAlertsToPush(createdBefore cutoff: Date, ids: [String]?, timeZone: TimeZone, at now: Date) async throws
+        -> [Alert]
+
     // MARK: Web Push
     func addPushSubscription(residentId: String, endpoint: String, p256dh: String, auth: String, at now: Date)
         async throws -> PushSubscriptionRecord

@@ -84,16 +84,18 @@ extension SQLiteStore {
 
     /// Queues `draft` once for each subscription of its resident; none when they have no subscription.
     public func enqueuePush(_ draft: PushDraft, at now: Date) async throws -> [PushOutboxEntry] {
-        try await write { db in
-            try PushSubscriptionRecord.filter(Column("residentId") == draft.residentId).fetchAll(db).map { subscription in
-                let entry = PushOutboxEntry(
-                    id: Secrets.newShortID(), subscriptionId: subscription.id, residentId: draft.residentId,
-                    endpointOrigin: PushOutboxEntry.origin(of: subscription.endpoint), alertId: draft.alertId,
-                    payload: draft.payload, urgency: draft.urgency, topic: draft.topic, createdAt: now,
-                    expiresAt: draft.expiresAt, state: .pending, attempts: 0, nextAttemptAt: now)
-                try entry.insert(db)
-                return entry
-            }
+        try await write { db in try Self.enqueue(draft, db, at: now) }
+    }
+
+    static func enqueue(_ draft: PushDraft, _ db: Database, at now: Date) throws -> [PushOutboxEntry] {
+        try PushSubscriptionRecord.filter(Column("residentId") == draft.residentId).fetchAll(db).map { subscription in
+            let entry = PushOutboxEntry(
+                id: Secrets.newShortID(), subscriptionId: subscription.id, residentId: draft.residentId,
+                endpointOrigin: PushOutboxEntry.origin(of: subscription.endpoint), alertId: draft.alertId,
+                payload: draft.payload, urgency: draft.urgency, topic: draft.topic, createdAt: now,
+                expiresAt: draft.expiresAt, state: .pending, attempts: 0, nextAttemptAt: now)
+            try entry.insert(db)
+            return entry
         }
     }
 

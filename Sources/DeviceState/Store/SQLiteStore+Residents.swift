@@ -98,8 +98,7 @@ extension SQLiteStore {
     public func preferences(of residentId: String) async throws -> Preferences {
         try await pool.read { db in
             _ = try Self.resident(db, residentId)
-            let json = try String.fetchOne(db, sql: "SELECT preferences FROM residents WHERE id = ?", arguments: [residentId])
-            return try DomainJSON.decoder().decode(Preferences.self, from: Data((json ?? "{}").utf8))
+            return try Self.preferences(db, residentId)
         }
     }
 

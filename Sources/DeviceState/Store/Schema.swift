@@ -170,6 +170,16 @@ enum Schema {
                     CREATE INDEX push_outbox_by_resident ON push_outbox(residentId, createdAt);
                     """)
         }
+        migrator.registerMigration("v3: alert routing") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE alerts ADD COLUMN ackedAt DATETIME;
+                    ALTER TABLE alerts ADD COLUMN pushQueuedAt DATETIME;
+                    -- Alerts from before routing existed count as routed: no push for old news.
+                    UPDATE alerts SET pushQueuedAt = at;
+                    CREATE INDEX alerts_unrouted ON alerts(at) WHERE ackedAt IS NULL AND pushQueuedAt IS NULL;
+                    """)
+        }
         return migrator
     }
 }

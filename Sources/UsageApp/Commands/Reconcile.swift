@@ -22,6 +22,9 @@ struct Reconcile: AsyncParsableCommand {
             discussion: "Applies to the use steps; push messages go out on the real clock.", valueName: "time"))
     var now: String?
 
+    @Option(help: "Seconds an alert waits for an open app's ack before it is pushed; match serve's (1 to 300).")
+    var alertAckTimeout: Double = 10
+
     @Flag(help: "Report what the pass would do, and change nothing (no push is sent).")
     var dryRun = false
 
@@ -29,6 +32,9 @@ struct Reconcile: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        guard alertAckTimeout >= 1, alertAckTimeout <= 300 else {
+            throw ValidationError("--alert-ack-timeout must be 1 to 300 seconds.")
+        }
         if let now, Self.parse(now) == nil {
             throw ValidationError("--now must be an ISO-8601 time such as 2026-11-22T18:30:00Z, not \(now.debugDescription).")
         }
@@ -43,10 +49,12 @@ struct Reconcile: AsyncParsableCommand {
         var at: Date
         var dryRun: Bool
         var uses: ReconcileSummary
+        var alertsPushed: Int
         var pushesSent: Int
 
         var text: String {
-            "reconcile at \(at.iso8601)\(dryRun ? " (dry run)" : ""): \(uses.description), \(pushesSent) push message(s) sent"
+            "reconcile at \(at.iso8601)\(dryRun ? " (dry run)" : ""): \(uses.description), "
+                + "\(alertsPushed) alert(s) queued for push, \(pushesSent) push message(s) sent"
         }
     }
 
@@ -55,8 +63,15 @@ struct Reconcile: AsyncParsableCommand {
             let store = try database.openStore()
             let at = now.flatMap(Self.parse) ?? Date()
             let uses = try await store.reconcileUses(at: at, policy: ReconcilerPolicy(), dryRun: dryRun)
-            let sent = dryRun ? 0 : try await deliverDuePushes(store)
-            let result = Output(at: at, dryRun: dryRun, uses: uses, pushesSent: sent)
+            var routed = 0
+            var sent = 0
+            if !dryRun {
+                routed = try await store.routeAlertsToPush(
+                    createdBefore: at.addingTimeInterval(-alertAckTimeout), ids: nil, timeZone: .current, at: at
+                ).count
+                sent = try await deliverDuePushes(store)
+            }
+            let result = Output(at: at, dryRun: dryRun, uses: uses, alertsPushed: routed, pushesSent: sent)
             try output.print(result) { result.text }
         }
     }

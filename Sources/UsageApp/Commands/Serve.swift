@@ -38,6 +38,9 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup(title: "Web Push") var push: PushOptions
 
+    @Option(help: "Seconds an alert sent to an open app waits for its ack before it is pushed (1 to 300).")
+    var alertAckTimeout: Double = 10
+
     @Flag(help: "Do not run the reconciler's use steps every 15 s (cycle alerts, reminders, auto-release); cron runs them.")
     var noReconciler = false
 
@@ -51,6 +54,9 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535.") }
         if let socketSendBuffer, !(1024...(16 << 20)).contains(socketSendBuffer) {
             throw ValidationError("--socket-send-buffer must be 1024 to 16777216 bytes.")
+        }
+        guard alertAckTimeout >= 1, alertAckTimeout <= 300 else {
+            throw ValidationError("--alert-ack-timeout must be 1 to 300 seconds.")
         }
         guard (1...720).contains(eventRetentionHours) else { throw ValidationError("--event-retention-hours must be 1 to 720.") }
         guard boardTtl > 0, boardTtl <= 60 else {
@@ -72,6 +78,7 @@ struct Serve: AsyncParsableCommand {
         configuration.eventRetention = TimeInterval(eventRetentionHours * 3600)
         configuration.socketSendBufferBytes = socketSendBuffer
         configuration.pushPolicy = push.policy
+        configuration.alertAckTimeout = alertAckTimeout
         // The admin CLI prints enrollment links against the origin the server last ran under.
         try await store.setSetting(PublicOrigin.settingKey, to: configuration.publicOrigin)
         if demo {

@@ -19,6 +19,8 @@ struct EventTailer: Service {
     var pruneInterval: TimeInterval = 600
     /// Events read per query while catching up.
     var batchSize = 500
+    /// Told the alerts whose resident had no open connection when they were published.
+    var onUnreachedAlerts: @Sendable ([String]) async -> Void = { _ in }
 
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -64,9 +66,12 @@ struct EventTailer: Service {
 
     /// Publishes every event after `cursor`; returns the new cursor.
     private func catchUp(from cursor: Int64) async throws -> Int64 {
-        try await store.readEvents(after: cursor, batchSize: batchSize) { events in
-            hub.publish(events)
+        var unreached: [String] = []
+        let next = try await store.readEvents(after: cursor, batchSize: batchSize) { events in
+            unreached += hub.publish(events)
             boardCache.invalidate(headSeq: events.last?.seq ?? cursor)
         }
+        if !unreached.isEmpty { await onUnreachedAlerts(unreached) }
+        return next
     }
 }

@@ -103,7 +103,11 @@ struct LiveController {
                 do { return .close(try await forward(mailbox, after: sent, to: outbound)) } catch { return .failed }
             }
             group.addTask {
-                do { return .close(try await receive(inbound, outbound: outbound, logger: logger)) } catch { return .failed }
+                do {
+                    return .close(try await receive(inbound, from: resident.id, outbound: outbound, logger: logger))
+                } catch {
+                    return .failed
+                }
             }
             group.addTask {
                 // Ends the connection even while the writer is stuck on a client that stopped reading.
@@ -182,9 +186,11 @@ struct LiveController {
         var alert: String?
     }
 
-    /// Client messages: `ping` → `pong`, `ack` is taken note of, anything else gets an `error` frame.
+    /// Client messages: `ping` → `pong`, `ack` marks an alert as seen, anything else gets an `error` frame.
     /// Returns when the client closes (nil) or breaks a limit (the close code).
-    private func receive(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws
+    private func receive(
+        _ inbound: WebSocketInboundStream, from residentId: String, outbound: WebSocketOutboundWriter, logger: Logger
+    ) async throws
         -> WebSocketErrorCode?
     {
         var window: (start: ContinuousClock.Instant, count: Int) = (.now, 0)
@@ -204,8 +210,13 @@ struct LiveController {
             case "ping":
                 try await outbound.writeTextMessage(ControlFrame.text(ControlFrame.Pong(t: parsed.t)))
             case "ack":
-                // Acknowledged alerts matter to the alert router (push fallback), which comes with the reconciler.
-                logger.debug("alert acknowledged", metadata: ["alert.id": "\(parsed.alert ?? "")"])
+                guard let alert = parsed.alert, (1...64).contains(alert.utf8.count) else {
+                    try await outbound.writeTextMessage(
+                        ControlFrame.error("invalid_ack", "Send {\"type\":\"ack\",\"alert\":\"<id>\"}."))
+                    continue
+                }
+                // Seen in an open app: the alert router sends no push for it. Unknown or repeated ids change nothing.
+                _ = try await store.acknowledgeAlert(alert, residentId: residentId, at: Date())
             default:
                 try await outbound.writeTextMessage(
                     ControlFrame.error("unknown_type", "Unknown message type; send ping or ack."))

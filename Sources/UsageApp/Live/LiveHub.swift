@@ -1,4 +1,5 @@
 import DeviceState
+import Foundation
 import Synchronization
 
 /// The open live connections, and the fan-out of new events to them.
@@ -45,15 +46,33 @@ final class LiveHub: Sendable {
 
     var connectionCount: Int { subscribers.withLock { $0.byID.count } }
 
-    func publish(_ events: [Event]) {
-        guard !events.isEmpty else { return }
+    /// Hands each event's frame to the connections that see it.
+    /// - Returns: the alerts among `events` whose resident has no open connection, for the
+    ///   alert router to push at once.
+    @discardableResult
+    func publish(_ events: [Event]) -> [String] {
+        guard !events.isEmpty else { return [] }
         let frames = events.map(LiveFrame.init)
         let current = subscribers.withLock { Array($0.byID.values) }
-        for frame in frames {
+        var unreached: [String] = []
+        for (event, frame) in zip(events, frames) {
+            var reached = false
             for subscriber in current where frame.isVisible(to: subscriber.residentId) {
                 subscriber.mailbox.push(frame)
+                reached = true
             }
+            if event.kind == .alert, !reached, let id = Self.alertId(of: event) { unreached.append(id) }
         }
+        return unreached
+    }
+
+    private struct AlertPayload: Decodable {
+        struct Identified: Decodable { var id: String }
+        var alert: Identified
+    }
+
+    private static func alertId(of event: Event) -> String? {
+        try? JSONDecoder().decode(AlertPayload.self, from: event.payload).alert.id
     }
 
     /// The server is going away: every connection closes with 1001.

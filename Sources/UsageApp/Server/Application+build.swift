@@ -31,6 +31,8 @@ func buildApplication(
     .addRoutes(to: webSocketRouter)
     var tailer = EventTailer(store: store, hub: hub, boardCache: boardCache, logger: logger)
     tailer.retention = configuration.eventRetention
+    let alertRouter = AlertRouter(store: store, ackTimeout: configuration.alertAckTimeout, logger: logger)
+    tailer.onUnreachedAlerts = { ids in await alertRouter.routeNow(ids) }
 
     return Application(
         router: router,
@@ -44,7 +46,7 @@ func buildApplication(
             refusals: refusals, sendBufferBytes: configuration.socketSendBufferBytes),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "washboard"),
-        services: [tailer],
+        services: [tailer, alertRouter],
         onServerRunning: { [port = configuration.port] channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
 }

@@ -16,6 +16,8 @@ struct ServerConfiguration: Sendable {
     /// SO_SNDBUF of each connection, or nil for the kernel's autotuning (up to 4 MB on loopback here).
     /// A small buffer bounds kernel memory per connection and shows a stalled client sooner.
     var socketSendBufferBytes: Int?
+    /// How long an alert sent live waits for its `ack` before the push fallback is queued.
+    var alertAckTimeout: TimeInterval = 10
     /// Which push endpoints residents may subscribe with.
     var pushPolicy = PushEndpointPolicy()
 

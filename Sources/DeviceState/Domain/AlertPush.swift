@@ -1,0 +1,66 @@
+import Foundation
+
+/// How an alert travels as a push message: its payload for the service worker, and the
+/// `TTL`, `Urgency` and `Topic` that tell the push service how to treat it.
+public enum AlertPush {
+    /// What the service worker receives. It always shows a notification; `tag` collapses
+    /// repeats about one machine on the device.
+    public struct Payload: Codable, Sendable, Hashable {
+        public var id: String
+        public var kind: Alert.Kind
+        public var title: String
+        public var body: String
+        public var url: String
+        public var tag: String
+        public var silent: Bool
+    }
+
+    /// How long a push service keeps the message for an offline device: as long as it is news.
+    /// - Parameter endsAt: the end of the alert's use, for `ending_soon`.
+    public static func timeToLive(of kind: Alert.Kind, endsAt: Date?, at now: Date) -> TimeInterval {
+        switch kind {
+        case .endingSoon: max(60, (endsAt ?? now).timeIntervalSince(now))
+        case .cycleDone, .useClosed: 3600
+        case .pickupRequest: 30 * 60
+        case .pickupReminder: 20 * 60
+        case .notice: 24 * 3600
+        }
+    }
+
+    /// `high` wakes a sleeping phone at once: for what someone should act on now.
+    public static func urgency(of kind: Alert.Kind) -> String {
+        switch kind {
+        case .cycleDone, .pickupRequest: "high"
+        case .endingSoon, .pickupReminder, .useClosed, .notice: "normal"
+        }
+    }
+
+    /// The resident's own laundry: sent silently during their quiet hours.
+    public static func isOwnCycle(_ kind: Alert.Kind) -> Bool {
+        [.endingSoon, .cycleDone, .pickupReminder].contains(kind)
+    }
+
+    /// The push message for `alert`.
+    /// - Parameter quiet: whether the resident's quiet hours are on now.
+    public static func draft(for alert: Alert, endsAt: Date?, quiet: Bool, at now: Date) throws -> PushDraft {
+        let tag = alert.machineId.map { "machine-\($0)" } ?? "alert-\(alert.id)"
+        let payload = Payload(
+            id: alert.id, kind: alert.kind, title: alert.title, body: alert.body,
+            url: alert.machineId.map { "/#machine-\($0)" } ?? "/", tag: tag,
+            silent: quiet && isOwnCycle(alert.kind))
+        return PushDraft(
+            residentId: alert.residentId, alertId: alert.id,
+            payload: String(decoding: try DomainJSON.encoder().encode(payload), as: UTF8.self),
+            urgency: urgency(of: alert.kind), topic: topic(tag),
+            expiresAt: now.addingTimeInterval(timeToLive(of: alert.kind, endsAt: endsAt, at: now)))
+    }
+
+    /// A collapse key from the tag: at most 32 characters of the base64url alphabet (RFC 8030 §5.4),
+    /// so that a newer message about a machine replaces an undelivered older one.
+    static func topic(_ tag: String) -> String {
+        String(
+            tag.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
+                .map(Character.init)
+                .prefix(32))
+    }
+}
