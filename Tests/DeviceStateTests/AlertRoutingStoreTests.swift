@@ -102,3 +102,25 @@ extension Event {
         ((try? JSONSerialization.jsonObject(with: payload) as? [String: Any])?["alert"] as? [String: Any])?["id"] as? String
     }
 }
+
+@Suite("Push outbox pruning")
+struct PushOutboxPruningTests {
+    @Test("settled rows older than the cutoff go, pending rows stay whatever their age")
+    func prune() async throws {
+        let db = try TemporaryDatabase()
+        let (ada, _) = try await db.store.addTestResident()
+        _ = try await db.store.addPushSubscription(
+            residentId: ada.id, endpoint: "https://fcm.googleapis.com/fcm/send/ada", p256dh: "k", auth: "a", at: testNow)
+        let draft = PushDraft(
+            residentId: ada.id, payload: "{}", urgency: "normal", topic: nil, expiresAt: testNow.addingTimeInterval(60))
+        let delivered = try #require(try await db.store.enqueuePush(draft, at: testNow).first)
+        let pending = try #require(try await db.store.enqueuePush(draft, at: testNow).first)
+        let claimed = try await db.store.claimDuePushes(owner: "w", leaseFor: 30, limit: 1, ids: [delivered.id], at: testNow)
+        #expect(claimed.count == 1)
+        try await db.store.settlePush(delivered.id, owner: "w", .delivered(status: 201), at: testNow)
+
+        #expect(try await db.store.prunePushOutbox(settledBefore: testNow) == 0)
+        #expect(try await db.store.prunePushOutbox(settledBefore: testNow.addingTimeInterval(1)) == 1)
+        #expect(try await db.store.pushOutbox(state: nil, residentId: nil, limit: 10).map(\.id) == [pending.id])
+    }
+}

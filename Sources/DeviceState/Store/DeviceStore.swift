@@ -77,6 +77,8 @@ public protocol DeviceStore: Sendable {
     func pushOutboxEntries(ids: [String]) async throws -> [PushOutboxEntry]
     func nextPushDue() async throws -> Date?
     func pushOutboxCounts() async throws -> [PushOutboxEntry.State: Int]
+    /// Deletes settled rows settled before `cutoff`; returns how many.
+    func prunePushOutbox(settledBefore cutoff: Date) async throws -> Int
 
     // MARK: Settings
     func setting(_ key: String) async throws -> String?

@@ -214,6 +214,16 @@ extension SQLiteStore {
         }
     }
 
+    /// Deletes settled rows (delivered, gone, failed, expired) settled before `cutoff`; pending rows stay.
+    /// - Returns: how many were deleted.
+    public func prunePushOutbox(settledBefore cutoff: Date) async throws -> Int {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM push_outbox WHERE state != 'pending' AND settledAt < ?", arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+
     /// How many rows are in each state.
     public func pushOutboxCounts() async throws -> [PushOutboxEntry.State: Int] {
         try await pool.read { db in

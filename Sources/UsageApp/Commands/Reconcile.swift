@@ -7,7 +7,7 @@ import Notify
 /// `washboard reconcile`: one reconciler pass, for cron every minute.
 struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one reconciler pass: cycle alerts, pickup reminders, auto-release, due push messages.",
+        abstract: "Run one reconciler pass: cycle alerts, reminders, auto-release, alert routing, push, pruning.",
         discussion: """
             Meant for cron every minute; `washboard serve` runs the same use steps every 15 s. Passes may overlap \
             (cron and serve, or two crons): each alert is created once and each use released once. \
@@ -25,6 +25,12 @@ struct Reconcile: AsyncParsableCommand {
     @Option(help: "Seconds an alert waits for an open app's ack before it is pushed; match serve's (1 to 300).")
     var alertAckTimeout: Double = 10
 
+    @Option(help: "Hours the event log keeps events (1 to 720); match serve's.")
+    var eventRetentionHours = 24
+
+    @Option(help: "Days `admin push list` keeps settled push messages (1 to 365).")
+    var pushHistoryDays = 7
+
     @Flag(help: "Report what the pass would do, and change nothing (no push is sent).")
     var dryRun = false
 
@@ -32,6 +38,8 @@ struct Reconcile: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        guard (1...720).contains(eventRetentionHours) else { throw ValidationError("--event-retention-hours must be 1 to 720.") }
+        guard (1...365).contains(pushHistoryDays) else { throw ValidationError("--push-history-days must be 1 to 365.") }
         guard alertAckTimeout >= 1, alertAckTimeout <= 300 else {
             throw ValidationError("--alert-ack-timeout must be 1 to 300 seconds.")
         }
@@ -51,10 +59,13 @@ struct Reconcile: AsyncParsableCommand {
         var uses: ReconcileSummary
         var alertsPushed: Int
         var pushesSent: Int
+        var eventsPruned: Int
+        var pushesPruned: Int
 
         var text: String {
             "reconcile at \(at.iso8601)\(dryRun ? " (dry run)" : ""): \(uses.description), "
-                + "\(alertsPushed) alert(s) queued for push, \(pushesSent) push message(s) sent"
+                + "\(alertsPushed) alert(s) queued for push, \(pushesSent) push message(s) sent, "
+                + "\(eventsPruned) event(s) and \(pushesPruned) settled push message(s) pruned"
         }
     }
 
@@ -63,15 +74,19 @@ struct Reconcile: AsyncParsableCommand {
             let store = try database.openStore()
             let at = now.flatMap(Self.parse) ?? Date()
             let uses = try await store.reconcileUses(at: at, policy: ReconcilerPolicy(), dryRun: dryRun)
-            var routed = 0
-            var sent = 0
+            var (routed, sent, eventsPruned, pushesPruned) = (0, 0, 0, 0)
             if !dryRun {
                 routed = try await store.routeAlertsToPush(
                     createdBefore: at.addingTimeInterval(-alertAckTimeout), ids: nil, timeZone: .current, at: at
                 ).count
                 sent = try await deliverDuePushes(store)
+                eventsPruned = try await store.pruneEvents(olderThan: at.addingTimeInterval(-Double(eventRetentionHours) * 3600))
+                pushesPruned = try await store.prunePushOutbox(
+                    settledBefore: at.addingTimeInterval(-Double(pushHistoryDays) * 86400))
             }
-            let result = Output(at: at, dryRun: dryRun, uses: uses, alertsPushed: routed, pushesSent: sent)
+            let result = Output(
+                at: at, dryRun: dryRun, uses: uses, alertsPushed: routed, pushesSent: sent, eventsPruned: eventsPruned,
+                pushesPruned: pushesPruned)
             try output.print(result) { result.text }
         }
     }
