@@ -58,13 +58,13 @@ struct Reconcile: AsyncParsableCommand {
         var dryRun: Bool
         var uses: ReconcileSummary
         var alertsPushed: Int
-        var pushesSent: Int
+        var pushAttempts: Int
         var eventsPruned: Int
         var pushesPruned: Int
 
         var text: String {
             "reconcile at \(at.iso8601)\(dryRun ? " (dry run)" : ""): \(uses.description), "
-                + "\(alertsPushed) alert(s) queued for push, \(pushesSent) push message(s) sent, "
+                + "\(alertsPushed) alert(s) queued for push, \(pushAttempts) push attempt(s), "
                 + "\(eventsPruned) event(s) and \(pushesPruned) settled push message(s) pruned"
         }
     }
@@ -85,7 +85,7 @@ struct Reconcile: AsyncParsableCommand {
                     settledBefore: at.addingTimeInterval(-Double(pushHistoryDays) * 86400))
             }
             let result = Output(
-                at: at, dryRun: dryRun, uses: uses, alertsPushed: routed, pushesSent: sent, eventsPruned: eventsPruned,
+                at: at, dryRun: dryRun, uses: uses, alertsPushed: routed, pushAttempts: sent, eventsPruned: eventsPruned,
                 pushesPruned: pushesPruned)
             try output.print(result) { result.text }
         }
