@@ -22,11 +22,7 @@ struct Reconcile: AsyncParsableCommand {
             discussion: "Applies to the use steps; push messages go out on the real clock.", valueName: "time"))
     var now: String?
 
-    @Option(help: "Seconds an alert waits for an open app's ack before it is pushed; match serve's (1 to 300).")
-    var alertAckTimeout: Double = 10
-
-    @Option(help: "Hours the event log keeps events (1 to 720); match serve's.")
-    var eventRetentionHours = 24
+    @OptionGroup var timing: SharedTimingOptions
 
     @Option(help: "Days `admin push list` keeps settled push messages (1 to 365).")
     var pushHistoryDays = 7
@@ -38,11 +34,7 @@ struct Reconcile: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard (1...720).contains(eventRetentionHours) else { throw ValidationError("--event-retention-hours must be 1 to 720.") }
         guard (1...365).contains(pushHistoryDays) else { throw ValidationError("--push-history-days must be 1 to 365.") }
-        guard alertAckTimeout >= 1, alertAckTimeout <= 300 else {
-            throw ValidationError("--alert-ack-timeout must be 1 to 300 seconds.")
-        }
         if let now, Self.parse(now) == nil {
             throw ValidationError("--now must be an ISO-8601 time such as 2026-11-22T18:30:00Z, not \(now.debugDescription).")
         }
@@ -77,10 +69,10 @@ struct Reconcile: AsyncParsableCommand {
             var (routed, sent, eventsPruned, pushesPruned) = (0, 0, 0, 0)
             if !dryRun {
                 routed = try await store.routeAlertsToPush(
-                    createdBefore: at.addingTimeInterval(-alertAckTimeout), ids: nil, timeZone: .current, at: at
+                    createdBefore: at.addingTimeInterval(-timing.alertAckTimeout), ids: nil, timeZone: .current, at: at
                 ).count
                 sent = try await deliverDuePushes(store)
-                eventsPruned = try await store.pruneEvents(olderThan: at.addingTimeInterval(-Double(eventRetentionHours) * 3600))
+                eventsPruned = try await store.pruneEvents(olderThan: at.addingTimeInterval(-timing.eventRetention))
                 pushesPruned = try await store.prunePushOutbox(
                     settledBefore: at.addingTimeInterval(-Double(pushHistoryDays) * 86400))
             }

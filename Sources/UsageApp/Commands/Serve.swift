@@ -30,16 +30,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a board read may be reused when another process (the admin CLI, cron) wrote meanwhile.")
     var boardTtl: Double = 1
 
-    @Option(help: "Hours the event log keeps events for clients that resume with since (1 to 720).")
-    var eventRetentionHours = 24
-
     @Option(help: "SO_SNDBUF per connection in bytes (default: the kernel's autotuning).")
     var socketSendBuffer: Int?
 
     @OptionGroup(title: "Web Push") var push: PushOptions
 
-    @Option(help: "Seconds an alert sent to an open app waits for its ack before it is pushed (1 to 300).")
-    var alertAckTimeout: Double = 10
+    @OptionGroup var timing: SharedTimingOptions
 
     @Flag(help: "Do not run the reconciler's use steps every 15 s (cycle alerts, reminders, auto-release); cron runs them.")
     var noReconciler = false
@@ -55,10 +51,6 @@ struct Serve: AsyncParsableCommand {
         if let socketSendBuffer, !(1024...(16 << 20)).contains(socketSendBuffer) {
             throw ValidationError("--socket-send-buffer must be 1024 to 16777216 bytes.")
         }
-        guard alertAckTimeout >= 1, alertAckTimeout <= 300 else {
-            throw ValidationError("--alert-ack-timeout must be 1 to 300 seconds.")
-        }
-        guard (1...720).contains(eventRetentionHours) else { throw ValidationError("--event-retention-hours must be 1 to 720.") }
         guard boardTtl > 0, boardTtl <= 60 else {
             throw ValidationError("--board-ttl must be more than 0 and at most 60 seconds.")
         }
@@ -75,10 +67,10 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(
             host: host, port: port, publicOrigin: publicOrigin.flatMap(PublicOrigin.normalize))
         configuration.boardCacheTTL = .milliseconds(Int(boardTtl * 1000))
-        configuration.eventRetention = TimeInterval(eventRetentionHours * 3600)
+        configuration.eventRetention = timing.eventRetention
         configuration.socketSendBufferBytes = socketSendBuffer
         configuration.pushPolicy = push.policy
-        configuration.alertAckTimeout = alertAckTimeout
+        configuration.alertAckTimeout = timing.alertAckTimeout
         // The admin CLI prints enrollment links against the origin the server last ran under.
         try await store.setSetting(PublicOrigin.settingKey, to: configuration.publicOrigin)
         if demo {
