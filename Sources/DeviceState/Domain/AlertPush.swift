@@ -41,17 +41,20 @@ public enum AlertPush {
     }
 
     /// The push message for `alert`.
-    /// - Parameter quiet: whether the resident's quiet hours are on now.
-    public static func draft(for alert: Alert, endsAt: Date?, quiet: Bool, at now: Date) throws -> PushDraft {
+    /// - Parameters:
+    ///   - silent: shown without sound or vibration (own cycle alerts in quiet hours, quiet notices).
+    ///   - urgent: an urgent notice, sent with `Urgency: high`.
+    public static func draft(for alert: Alert, endsAt: Date?, silent: Bool, urgent: Bool = false, at now: Date) throws
+        -> PushDraft
+    {
         let tag = alert.machineId.map { "machine-\($0)" } ?? "alert-\(alert.id)"
         let payload = Payload(
             id: alert.id, kind: alert.kind, title: alert.title, body: alert.body,
-            url: alert.machineId.map { "/#machine-\($0)" } ?? "/", tag: tag,
-            silent: quiet && isOwnCycle(alert.kind))
+            url: alert.machineId.map { "/#machine-\($0)" } ?? "/", tag: tag, silent: silent)
         return PushDraft(
             residentId: alert.residentId, alertId: alert.id,
             payload: String(decoding: try DomainJSON.encoder().encode(payload), as: UTF8.self),
-            urgency: urgency(of: alert.kind), topic: topic(tag),
+            urgency: urgent ? "high" : urgency(of: alert.kind), topic: topic(tag),
             expiresAt: now.addingTimeInterval(timeToLive(of: alert.kind, endsAt: endsAt, at: now)))
     }
 

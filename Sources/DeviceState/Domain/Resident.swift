@@ -83,6 +83,16 @@ public struct QuietHours: Codable, Sendable, Hashable {
         return start < end ? (start <= now && now < end) : (now >= start || now < end)
     }
 
+    /// The first moment after `date` at which the quiet period ends, on the wall clock of `timeZone`.
+    public func end(after date: Date, in timeZone: TimeZone) -> Date {
+        guard let end = Self.minutes(of: end) else { return date }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.nextDate(
+            after: date, matching: DateComponents(hour: end / 60, minute: end % 60, second: 0), matchingPolicy: .nextTime)
+            ?? date
+    }
+
     /// Minutes after midnight of an `HH:MM` time, or nil when it is not one.
     static func minutes(of time: String) -> Int? {
         let parts = time.split(separator: ":", omittingEmptySubsequences: false)

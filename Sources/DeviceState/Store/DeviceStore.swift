@@ -55,6 +55,7 @@ public protocol DeviceStore: Sendable {
 
     // MARK: Reconciler
     func reconcileUses(at now: Date, policy: ReconcilerPolicy, dryRun: Bool) async throws -> ReconcileSummary
+    func reconcileNotices(at now: Date, dryRun: Bool) async throws -> (published: Int, expired: Int)
 
     // MARK: Alert routing
     func acknowledgeAlert(_ id: String, residentId: String, at now: Date) async throws -> Bool

@@ -24,15 +24,15 @@ extension SQLiteStore {
     /// marks it, so the server's router and cron's pass never both queue it. An alert whose
     /// news is over by now (an `ending_soon` past its end) is marked without a push, and so
     /// is a kind the resident muted. During quiet hours, the resident's own cycle alerts go
-    /// out silently.
+    /// out silently, and notices wait until the quiet hours end unless they are urgent.
     /// - Returns: the alerts queued for push.
     @discardableResult
     public func routeAlertsToPush(createdBefore cutoff: Date, ids: [String]?, timeZone: TimeZone, at now: Date)
         async throws -> [Alert]
     {
         try await write { db in
-            var filter = "ackedAt IS NULL AND pushQueuedAt IS NULL"
-            var arguments: StatementArguments = []
+            var filter = "ackedAt IS NULL AND pushQueuedAt IS NULL AND (pushNotBefore IS NULL OR pushNotBefore <= ?)"
+            var arguments: StatementArguments = [now]
             if let ids {
                 filter += " AND id IN (\(databaseQuestionMarks(count: ids.count)))"
                 arguments += StatementArguments(ids)
@@ -47,15 +47,27 @@ extension SQLiteStore {
             ).flatMap { try? DomainJSON.decoder().decode(QuietHours.self, from: Data($0.utf8)) }
             var queued: [Alert] = []
             for alert in alerts {
-                try db.execute(sql: "UPDATE alerts SET pushQueuedAt = ? WHERE id = ?", arguments: [now, alert.id])
                 let preferences = try Self.preferences(db, alert.residentId)
+                let quietHours = preferences.quietHours ?? dormQuietHours
+                let quiet = quietHours?.contains(now, in: timeZone) ?? false
+                let notice = try Self.notice(of: alert, db)
+                if let quietHours, quiet, let notice, !notice.urgent {
+                    // Notices wait for the end of quiet hours, unless urgent.
+                    try db.execute(
+                        sql: "UPDATE alerts SET pushNotBefore = ? WHERE id = ?",
+                        arguments: [quietHours.end(after: now, in: timeZone), alert.id])
+                    continue
+                }
+                try db.execute(sql: "UPDATE alerts SET pushQueuedAt = ? WHERE id = ?", arguments: [now, alert.id])
                 guard !preferences.mutedAlertKinds.contains(alert.kind) else { continue }
                 let endsAt = try alert.useId.flatMap {
                     try Date.fetchOne(db, sql: "SELECT endsAt FROM uses WHERE id = ?", arguments: [$0])
                 }
                 if alert.kind == .endingSoon, let endsAt, endsAt <= now { continue }
-                let quiet = (preferences.quietHours ?? dormQuietHours)?.contains(now, in: timeZone) ?? false
-                _ = try Self.enqueue(try AlertPush.draft(for: alert, endsAt: endsAt, quiet: quiet, at: now), db, at: now)
+                let silent = (quiet && AlertPush.isOwnCycle(alert.kind)) || notice?.quiet == true
+                let draft = try AlertPush.draft(
+                    for: alert, endsAt: endsAt, silent: silent, urgent: notice?.urgent == true, at: now)
+                _ = try Self.enqueue(draft, db, at: now)
                 queued.append(alert)
             }
             return queued

@@ -128,10 +128,7 @@ extension SQLiteStore {
                 _ = try Self.machineStatus(db, machineId)
             }
             try notice.insert(db)
-            if notice.isLive(at: now) {
-                try Self.appendEvent(
-                    db, topic: .board, kind: .notice, payload: EventPayload.NoticeChanged(notice: notice), at: now)
-            }
+            if notice.isLive(at: now) { try Self.announce(notice, db, at: now) }
             return notice
         }
     }

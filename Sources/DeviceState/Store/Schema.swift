@@ -180,6 +180,16 @@ enum Schema {
                     CREATE INDEX alerts_unrouted ON alerts(at) WHERE ackedAt IS NULL AND pushQueuedAt IS NULL;
                     """)
         }
+        migrator.registerMigration("v4: notice announcements, held pushes") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE notices ADD COLUMN announcedAt DATETIME;
+                    ALTER TABLE notices ADD COLUMN expiryAnnouncedAt DATETIME;
+                    -- Notices live when posted were announced then.
+                    UPDATE notices SET announcedAt = createdAt WHERE publishAt <= createdAt;
+                    ALTER TABLE alerts ADD COLUMN pushNotBefore DATETIME;
+                    """)
+        }
         return migrator
     }
 }

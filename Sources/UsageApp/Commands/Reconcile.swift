@@ -7,7 +7,7 @@ import Notify
 /// `washboard reconcile`: one reconciler pass, for cron every minute.
 struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one reconciler pass: cycle alerts, reminders, auto-release, alert routing, push, pruning.",
+        abstract: "Run one reconciler pass: notices, cycle alerts, reminders, auto-release, alert routing, push, pruning.",
         discussion: """
             Meant for cron every minute; `washboard serve` runs the same use steps every 15 s. Passes may overlap \
             (cron and serve, or two crons): each alert is created once and each use released once. \
@@ -48,6 +48,8 @@ struct Reconcile: AsyncParsableCommand {
     struct Output: Encodable {
         var at: Date
         var dryRun: Bool
+        var noticesPublished: Int
+        var noticesExpired: Int
         var uses: ReconcileSummary
         var alertsPushed: Int
         var pushAttempts: Int
@@ -56,6 +58,7 @@ struct Reconcile: AsyncParsableCommand {
 
         var text: String {
             "reconcile at \(at.iso8601)\(dryRun ? " (dry run)" : ""): \(uses.description), "
+                + "\(noticesPublished) notice(s) published, \(noticesExpired) expired, "
                 + "\(alertsPushed) alert(s) queued for push, \(pushAttempts) push attempt(s), "
                 + "\(eventsPruned) event(s) and \(pushesPruned) settled push message(s) pruned"
         }
@@ -65,6 +68,7 @@ struct Reconcile: AsyncParsableCommand {
         try await runAdmin {
             let store = try database.openStore()
             let at = now.flatMap(Self.parse) ?? Date()
+            let notices = try await store.reconcileNotices(at: at, dryRun: dryRun)
             let uses = try await store.reconcileUses(at: at, policy: ReconcilerPolicy(), dryRun: dryRun)
             var (routed, sent, eventsPruned, pushesPruned) = (0, 0, 0, 0)
             if !dryRun {
@@ -77,7 +81,8 @@ struct Reconcile: AsyncParsableCommand {
                     settledBefore: at.addingTimeInterval(-Double(pushHistoryDays) * 86400))
             }
             let result = Output(
-                at: at, dryRun: dryRun, uses: uses, alertsPushed: routed, pushAttempts: sent, eventsPruned: eventsPruned,
+                at: at, dryRun: dryRun, noticesPublished: notices.published, noticesExpired: notices.expired, uses: uses,
+                alertsPushed: routed, pushAttempts: sent, eventsPruned: eventsPruned,
                 pushesPruned: pushesPruned)
             try output.print(result) { result.text }
         }

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The reconciler's use steps inside `washboard serve`, every `interval`.
+/// The reconciler's notice and use steps inside `washboard serve`, every `interval`.
 /// The push outbox has its own worker (``PushDeliveryService``).
 struct ReconcilerService: Service {
     let store: any DeviceStore
@@ -15,8 +15,16 @@ struct ReconcilerService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
+                    let notices = try await store.reconcileNotices(at: Date(), dryRun: false)
                     let summary = try await store.reconcileUses(at: Date(), policy: policy, dryRun: false)
-                    if summary != ReconcileSummary() { logger.info("reconciled", metadata: ["did": "\(summary.description)"]) }
+                    if summary != ReconcileSummary() || notices != (0, 0) {
+                        logger.info(
+                            "reconciled",
+                            metadata: [
+                                "uses": "\(summary.description)", "notices.published": "\(notices.published)",
+                                "notices.expired": "\(notices.expired)",
+                            ])
+                    }
                 } catch {
                     logger.error("reconciler pass failed", metadata: ["error": "\(error)"])
                 }

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// The reconciler's notice steps at `now`: scheduled notices whose time has come are
+    /// announced (a `notice` event for open boards, and a `notice` alert for every active
+    /// resident when the notice is pushed); expired ones are taken off open boards
+    /// (`notice_removed`). Each happens once, claimed by a conditional update.
+    public func reconcileNotices(at now: Date, dryRun: Bool = false) async throws -> (published: Int, expired: Int) {
+        let (counts, head) = try await pool.writeWithoutTransaction { db in
+            var counts = (published: 0, expired: 0)
+            try db.inTransaction(.immediate) {
+                let due = try Notice.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM notices WHERE announcedAt IS NULL AND retractedAt IS NULL AND publishAt <= ?
+                            AND (expiresAt IS NULL OR expiresAt > ?)
+                        """,
+                    arguments: [now, now])
+                for notice in due where try Self.announce(notice, db, at: now) { counts.published += 1 }
+                let expired = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id FROM notices WHERE announcedAt IS NOT NULL AND expiryAnnouncedAt IS NULL
+                            AND retractedAt IS NULL AND expiresAt <= ?
+                        """,
+                    arguments: [now])
+                for id in expired {
+                    try db.execute(sql: "UPDATE notices SET expiryAnnouncedAt = ? WHERE id = ?", arguments: [now, id])
+                    try Self.appendEvent(db, topic: .board, kind: .noticeRemoved, payload: EventPayload.Removed(id: id), at: now)
+                    counts.expired += 1
+                }
+                return dryRun ? .rollback : .commit
+            }
+            return (counts, try Self.headSeq(db))
+        }
+        if !dryRun { commits.committed(headSeq: head) }
+        return counts
+    }
+
+    /// Puts a live notice on open boards and, when it is pushed, alerts every active
+    /// resident. False when it was announced before.
+    @discardableResult
+    static func announce(_ notice: Notice, _ db: Database, at now: Date) throws -> Bool {
+        try db.execute(
+            sql: "UPDATE notices SET announcedAt = ? WHERE id = ? AND announcedAt IS NULL", arguments: [now, notice.id])
+        guard db.changesCount == 1 else { return false }
+        try appendEvent(db, topic: .board, kind: .notice, payload: EventPayload.NoticeChanged(notice: notice), at: now)
+        guard notice.push else { return true }
+        let title =
+            switch notice.severity {
+            case .info: "Laundry notice"
+            case .warning: "Laundry warning"
+            case .outage: "Laundry outage"
+            }
+        for residentId in try String.fetchAll(db, sql: "SELECT id FROM residents WHERE revokedAt IS NULL") {
+            try createAlert(
+                db,
+                Alert(
+                    id: Secrets.newUUID(), residentId: residentId, kind: .notice, title: title, body: notice.text,
+                    machineId: notice.machineIds.first, useId: nil, dedupeKey: "notice:\(notice.id):\(residentId)", at: now))
+        }
+        return true
+    }
+
+    /// The notice a `notice` alert is about, from its dedupe key `notice:<id>:<resident>`.
+    static func notice(of alert: Alert, _ db: Database) throws -> Notice? {
+        let parts = alert.dedupeKey.split(separator: ":")
+        guard alert.kind == .notice, parts.count == 3 else { return nil }
+        return try Notice.fetchOne(db, key: String(parts[1]))
+    }
+}
