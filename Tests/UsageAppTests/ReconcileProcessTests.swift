@@ -1,5 +1,6 @@
 import DeviceState
 import Foundation
+import HummingbirdWSClient
 import Testing
 
 @testable import UsageApp
@@ -48,6 +49,29 @@ struct ReconcileProcessTests {
 
         let text = try await washboard("reconcile", "--now", now, "--db", db)
         #expect(text.stdout.hasPrefix("reconcile at \(now): 0 ending_soon, 0 cycle_done"), "\(text.stdout)")
+    }
+
+    @Test("an auto-release by cron frees the machine on an open board")
+    func autoReleaseReachesBoards() async throws {
+        let dorm = try await TestDorm()
+        let (ada, token) = try await dorm.resident()
+        let started = Date.currentSecond.addingTimeInterval(-3 * 3600)
+        _ = try await dorm.store.startUse(StartUseRequest(machineId: "W1", residentId: ada), at: started)
+        let server = try await ServerProcess(databasePath: dorm.folder.databasePath, extraArguments: ["--no-reconciler"])
+        try await dorm.live(port: server.port, token: token) { inbound, outbound in
+            var messages = try await inbound.afterGreeting()
+            let pass = try await washboard("reconcile", "--db", dorm.folder.databasePath)
+            #expect(pass.stdout.contains("1 auto-released"), "\(pass.stdout) \(pass.stderr)")
+            while let message = try await messages.next() {
+                guard case .text(let text) = message, text.contains(#""type":"machine""#), text.contains(#""id":"W1""#) else {
+                    continue
+                }
+                #expect(text.contains(#""state":"idle""#) && text.contains(#""use":null"#), "\(text)")
+                break
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        await server.stop(signal: SIGTERM)
     }
 
     @Test("a bad --now is one line on stderr and exit 64", arguments: ["yesterday", "2026-13-40T00:00:00Z", ""])

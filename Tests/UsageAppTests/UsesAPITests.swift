@@ -101,7 +101,7 @@ struct UsesAPITests {
         }
     }
 
-    @Test("pickup request: 202 on a done machine, 429 with Retry-After on a second, 409 on a running one")
+    @Test("pickup request: 202 on a done machine and one alert to the owner, 429 on a second, 409 on a running one")
     func pickupRequests() async throws {
         let dorm = try await TestDorm()
         let (ada, _) = try await dorm.resident("Ada")
@@ -119,6 +119,8 @@ struct UsesAPITests {
             #expect(running.status == .conflict)
             #expect(try running.object["code"] as? String == "machine_not_done")
         }
+        let alerts = try await dorm.store.events(after: 0, limit: 100).filter { $0.kind == .alert }
+        #expect(alerts.map(\.topic) == [.resident(ada)], "the owner is alerted once")
     }
 
     @Test("a problem report is recorded")
