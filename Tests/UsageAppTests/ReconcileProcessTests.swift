@@ -74,6 +74,31 @@ struct ReconcileProcessTests {
         await server.stop(signal: SIGTERM)
     }
 
+    @Test("the policy flags move the steps; serve stores the dorm's default quiet hours")
+    func configurable() async throws {
+        let dorm = try await TestDorm()
+        let (ada, _) = try await dorm.resident()
+        // 36 minutes into a 45-minute cycle: ending soon only with a 10-minute lead.
+        _ = try await dorm.store.startUse(
+            StartUseRequest(machineId: "W1", residentId: ada), at: Date.currentSecond.addingTimeInterval(-36 * 60))
+        let db = dorm.folder.databasePath
+        let defaultLead = try await washboard("reconcile", "--dry-run", "--db", db)
+        #expect(defaultLead.stdout.contains(": 0 ending_soon"), "\(defaultLead.stdout)")
+        let longLead = try await washboard("reconcile", "--ending-soon-minutes", "10", "--db", db)
+        #expect(longLead.stdout.contains(": 1 ending_soon"), "\(longLead.stdout)")
+
+        let bad = try await washboard("serve", "--default-quiet-hours", "22-7", "--db", db)
+        #expect(bad.status == 64 && bad.stderr.contains("--default-quiet-hours"))
+        let server = try await ServerProcess(databasePath: db, extraArguments: ["--default-quiet-hours", "22:00-07:00"])
+        await server.stop(signal: SIGTERM)
+        let stored = try await dorm.store.setting(SQLiteStore.defaultQuietHoursSetting)
+        #expect(stored == #"{"end":"07:00","start":"22:00"}"#)
+        for (flag, value) in [("--max-reminders", "11"), ("--auto-release-hours", "0"), ("--reminder-every-minutes", "0")] {
+            let result = try await washboard("reconcile", flag, value, "--db", db)
+            #expect(result.status == 64 && result.stderr.contains(flag), "\(flag)")
+        }
+    }
+
     @Test("a bad --now is one line on stderr and exit 64", arguments: ["yesterday", "2026-13-40T00:00:00Z", ""])
     func badNow(_ value: String) async throws {
         let folder = try TestFolder()

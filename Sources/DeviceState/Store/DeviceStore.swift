@@ -84,6 +84,7 @@ public protocol DeviceStore: Sendable {
     // MARK: Settings
     func setting(_ key: String) async throws -> String?
     func setSetting(_ key: String, to value: String) async throws
+    func removeSetting(_ key: String) async throws
     /// Stores `value` only if `key` has none yet; false when it had one.
     func addSetting(_ key: String, value: String) async throws -> Bool
 }

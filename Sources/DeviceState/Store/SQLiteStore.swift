@@ -117,6 +117,10 @@ public final class SQLiteStore: DeviceStore {
         }
     }
 
+    public func removeSetting(_ key: String) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [key]) }
+    }
+
     public func addSetting(_ key: String, value: String) async throws -> Bool {
         try await write { db in
             try db.execute(

@@ -69,7 +69,7 @@ struct Reconcile: AsyncParsableCommand {
             let store = try database.openStore()
             let at = now.flatMap(Self.parse) ?? Date()
             let notices = try await store.reconcileNotices(at: at, dryRun: dryRun)
-            let uses = try await store.reconcileUses(at: at, policy: ReconcilerPolicy(), dryRun: dryRun)
+            let uses = try await store.reconcileUses(at: at, policy: timing.policy, dryRun: dryRun)
             var (routed, sent, eventsPruned, pushesPruned) = (0, 0, 0, 0)
             if !dryRun {
                 routed = try await store.routeAlertsToPush(

@@ -37,6 +37,13 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var timing: SharedTimingOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "The dorm's default quiet hours as HH:MM-HH:MM, for residents who set none; 'off' removes them.",
+            discussion: "Stored in the database, so cron's reconcile uses them too. Read on this machine's time zone.",
+            valueName: "from-to"))
+    var defaultQuietHours: String?
+
     @Flag(help: "Do not run the reconciler's use steps every 15 s (cycle alerts, reminders, auto-release); cron runs them.")
     var noReconciler = false
 
@@ -53,6 +60,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard boardTtl > 0, boardTtl <= 60 else {
             throw ValidationError("--board-ttl must be more than 0 and at most 60 seconds.")
+        }
+        if let defaultQuietHours, defaultQuietHours != "off", DefaultQuietHours.parse(defaultQuietHours) == nil {
+            throw ValidationError("--default-quiet-hours must look like 22:00-07:00, or be off.")
         }
         if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
             throw ValidationError(
@@ -73,6 +83,7 @@ struct Serve: AsyncParsableCommand {
         configuration.alertAckTimeout = timing.alertAckTimeout
         // The admin CLI prints enrollment links against the origin the server last ran under.
         try await store.setSetting(PublicOrigin.settingKey, to: configuration.publicOrigin)
+        if let defaultQuietHours { try await DefaultQuietHours.store(defaultQuietHours, in: store) }
         if demo {
             let code = try await DemoDorm.seed(store, at: .currentSecond)
             print("Demo dorm ready. Enroll as the demo resident:")
@@ -96,7 +107,9 @@ struct Serve: AsyncParsableCommand {
                 services: [
                     .init(service: app), .init(service: PushDeliveryService(delivery: delivery, sender: sender)),
                     .init(service: LiveShutdown(hub: hub)),
-                ] + (noReconciler ? [] : [.init(service: ReconcilerService(store: store, logger: logger))]),
+                ]
+                    + (noReconciler
+                        ? [] : [.init(service: ReconcilerService(store: store, policy: timing.policy, logger: logger))]),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }
@@ -124,5 +137,23 @@ enum PublicOrigin {
     /// The code travels in the fragment, which browsers never send to a server: it stays out of access logs.
     static func enrollmentLink(origin: String, code: String) -> String {
         "\(origin)/join#code=\(code)"
+    }
+}
+
+/// `--default-quiet-hours`: the dorm's quiet hours for residents who set none.
+enum DefaultQuietHours {
+    static func parse(_ text: String) -> QuietHours? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2 else { return nil }
+        return try? QuietHours(start: String(parts[0]), end: String(parts[1]))
+    }
+
+    static func store(_ text: String, in store: SQLiteStore) async throws {
+        guard let quietHours = parse(text) else {
+            try await store.removeSetting(SQLiteStore.defaultQuietHoursSetting)
+            return
+        }
+        let json = String(decoding: try DomainJSON.encoder().encode(quietHours), as: UTF8.self)
+        try await store.setSetting(SQLiteStore.defaultQuietHoursSetting, to: json)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceState
 import Foundation
 
 /// Settings that `serve` and cron's `reconcile` must agree on, since both act on them.
@@ -9,12 +10,48 @@ struct SharedTimingOptions: ParsableArguments {
     @Option(help: "Hours the event log keeps events for clients that resume with since (1 to 720).")
     var eventRetentionHours = 24
 
+    @Option(help: "Minutes before a cycle's end that ending_soon is sent (1 to 60).")
+    var endingSoonMinutes = 5
+
+    @Option(help: "Minutes after cycle_done of the first pickup reminder (1 to 240).")
+    var reminderAfterMinutes = 10
+
+    @Option(help: "Minutes between pickup reminders (1 to 240).")
+    var reminderEveryMinutes = 20
+
+    @Option(help: "Pickup reminders per use at most (0 to 10).")
+    var maxReminders = 3
+
+    @Option(help: "Hours after its end that a use left open is auto-released, freeing the machine (1 to 48).")
+    var autoReleaseHours: Double = 2
+
     func validate() throws {
         guard alertAckTimeout >= 1, alertAckTimeout <= 300 else {
             throw ValidationError("--alert-ack-timeout must be 1 to 300 seconds.")
         }
         guard (1...720).contains(eventRetentionHours) else { throw ValidationError("--event-retention-hours must be 1 to 720.") }
+        guard (1...60).contains(endingSoonMinutes) else { throw ValidationError("--ending-soon-minutes must be 1 to 60.") }
+        guard (1...240).contains(reminderAfterMinutes) else {
+            throw ValidationError("--reminder-after-minutes must be 1 to 240.")
+        }
+        guard (1...240).contains(reminderEveryMinutes) else {
+            throw ValidationError("--reminder-every-minutes must be 1 to 240.")
+        }
+        guard (0...10).contains(maxReminders) else { throw ValidationError("--max-reminders must be 0 to 10.") }
+        guard autoReleaseHours >= 1, autoReleaseHours <= 48 else {
+            throw ValidationError("--auto-release-hours must be 1 to 48.")
+        }
     }
 
     var eventRetention: TimeInterval { TimeInterval(eventRetentionHours * 3600) }
+
+    var policy: ReconcilerPolicy {
+        var policy = ReconcilerPolicy()
+        policy.endingSoonLead = TimeInterval(endingSoonMinutes * 60)
+        policy.firstReminderAfter = TimeInterval(reminderAfterMinutes * 60)
+        policy.reminderInterval = TimeInterval(reminderEveryMinutes * 60)
+        policy.maxReminders = maxReminders
+        policy.autoReleaseAfter = autoReleaseHours * 3600
+        return policy
+    }
 }
