@@ -63,7 +63,7 @@ struct AlertRoutingStoreTests {
         #expect(try await Self.payloads(dormDefault).map(\.silent) == [true])
     }
 
-    @Test("muted kinds, acknowledged alerts and an ending_soon past its end are marked but never pushed")
+    @Test("muted kinds, acknowledged alerts, an ending_soon past its end and a cycle_done already collected are never pushed")
     func notPushed() async throws {
         let (muted, ada) = try await Self.dorm(passAt: 45)
         _ = try await muted.store.setPreferences(Preferences(mutedAlertKinds: [.cycleDone]), of: ada.id)
@@ -79,7 +79,12 @@ struct AlertRoutingStoreTests {
         #expect(try await !acked.store.acknowledgeAlert(alertId, residentId: adaToo.id, at: at), "once")
         #expect(try await acked.store.routeAlertsToPush(createdBefore: at, ids: nil, timeZone: Self.utc, at: at).isEmpty)
 
-        for db in [muted, stale, acked] {
+        let (collected, adaAgain) = try await Self.dorm(passAt: 45)
+        let use = try #require(try await collected.store.openUses(of: adaAgain.id).first)
+        _ = try await collected.store.collect(useId: use.id, by: adaAgain.id, at: at)
+        #expect(try await collected.store.routeAlertsToPush(createdBefore: at, ids: nil, timeZone: Self.utc, at: at).isEmpty)
+
+        for db in [muted, stale, acked, collected] {
             #expect(try await db.store.pushOutbox(state: nil, residentId: nil, limit: 10).isEmpty)
         }
     }

@@ -22,8 +22,8 @@ extension SQLiteStore {
     ///
     /// An alert is routed once: a conditional update in the same IMMEDIATE transaction
     /// marks it, so the server's router and cron's pass never both queue it. An alert whose
-    /// news is over by now (an `ending_soon` past its end) is marked without a push, and so
-    /// is a kind the resident muted. During quiet hours, the resident's own cycle alerts go
+    /// news is over by now (see ``isStale(_:use:notice:at:)``) is marked without a push, and
+    /// so is a kind the resident muted. During quiet hours, the resident's own cycle alerts go
     /// out silently, and notices wait until the quiet hours end unless they are urgent.
     /// - Returns: the alerts queued for push.
     @discardableResult
@@ -60,17 +60,26 @@ extension SQLiteStore {
                 }
                 try db.execute(sql: "UPDATE alerts SET pushQueuedAt = ? WHERE id = ?", arguments: [now, alert.id])
                 guard !preferences.mutedAlertKinds.contains(alert.kind) else { continue }
-                let endsAt = try alert.useId.flatMap {
-                    try Date.fetchOne(db, sql: "SELECT endsAt FROM uses WHERE id = ?", arguments: [$0])
-                }
-                if alert.kind == .endingSoon, let endsAt, endsAt <= now { continue }
+                let use = try alert.useId.flatMap { try Use.fetchOne(db, key: $0) }
+                guard !Self.isStale(alert, use: use, notice: notice, at: now) else { continue }
                 let silent = (quiet && AlertPush.isOwnCycle(alert.kind)) || notice?.quiet == true
                 let draft = try AlertPush.draft(
-                    for: alert, endsAt: endsAt, silent: silent, urgent: notice?.urgent == true, at: now)
+                    for: alert, endsAt: use?.endsAt, silent: silent, urgent: notice?.urgent == true, at: now)
                 _ = try Self.enqueue(draft, db, at: now)
                 queued.append(alert)
             }
             return queued
+        }
+    }
+
+    /// News that is over by the time the alert is routed: an `ending_soon` past the end,
+    /// a laundry alert or pickup request about a use already collected, a notice no longer live.
+    static func isStale(_ alert: Alert, use: Use?, notice: Notice?, at now: Date) -> Bool {
+        switch alert.kind {
+        case .endingSoon: use.map { $0.endsAt <= now || !$0.isOpen } ?? false
+        case .cycleDone, .pickupReminder, .pickupRequest: use.map { !$0.isOpen } ?? false
+        case .notice: notice.map { !$0.isLive(at: now) } ?? false
+        case .useClosed: false
         }
     }
 
