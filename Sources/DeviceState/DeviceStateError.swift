@@ -23,6 +23,8 @@ public enum DeviceStateError: Error, Sendable, Equatable {
     /// A pickup request on a machine whose cycle is still running.
     case machineNotDone(MachineStatus)
     case machineExists(id: String)
+    /// Retracting a notice twice.
+    case noticeRetracted(id: String)
 
     // Uses
     case notUseOwner(useId: String)
@@ -69,6 +71,7 @@ extension DeviceStateError: CustomStringConvertible {
                 "\(status.machine.id) has no finished cycle waiting for pickup (it is \(status.machine.state.rawValue))."
             }
         case .machineExists(let id): "A machine \(id.quotedForMessage) already exists."
+        case .noticeRetracted(let id): "Notice \(id.quotedForMessage) was already retracted."
         case .notUseOwner: "This use belongs to another resident."
         case .useAlreadyClosed(let use): "This use has already ended (\(use.closeReason?.rawValue ?? "closed"))."
         case .cancelWindowPassed(_, let minutes):

@@ -43,6 +43,8 @@ public protocol DeviceStore: Sendable {
 
     // MARK: Notices
     func postNotice(_ notice: Notice, at now: Date) async throws -> Notice
+    func notices(includingEnded: Bool, at now: Date) async throws -> [Notice]
+    func retractNotice(_ id: String, at now: Date) async throws -> Notice
 
     // MARK: Event log
     func events(after seq: Int64, limit: Int) async throws -> [Event]

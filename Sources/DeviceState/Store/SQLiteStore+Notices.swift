@@ -38,6 +38,41 @@ extension SQLiteStore {
         return counts
     }
 
+    /// Notices newest first: by default those live or still to come; with `includingEnded`
+    /// also expired and retracted ones.
+    public func notices(includingEnded: Bool, at now: Date) async throws -> [Notice] {
+        try await pool.read { db in
+            try Notice.fetchAll(
+                db,
+                sql: includingEnded
+                    ? "SELECT * FROM notices ORDER BY publishAt DESC"
+                    : """
+                    SELECT * FROM notices WHERE retractedAt IS NULL AND (expiresAt IS NULL OR expiresAt > ?)
+                    ORDER BY publishAt DESC
+                    """,
+                arguments: includingEnded ? [] : [now])
+        }
+    }
+
+    /// Takes a notice down: off open boards at once (`notice_removed`) if it was on them,
+    /// and never published if it was still scheduled. Its pushes still waiting are dropped.
+    public func retractNotice(_ id: String, at now: Date) async throws -> Notice {
+        try await write { db in
+            guard var notice = try Notice.fetchOne(db, key: id) else { throw DeviceStateError.noticeNotFound(id: id) }
+            guard notice.retractedAt == nil else { throw DeviceStateError.noticeRetracted(id: id) }
+            notice.retractedAt = now
+            try db.execute(sql: "UPDATE notices SET retractedAt = ? WHERE id = ?", arguments: [now, id])
+            let wasShown =
+                try Bool.fetchOne(
+                    db, sql: "SELECT announcedAt IS NOT NULL AND expiryAnnouncedAt IS NULL FROM notices WHERE id = ?",
+                    arguments: [id]) ?? false
+            if wasShown {
+                try Self.appendEvent(db, topic: .board, kind: .noticeRemoved, payload: EventPayload.Removed(id: id), at: now)
+            }
+            return notice
+        }
+    }
+
     /// Puts a live notice on open boards and, when it is pushed, alerts every active
     /// resident. False when it was announced before.
     @discardableResult

@@ -25,7 +25,7 @@ public enum Secrets {
     }
 
     /// A short lowercase id an admin can type (8 Crockford base32 characters, 40 bits).
-    static func newShortID() -> String {
+    public static func newShortID() -> String {
         String(randomBytes(8).map { crockford[Int($0 & 31)] }).lowercased()
     }
 

@@ -43,7 +43,7 @@ enum CLIError: Error {
             self = .notFound(message)
         case .invalidInput, .enrollmentCodeInvalid, .idempotencyKeyReused:
             self = .usage(message)
-        case .machineBusy, .machineBroken, .machineNotInUse, .machineNotBroken, .machineNotDone, .machineExists,
+        case .machineBusy, .machineBroken, .machineNotInUse, .machineNotBroken, .machineNotDone, .machineExists, .noticeRetracted,
             .notUseOwner, .useAlreadyClosed, .cancelWindowPassed, .ownUse, .residentRevoked, .rateLimited,
             .tooManyPushSubscriptions:
             self = .conflict(message)

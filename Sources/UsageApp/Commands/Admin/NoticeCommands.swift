@@ -1,0 +1,141 @@
+import ArgumentParser
+import DeviceState
+import Foundation
+
+/// `washboard admin notice post|list|retract`.
+struct NoticeCommands: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notice",
+        abstract: "Post repair notices and announcements to every board, now or at a set time; list and retract them.",
+        subcommands: [Post.self, List.self, Retract.self])
+
+    /// `--at` and `--expires` values: an ISO-8601 time, or for `--expires` also a duration like 90m, 3h or 2d.
+    enum When {
+        static func time(_ text: String) -> Date? {
+            (try? Date(text, strategy: .iso8601))
+                ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+
+        static func duration(_ text: String) -> TimeInterval? {
+            guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0 else { return nil }
+            switch unit {
+            case "m": return amount * 60
+            case "h": return amount * 3600
+            case "d": return amount * 86400
+            default: return nil
+            }
+        }
+    }
+
+    static func text(_ notice: Notice, at now: Date) -> String {
+        let state =
+            if notice.retractedAt != nil { "retracted" } else if let expiresAt = notice.expiresAt, expiresAt <= now {
+                "expired"
+            } else if notice.publishAt > now { "scheduled for \(notice.publishAt.iso8601)" } else { "live" }
+        let flags = [notice.push ? "push" : nil, notice.quiet ? "quiet" : nil, notice.urgent ? "urgent" : nil]
+            .compactMap { $0 }
+        return "notice \(notice.id) [\(notice.severity.rawValue), \(state)"
+            + (notice.expiresAt.map { ", until \($0.iso8601)" } ?? "")
+            + (flags.isEmpty ? "" : ", " + flags.joined(separator: ", "))
+            + "]: \(notice.text)"
+    }
+}
+
+extension Notice.Severity: ExpressibleByArgument {}
+
+extension NoticeCommands {
+    struct Post: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Post a notice: on every open board at once, or at --at.",
+            discussion: """
+                Examples:
+                  washboard admin notice post "W3 is out of order until Friday" --severity outage --machine W3 --expires 3d
+                  washboard admin notice post "Water off 9-12" --at 2026-11-24T09:00:00Z --expires 2026-11-24T12:00:00Z --push
+                """)
+
+        @Argument(help: "What residents read (1 to 500 characters).")
+        var text: String
+        @Option(help: "info, warning or outage.")
+        var severity: Notice.Severity = .info
+        @Option(help: "The location it concerns, as machines list it.")
+        var location: String?
+        @Option(name: .customLong("machine"), help: "A machine it concerns (repeatable); not with --location.")
+        var machines: [String] = []
+        @Option(help: "When to publish it (ISO-8601, in the future); default now.")
+        var at: String?
+        @Option(help: "When it ends: an ISO-8601 time, or a duration after publication such as 90m, 3h or 2d.")
+        var expires: String?
+        @Flag(help: "Also send it to residents' devices by Web Push, after their quiet hours unless --urgent.")
+        var push = false
+        @Flag(help: "With --push: show it without sound.")
+        var quiet = false
+        @Flag(help: "With --push: send it during quiet hours too, at high urgency.")
+        var urgent = false
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if location != nil, !machines.isEmpty { throw ValidationError("Give --location or --machine, not both.") }
+            if quiet || urgent, !push { throw ValidationError("--quiet and --urgent go with --push.") }
+            if quiet, urgent { throw ValidationError("A notice is --quiet or --urgent, not both.") }
+            if let at {
+                guard let time = When.time(at) else {
+                    throw ValidationError("--at must be an ISO-8601 time such as 2026-11-24T09:00:00Z.")
+                }
+                guard time > Date() else { throw ValidationError("--at \(at) is in the past; leave it out to post now.") }
+            }
+            if let expires, When.time(expires) == nil, When.duration(expires) == nil {
+                throw ValidationError("--expires must be an ISO-8601 time or a duration such as 90m, 3h or 2d.")
+            }
+        }
+
+        func run() async throws {
+            try await runAdmin {
+                let store = try database.openStore()
+                let now = Date.currentSecond
+                let publishAt = at.flatMap(When.time) ?? now
+                let expiresAt = expires.flatMap { When.time($0) ?? When.duration($0).map(publishAt.addingTimeInterval) }
+                let notice = try await store.postNotice(
+                    Notice(
+                        id: Secrets.newShortID(), text: text, severity: severity, location: location, machineIds: machines,
+                        publishAt: publishAt, expiresAt: expiresAt, push: push, quiet: quiet, urgent: urgent, createdAt: now),
+                    at: now)
+                try output.print(notice) { NoticeCommands.text(notice, at: now) }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List live and scheduled notices, newest first.")
+
+        @Flag(help: "Also expired and retracted ones.")
+        var all = false
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await runAdmin {
+                let now = Date()
+                let notices = try await database.openStore().notices(includingEnded: all, at: now)
+                try output.print(notices) { notices.map { NoticeCommands.text($0, at: now) }.joined(separator: "\n") }
+            }
+        }
+    }
+
+    struct Retract: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a notice down at once, or cancel a scheduled one.")
+
+        @Argument(help: "The notice's id.")
+        var id: String
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await runAdmin {
+                let now = Date.currentSecond
+                let notice = try await database.openStore().retractNotice(id, at: now)
+                try output.print(notice) { NoticeCommands.text(notice, at: now) }
+            }
+        }
+    }
+}
