@@ -25,6 +25,8 @@ public enum DeviceStateError: Error, Sendable, Equatable {
     case machineExists(id: String)
     /// Retracting a notice twice.
     case noticeRetracted(id: String)
+    /// Resolving a report twice.
+    case reportResolved(id: String)
 
     // Uses
     case notUseOwner(useId: String)
@@ -72,6 +74,7 @@ extension DeviceStateError: CustomStringConvertible {
             }
         case .machineExists(let id): "A machine \(id.quotedForMessage) already exists."
         case .noticeRetracted(let id): "Notice \(id.quotedForMessage) was already retracted."
+        case .reportResolved(let id): "Report \(id.quotedForMessage) was already resolved."
         case .notUseOwner: "This use belongs to another resident."
         case .useAlreadyClosed(let use): "This use has already ended (\(use.closeReason?.rawValue ?? "closed"))."
         case .cancelWindowPassed(_, let minutes):

@@ -22,6 +22,8 @@ public protocol DeviceStore: Sendable {
     func collect(useId: String, by residentId: String, at now: Date) async throws -> Use
     func cancel(useId: String, by residentId: String, at now: Date) async throws -> Use
     func openUses(of residentId: String) async throws -> [Use]
+    func reports(openOnly: Bool) async throws -> [ProblemReport]
+    func resolveReport(_ id: String, resolution: String?, at now: Date) async throws -> ProblemReport
     func requestPickup(machineId: String, by residentId: String, at now: Date) async throws -> PickupRequest
     func reportProblem(machineId: String, by residentId: String, text: String, at now: Date) async throws
         -> ProblemReport

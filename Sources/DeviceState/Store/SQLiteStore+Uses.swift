@@ -122,3 +122,26 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Residents' problem reports, newest first; only unresolved ones when `openOnly`.
+    public func reports(openOnly: Bool) async throws -> [ProblemReport] {
+        try await pool.read { db in
+            try ProblemReport.fetchAll(
+                db,
+                sql: "SELECT * FROM reports \(openOnly ? "WHERE resolvedAt IS NULL" : "") ORDER BY createdAt DESC, id")
+        }
+    }
+
+    /// Marks a report resolved, with what was done.
+    public func resolveReport(_ id: String, resolution: String?, at now: Date) async throws -> ProblemReport {
+        try await write { db in
+            guard var report = try ProblemReport.fetchOne(db, key: id) else { throw DeviceStateError.reportNotFound(id: id) }
+            guard report.resolvedAt == nil else { throw DeviceStateError.reportResolved(id: id) }
+            report.resolvedAt = now
+            report.resolution = resolution
+            try report.update(db)
+            return report
+        }
+    }
+}

@@ -22,6 +22,7 @@ extension Problem {
         case .machineNotDone(let status): self.init(status: .conflict, code: "machine_not_done", detail: detail, machine: status)
         case .machineExists: self.init(status: .conflict, code: "machine_exists", detail: detail)
         case .noticeRetracted: self.init(status: .conflict, code: "notice_retracted", detail: detail)
+        case .reportResolved: self.init(status: .conflict, code: "report_resolved", detail: detail)
         case .notUseOwner: self.init(status: .forbidden, code: "not_use_owner", detail: detail)
         case .useAlreadyClosed(let use): self.init(status: .conflict, code: "use_closed", detail: detail, use: use)
         case .cancelWindowPassed(let use, _): self.init(status: .conflict, code: "cancel_window_passed", detail: detail, use: use)

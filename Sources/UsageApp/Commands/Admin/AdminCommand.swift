@@ -5,12 +5,15 @@ import Foundation
 /// `washboard admin …`: works on the database file directly, also while the server runs.
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage machines, residents, notices and Web Push.",
+        abstract: "Manage machines, residents, notices, reports and Web Push.",
         discussion: """
             Changes reach open boards through the event log. Exit codes: 0 success, 64 bad usage or value, \
             65 conflict with the current state, 66 not found, 74 database error.
             """,
-        subcommands: [MachineCommands.self, ResidentCommands.self, NoticeCommands.self, VAPIDCommands.self, PushCommands.self])
+        subcommands: [
+            MachineCommands.self, ResidentCommands.self, NoticeCommands.self, ReportCommands.self, VAPIDCommands.self,
+            PushCommands.self,
+        ])
 }
 
 /// `--json`, shared by every admin command.

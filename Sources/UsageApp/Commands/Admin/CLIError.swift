@@ -44,6 +44,7 @@ enum CLIError: Error {
         case .invalidInput, .enrollmentCodeInvalid, .idempotencyKeyReused:
             self = .usage(message)
         case .machineBusy, .machineBroken, .machineNotInUse, .machineNotBroken, .machineNotDone, .machineExists, .noticeRetracted,
+            .reportResolved,
             .notUseOwner, .useAlreadyClosed, .cancelWindowPassed, .ownUse, .residentRevoked, .rateLimited,
             .tooManyPushSubscriptions:
             self = .conflict(message)
