@@ -1,4 +1,5 @@
 import Crypto
+import DeviceState
 import Foundation
 
 /// A browser's push subscription, validated: the endpoint is one the server may POST to,

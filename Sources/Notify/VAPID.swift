@@ -1,4 +1,5 @@
 import Crypto
+import DeviceState
 import Foundation
 import Synchronization
 

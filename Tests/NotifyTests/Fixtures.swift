@@ -1,3 +1,4 @@
+import DeviceState
 import Foundation
 
 /// Test vectors in `fixtures/`, named after the RFC section they come from.

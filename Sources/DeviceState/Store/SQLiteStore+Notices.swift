@@ -7,35 +7,30 @@ extension SQLiteStore {
     /// resident when the notice is pushed); expired ones are taken off open boards
     /// (`notice_removed`). Each happens once, claimed by a conditional update.
     public func reconcileNotices(at now: Date, dryRun: Bool = false) async throws -> (published: Int, expired: Int) {
-        let (counts, head) = try await pool.writeWithoutTransaction { db in
+        try await write(dryRun: dryRun) { db in
             var counts = (published: 0, expired: 0)
-            try db.inTransaction(.immediate) {
-                let due = try Notice.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM notices WHERE announcedAt IS NULL AND retractedAt IS NULL AND publishAt <= ?
-                            AND (expiresAt IS NULL OR expiresAt > ?)
-                        """,
-                    arguments: [now, now])
-                for notice in due where try Self.announce(notice, db, at: now) { counts.published += 1 }
-                let expired = try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT id FROM notices WHERE announcedAt IS NOT NULL AND expiryAnnouncedAt IS NULL
-                            AND retractedAt IS NULL AND expiresAt <= ?
-                        """,
-                    arguments: [now])
-                for id in expired {
-                    try db.execute(sql: "UPDATE notices SET expiryAnnouncedAt = ? WHERE id = ?", arguments: [now, id])
-                    try Self.appendEvent(db, topic: .board, kind: .noticeRemoved, payload: EventPayload.Removed(id: id), at: now)
-                    counts.expired += 1
-                }
-                return dryRun ? .rollback : .commit
+            let due = try Notice.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM notices WHERE announcedAt IS NULL AND retractedAt IS NULL AND publishAt <= ?
+                        AND (expiresAt IS NULL OR expiresAt > ?)
+                    """,
+                arguments: [now, now])
+            for notice in due where try Self.announce(notice, db, at: now) { counts.published += 1 }
+            let expired = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM notices WHERE announcedAt IS NOT NULL AND expiryAnnouncedAt IS NULL
+                        AND retractedAt IS NULL AND expiresAt <= ?
+                    """,
+                arguments: [now])
+            for id in expired {
+                try db.execute(sql: "UPDATE notices SET expiryAnnouncedAt = ? WHERE id = ?", arguments: [now, id])
+                try Self.appendEvent(db, topic: .board, kind: .noticeRemoved, payload: EventPayload.Removed(id: id), at: now)
+                counts.expired += 1
             }
-            return (counts, try Self.headSeq(db))
+            return counts
         }
-        if !dryRun { commits.committed(headSeq: head) }
-        return counts
     }
 
     /// Notices newest first: by default those live or still to come; with `includingEnded`

@@ -28,39 +28,34 @@ extension SQLiteStore {
     public func reconcileUses(at now: Date, policy: ReconcilerPolicy, dryRun: Bool = false) async throws
         -> ReconcileSummary
     {
-        let (summary, head) = try await pool.writeWithoutTransaction { db in
+        try await write(dryRun: dryRun) { db in
             var summary = ReconcileSummary()
-            try db.inTransaction(.immediate) {
-                let open = try Use.fetchAll(db, sql: "SELECT * FROM uses WHERE closedAt IS NULL ORDER BY endsAt")
-                for use in open {
-                    let machine = try Self.machineStatus(db, use.machineId).machine
-                    let schedule = UseSchedule(use: use, machine: machine, at: now, policy: policy)
-                    if schedule.autoRelease {
-                        _ = try Self.apply(db, .autoRelease, machineId: use.machineId, at: now)
-                        summary.autoReleased += 1
+            let open = try Use.fetchAll(db, sql: "SELECT * FROM uses WHERE closedAt IS NULL ORDER BY endsAt")
+            for use in open {
+                let machine = try Self.machineStatus(db, use.machineId).machine
+                let schedule = UseSchedule(use: use, machine: machine, at: now, policy: policy)
+                if schedule.autoRelease {
+                    _ = try Self.apply(db, .autoRelease, machineId: use.machineId, at: now)
+                    summary.autoReleased += 1
+                }
+                for alert in schedule.alerts {
+                    if alert.kind == .pickupReminder,
+                        try !Self.cycleDoneAlerted(
+                            db, useId: use.id, before: now.addingTimeInterval(-policy.firstReminderAfter))
+                    {
+                        continue
                     }
-                    for alert in schedule.alerts {
-                        if alert.kind == .pickupReminder,
-                            try !Self.cycleDoneAlerted(
-                                db, useId: use.id, before: now.addingTimeInterval(-policy.firstReminderAfter))
-                        {
-                            continue
-                        }
-                        guard try Self.createAlert(db, alert) else { continue }
-                        switch alert.kind {
-                        case .endingSoon: summary.endingSoon += 1
-                        case .cycleDone: summary.cycleDone += 1
-                        case .pickupReminder: summary.pickupReminders += 1
-                        default: break
-                        }
+                    guard try Self.createAlert(db, alert) else { continue }
+                    switch alert.kind {
+                    case .endingSoon: summary.endingSoon += 1
+                    case .cycleDone: summary.cycleDone += 1
+                    case .pickupReminder: summary.pickupReminders += 1
+                    default: break
                     }
                 }
-                return dryRun ? .rollback : .commit
             }
-            return (summary, try Self.headSeq(db))
+            return summary
         }
-        if !dryRun { commits.committed(headSeq: head) }
-        return summary
     }
 
     /// Whether the use's `cycle_done` alert exists and was created before `cutoff`.

@@ -61,6 +61,19 @@ public final class SQLiteStore: DeviceStore {
         return result
     }
 
+    /// Like ``write(_:)``, in an IMMEDIATE transaction that a dry run rolls back.
+    func write<T: Sendable>(dryRun: Bool, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        guard dryRun else { return try await write(body) }
+        return try await pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .rollback
+            }
+            return result!
+        }
+    }
+
     static func headSeq(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM events ORDER BY seq DESC LIMIT 1")) ?? 0
     }

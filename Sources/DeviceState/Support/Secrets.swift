@@ -5,7 +5,7 @@ import Foundation
 public enum Secrets {
     /// A bearer token: 32 random bytes, base64url, with a `wb_` prefix that secret scanners can match.
     public static func newToken() -> String {
-        "wb_" + randomBytes(32).base64URLEncodedString()
+        "wb_" + Data(randomBytes(32)).base64URLEncodedString()
     }
 
     /// Hex SHA-256: how tokens and enrollment codes are stored, so a copy of the database opens no session.
@@ -59,14 +59,5 @@ public enum EnrollmentCodeFormat {
                 default: character
                 }
             })
-    }
-}
-
-extension [UInt8] {
-    func base64URLEncodedString() -> String {
-        Data(self).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceState
 import Foundation
 import Logging
 import Notify
@@ -51,5 +52,20 @@ struct PushOptions: ParsableArguments {
         PushSender(
             policy: policy, connectTimeout: pushConnectTimeout, totalTimeout: pushTimeout,
             maxConnectionsPerHost: pushConcurrency, logger: logger)
+    }
+
+    /// Runs `body` with an outbox worker for a command that sends and exits, then shuts its
+    /// HTTP client down, also when `body` throws.
+    func withDelivery<T>(store: some DeviceStore, logger: Logger, _ body: (PushDelivery) async throws -> T) async throws -> T {
+        let sender = makeSender(logger: logger)
+        let delivery = PushDelivery(store: store, sender: sender, concurrency: pushConcurrency, logger: logger)
+        do {
+            let result = try await body(delivery)
+            try await sender.shutdown()
+            return result
+        } catch {
+            try? await sender.shutdown()
+            throw error
+        }
     }
 }

@@ -35,14 +35,9 @@ struct Reconcile: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...365).contains(pushHistoryDays) else { throw ValidationError("--push-history-days must be 1 to 365.") }
-        if let now, Self.parse(now) == nil {
+        if let now, CommandTime.parse(now) == nil {
             throw ValidationError("--now must be an ISO-8601 time such as 2026-11-22T18:30:00Z, not \(now.debugDescription).")
         }
-    }
-
-    static func parse(_ text: String) -> Date? {
-        (try? Date(text, strategy: .iso8601))
-            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
     }
 
     struct Output: Encodable {
@@ -67,7 +62,7 @@ struct Reconcile: AsyncParsableCommand {
     func run() async throws {
         try await runAdmin {
             let store = try database.openStore()
-            let at = now.flatMap(Self.parse) ?? Date()
+            let at = now.flatMap(CommandTime.parse) ?? Date()
             let notices = try await store.reconcileNotices(at: at, dryRun: dryRun)
             let uses = try await store.reconcileUses(at: at, policy: timing.policy, dryRun: dryRun)
             var (routed, sent, eventsPruned, pushesPruned) = (0, 0, 0, 0)
@@ -93,21 +88,15 @@ struct Reconcile: AsyncParsableCommand {
     private func deliverDuePushes(_ store: SQLiteStore) async throws -> Int {
         var logger = Logger(label: "washboard.reconcile")
         logger.logLevel = .warning
-        let sender = push.makeSender(logger: logger)
-        let delivery = PushDelivery(store: store, sender: sender, concurrency: push.pushConcurrency, logger: logger)
-        let deadline = ContinuousClock.now + .seconds(40)
-        var sent = 0
-        do {
+        return try await push.withDelivery(store: store, logger: logger) { delivery in
+            let deadline = ContinuousClock.now + .seconds(40)
+            var sent = 0
             while ContinuousClock.now < deadline {
                 let reports = try await delivery.deliverDue()
                 sent += reports.count
                 if reports.count < delivery.batchSize { break }
             }
-            try await sender.shutdown()
-        } catch {
-            try? await sender.shutdown()
-            throw error
+            return sent
         }
-        return sent
     }
 }

@@ -9,24 +9,6 @@ struct NoticeCommands: AsyncParsableCommand {
         abstract: "Post repair notices and announcements to every board, now or at a set time; list and retract them.",
         subcommands: [Post.self, List.self, Retract.self])
 
-    /// `--at` and `--expires` values: an ISO-8601 time, or for `--expires` also a duration like 90m, 3h or 2d.
-    enum When {
-        static func time(_ text: String) -> Date? {
-            (try? Date(text, strategy: .iso8601))
-                ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-        }
-
-        static func duration(_ text: String) -> TimeInterval? {
-            guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0 else { return nil }
-            switch unit {
-            case "m": return amount * 60
-            case "h": return amount * 3600
-            case "d": return amount * 86400
-            default: return nil
-            }
-        }
-    }
-
     static func text(_ notice: Notice, at now: Date) -> String {
         let state =
             if notice.retractedAt != nil { "retracted" } else if let expiresAt = notice.expiresAt, expiresAt <= now {
@@ -79,12 +61,12 @@ extension NoticeCommands {
             if quiet || urgent, !push { throw ValidationError("--quiet and --urgent go with --push.") }
             if quiet, urgent { throw ValidationError("A notice is --quiet or --urgent, not both.") }
             if let at {
-                guard let time = When.time(at) else {
+                guard let time = CommandTime.parse(at) else {
                     throw ValidationError("--at must be an ISO-8601 time such as 2026-11-24T09:00:00Z.")
                 }
                 guard time > Date() else { throw ValidationError("--at \(at) is in the past; leave it out to post now.") }
             }
-            if let expires, When.time(expires) == nil, When.duration(expires) == nil {
+            if let expires, CommandTime.parse(expires) == nil, CommandTime.duration(expires) == nil {
                 throw ValidationError("--expires must be an ISO-8601 time or a duration such as 90m, 3h or 2d.")
             }
         }
@@ -93,8 +75,10 @@ extension NoticeCommands {
             try await runAdmin {
                 let store = try database.openStore()
                 let now = Date.currentSecond
-                let publishAt = at.flatMap(When.time) ?? now
-                let expiresAt = expires.flatMap { When.time($0) ?? When.duration($0).map(publishAt.addingTimeInterval) }
+                let publishAt = at.flatMap(CommandTime.parse) ?? now
+                let expiresAt = expires.flatMap {
+                    CommandTime.parse($0) ?? CommandTime.duration($0).map(publishAt.addingTimeInterval)
+                }
                 let notice = try await store.postNotice(
                     Notice(
                         id: Secrets.newShortID(), text: text, severity: severity, location: location, machineIds: machines,

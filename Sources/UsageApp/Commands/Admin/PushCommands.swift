@@ -128,15 +128,8 @@ extension PushCommands {
                 }
                 var logger = Logger(label: "washboard.push")
                 logger.logLevel = .error
-                let sender = push.makeSender(logger: logger)
-                let delivery = PushDelivery(store: store, sender: sender, concurrency: push.pushConcurrency, logger: logger)
-                let settled: [PushOutboxEntry]
-                do {
-                    settled = try await Self.deliver(queued.map(\.id), with: delivery, store: store)
-                    try await sender.shutdown()
-                } catch {
-                    try? await sender.shutdown()
-                    throw error
+                let settled = try await push.withDelivery(store: store, logger: logger) { delivery in
+                    try await Self.deliver(queued.map(\.id), with: delivery, store: store)
                 }
                 try output.print(settled.map(Outcome.init)) { settled.map { Outcome($0).text }.joined(separator: "\n") }
                 if settled.contains(where: { $0.state != .delivered }) {
