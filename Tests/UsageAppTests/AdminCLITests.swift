@@ -26,7 +26,8 @@ struct AdminCLITests {
         let broken = try await washboard("admin", "machine", "broken", "W9", "--note", "door seal leaking", "--db", db)
         #expect(broken.status == 0 && broken.stdout.contains("W9"))
         let repaired = try await washboard("admin", "machine", "repaired", "W9", "--json", "--db", db)
-        #expect(try DomainJSON.decoder().decode(MachineStatus.self, from: Data(repaired.stdout.utf8)).machine.state == .idle)
+        #expect(
+            try DomainJSON.decoder().decode(RepairOutcome.self, from: Data(repaired.stdout.utf8)).machine.machine.state == .idle)
 
         let resident = try await washboard("admin", "resident", "add", "--name", "Ada", "--room", "101", "--json", "--db", db)
         #expect(resident.status == 0, "\(resident.stderr)")
@@ -64,6 +65,33 @@ struct AdminCLITests {
         #expect(events.map(\.kind) == [.machine, .alert] && events.last?.topic == .resident(ada.id))
         #expect(try await washboard("admin", "machine", "remove", "D1", "--db", folder.databasePath).status == 0)
         #expect(try await store.board(at: .currentSecond).machines.isEmpty)
+    }
+
+    @Test("--json prints what each remaining command did")
+    func jsonOutput() async throws {
+        let dorm = try await TestDorm()
+        let (ada, _) = try await dorm.resident()
+        let db = dorm.folder.databasePath
+        _ = try await dorm.store.startUse(StartUseRequest(machineId: "W1", residentId: ada), at: .currentSecond)
+        func json(_ arguments: String...) async throws -> [String: Any] {
+            let result = try await washboard(["admin"] + arguments + ["--json", "--db", db])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            let value = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+            return try #require(value as? [String: Any] ?? (value as? [[String: Any]]).map { ["list": $0] })
+        }
+
+        let cleared = try await json("machine", "clear", "W1")
+        #expect(cleared["state"] as? String == "idle" && cleared["use"] is NSNull)
+        #expect(try await json("machine", "remove", "W1") as? [String: String] == ["id": "W1", "removed": "true"])
+        let residents = try await json("resident", "list")["list"] as? [[String: Any]]
+        #expect(residents?.compactMap { $0["id"] as? String } == [ada])
+        let code = try await json("resident", "code", ada)
+        #expect(code["id"] as? String == ada && (code["code"] as? String)?.isEmpty == false)
+        let revoked = try await json("resident", "revoke", ada)
+        #expect(revoked["id"] as? String == ada && revoked["revokedAt"] is String)
+        let posted = try await json("notice", "post", "Dryers closed")
+        let retracted = try await json("notice", "retract", try #require(posted["id"] as? String))
+        #expect(retracted["id"] as? String == posted["id"] as? String && retracted["retractedAt"] is String)
     }
 
     struct BadInput: CustomTestStringConvertible, Sendable {

@@ -36,6 +36,8 @@ struct PushProcessTests {
 
         let shown = try await washboard("admin", "vapid", "show", "--db", db)
         #expect(shown.stdout.contains(signer.key.publicKey) && shown.stdout.contains("mailto:laundry@dorm.example"))
+        let shownJSON = try await washboard("admin", "vapid", "show", "--json", "--db", db)
+        #expect(try JSONDecoder().decode([String: String].self, from: Data(shownJSON.stdout.utf8)) == output)
 
         let forced = try await washboard(
             "admin", "vapid", "generate", "--subject", "mailto:other@dorm.example", "--force", "--db", db)

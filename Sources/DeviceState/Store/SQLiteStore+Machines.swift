@@ -54,6 +54,7 @@ extension SQLiteStore {
             let status = try Self.machineStatus(db, id)
             if status.use != nil { throw DeviceStateError.machineBusy(status) }
             try db.execute(sql: "UPDATE machines SET removedAt = ?, updatedAt = ? WHERE id = ?", arguments: [now, now, id])
+            try Self.endOutage(db, machineId: id, at: now)
             try Self.appendEvent(db, topic: .board, kind: .machineRemoved, payload: EventPayload.Removed(id: id), at: now)
         }
     }
@@ -116,12 +117,37 @@ extension SQLiteStore {
         machine.stateNote = transition.stateNote
         machine.updatedAt = now
         try machine.updateState(db)
+        try recordOutage(db, from: before.machine, to: machine, at: now)
         let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)
         try appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: after), at: now)
         if transition.alertsOwner, let closedUse {
             try createAlert(db, useClosedAlert(for: closedUse, machine: machine, at: now))
         }
         return (after, closedUse)
+    }
+
+    /// Keeps `machine_outages` in step with a state change: a row opens when a machine
+    /// breaks, takes a new note while it stays broken, and ends when it is repaired.
+    static func recordOutage(_ db: Database, from before: Machine, to after: Machine, at now: Date) throws {
+        switch (before.state == .broken, after.state == .broken) {
+        case (false, true):
+            try db.execute(
+                sql: "INSERT INTO machine_outages (machineId, note, startedAt) VALUES (?, ?, ?)",
+                arguments: [after.id, after.stateNote, now])
+        case (true, true):
+            try db.execute(
+                sql: "UPDATE machine_outages SET note = ? WHERE machineId = ? AND endedAt IS NULL",
+                arguments: [after.stateNote, after.id])
+        case (true, false):
+            try endOutage(db, machineId: after.id, at: now)
+        case (false, false):
+            break
+        }
+    }
+
+    static func endOutage(_ db: Database, machineId: String, at now: Date) throws {
+        try db.execute(
+            sql: "UPDATE machine_outages SET endedAt = ? WHERE machineId = ? AND endedAt IS NULL", arguments: [now, machineId])
     }
 
     static func useClosedAlert(for use: Use, machine: Machine, at now: Date) -> Alert {

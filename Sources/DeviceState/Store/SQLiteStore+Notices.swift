@@ -2,6 +2,10 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
+    public func postNotice(_ notice: Notice, at now: Date) async throws -> Notice {
+        try await write { db in try Self.post(notice, db, at: now) }
+    }
+
     /// The reconciler's notice steps at `now`: scheduled notices whose time has come are
     /// announced (a `notice` event for open boards, and a `notice` alert for every active
     /// resident when the notice is pushed); expired ones are taken off open boards
@@ -55,17 +59,40 @@ extension SQLiteStore {
         try await write { db in
             guard var notice = try Notice.fetchOne(db, key: id) else { throw DeviceStateError.noticeNotFound(id: id) }
             guard notice.retractedAt == nil else { throw DeviceStateError.noticeRetracted(id: id) }
-            notice.retractedAt = now
-            try db.execute(sql: "UPDATE notices SET retractedAt = ? WHERE id = ?", arguments: [now, id])
-            let wasShown =
-                try Bool.fetchOne(
-                    db, sql: "SELECT announcedAt IS NOT NULL AND expiryAnnouncedAt IS NULL FROM notices WHERE id = ?",
-                    arguments: [id]) ?? false
-            if wasShown {
-                try Self.appendEvent(db, topic: .board, kind: .noticeRemoved, payload: EventPayload.Removed(id: id), at: now)
-            }
+            try Self.retract(&notice, db, at: now)
             return notice
         }
+    }
+
+    static func retract(_ notice: inout Notice, _ db: Database, at now: Date) throws {
+        notice.retractedAt = now
+        try db.execute(sql: "UPDATE notices SET retractedAt = ? WHERE id = ?", arguments: [now, notice.id])
+        let wasShown =
+            try Bool.fetchOne(
+                db, sql: "SELECT announcedAt IS NOT NULL AND expiryAnnouncedAt IS NULL FROM notices WHERE id = ?",
+                arguments: [notice.id]) ?? false
+        if wasShown {
+            try appendEvent(db, topic: .board, kind: .noticeRemoved, payload: EventPayload.Removed(id: notice.id), at: now)
+        }
+    }
+
+    /// Stores a notice, trimmed and checked, and announces it when it is live already.
+    static func post(_ notice: Notice, _ db: Database, at now: Date) throws -> Notice {
+        let text = notice.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...500).contains(text.count) else {
+            throw DeviceStateError.invalidInput(field: "text", reason: "give 1 to 500 characters")
+        }
+        if let expiresAt = notice.expiresAt, expiresAt <= notice.publishAt {
+            throw DeviceStateError.invalidInput(field: "expires", reason: "a notice must expire after it is published")
+        }
+        var notice = notice
+        notice.text = text
+        for machineId in notice.machineIds {
+            _ = try machineStatus(db, machineId)
+        }
+        try notice.insert(db)
+        if notice.isLive(at: now) { try announce(notice, db, at: now) }
+        return notice
     }
 
     /// Puts a live notice on open boards and, when it is pushed, alerts every active

@@ -111,28 +111,6 @@ extension SQLiteStore {
         }
     }
 
-    // MARK: Notices
-
-    public func postNotice(_ notice: Notice, at now: Date) async throws -> Notice {
-        let text = notice.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...500).contains(text.count) else {
-            throw DeviceStateError.invalidInput(field: "text", reason: "give 1 to 500 characters")
-        }
-        if let expiresAt = notice.expiresAt, expiresAt <= notice.publishAt {
-            throw DeviceStateError.invalidInput(field: "expires", reason: "a notice must expire after it is published")
-        }
-        var notice = notice
-        notice.text = text
-        return try await write { [notice] db in
-            for machineId in notice.machineIds {
-                _ = try Self.machineStatus(db, machineId)
-            }
-            try notice.insert(db)
-            if notice.isLive(at: now) { try Self.announce(notice, db, at: now) }
-            return notice
-        }
-    }
-
     // MARK: Inside a transaction
 
     static func resident(_ db: Database, _ id: String) throws -> Resident {

@@ -190,6 +190,24 @@ enum Schema {
                     ALTER TABLE alerts ADD COLUMN pushNotBefore DATETIME;
                     """)
         }
+        migrator.registerMigration("v5: machine outages") { db in
+            try db.execute(
+                sql: """
+                    -- One row per time a machine was out of order, kept for statistics. A row
+                    -- ends when the machine is repaired or removed.
+                    CREATE TABLE machine_outages (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        machineId TEXT NOT NULL REFERENCES machines(id),
+                        note TEXT,
+                        startedAt DATETIME NOT NULL,
+                        endedAt DATETIME
+                    );
+                    CREATE UNIQUE INDEX machine_outages_one_open ON machine_outages(machineId) WHERE endedAt IS NULL;
+                    -- Machines broken before outages were recorded: the outage began at their last change.
+                    INSERT INTO machine_outages (machineId, note, startedAt)
+                        SELECT id, stateNote, updatedAt FROM machines WHERE state = 'broken' AND removedAt IS NULL;
+                    """)
+        }
         return migrator
     }
 }

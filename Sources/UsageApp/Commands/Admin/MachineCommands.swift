@@ -111,37 +111,42 @@ extension MachineCommands {
     struct Broken: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mark a machine out of order; an open use is closed and its owner told.",
-            discussion: "Example: washboard admin machine broken W9 --note \"door seal leaking\"")
+            discussion: "Example: washboard admin machine broken W9 --note \"door seal leaking\" --notice")
 
         @Argument(help: "The machine id.")
         var id: String
         @Option(help: "What is wrong, shown to residents (1 to 200 characters).")
         var note: String
+        @Flag(help: "Also post an outage notice on every board until the machine is repaired.")
+        var notice = false
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            let trimmed = note.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(trimmed.count) else { throw ValidationError("--note must be 1 to 200 characters.") }
+            guard (1...200).contains(trimmedNote.count) else { throw ValidationError("--note must be 1 to 200 characters.") }
         }
 
+        private var trimmedNote: String { note.trimmingCharacters(in: .whitespacesAndNewlines) }
+
         func run() async throws {
-            try await runMachineCommand(
-                .markBroken(note: note.trimmingCharacters(in: .whitespacesAndNewlines)), id: id,
-                database: database, output: output, verb: "marked broken")
+            try await markMachine(id, broken: trimmedNote, notice: notice, database: database, output: output)
         }
     }
 
     struct Repaired: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a broken machine repaired: it is free again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a broken machine repaired: it is free again, and outage notices about it alone come down.",
+            discussion: "Example: washboard admin machine repaired W9 --notice")
 
         @Argument(help: "The machine id.")
         var id: String
+        @Flag(help: "Also post \"back in service\" on every board for 12 hours.")
+        var notice = false
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runMachineCommand(.markRepaired, id: id, database: database, output: output, verb: "marked repaired")
+            try await markMachine(id, broken: nil, notice: notice, database: database, output: output)
         }
     }
 
@@ -155,16 +160,27 @@ extension MachineCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runMachineCommand(.clear, id: id, database: database, output: output, verb: "cleared")
+            try await runAdmin {
+                let status = try await database.openStore().apply(.clear, toMachine: id, at: .currentSecond)
+                try output.print(status) { "cleared \(status.machine.id): now \(status.machine.state.rawValue)" }
+            }
         }
     }
 }
 
-private func runMachineCommand(
-    _ command: MachineCommand, id: String, database: DatabaseOptions, output: OutputOptions, verb: String
+private func markMachine(
+    _ id: String, broken note: String?, notice: Bool, database: DatabaseOptions, output: OutputOptions
 ) async throws {
     try await runAdmin {
-        let status = try await database.openStore().apply(command, toMachine: id, at: .currentSecond)
-        try output.print(status) { "\(verb) \(status.machine.id): now \(status.machine.state.rawValue)" }
+        let now = Date.currentSecond
+        let outcome = try await database.openStore().markMachine(id, broken: note, postingNotice: notice, at: now)
+        try output.print(outcome) {
+            let machine = outcome.machine.machine
+            return
+                (["marked \(machine.id) \(note == nil ? "repaired" : "broken"): now \(machine.state.rawValue)"]
+                + outcome.retractedNotices.map { "retracted notice \($0)" }
+                + [outcome.notice.map { NoticeCommands.text($0, at: now) }].compactMap { $0 })
+                .joined(separator: "\n")
+        }
     }
 }
