@@ -98,3 +98,5 @@ public enum DomainJSON {
         return decoder
     }
 }
+
+extension Outage: FetchableRecord {}

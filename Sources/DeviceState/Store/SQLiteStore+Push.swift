@@ -226,12 +226,18 @@ extension SQLiteStore {
 
     /// How many rows are in each state.
     public func pushOutboxCounts() async throws -> [PushOutboxEntry.State: Int] {
-        try await pool.read { db in
-            var counts: [PushOutboxEntry.State: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM push_outbox GROUP BY state") {
-                if let state = PushOutboxEntry.State(rawValue: row["state"]) { counts[state] = row["n"] }
-            }
-            return counts
+        try await pool.read { db in try Self.pushOutboxCounts(db, createdIn: Date.distantPast..<Date.distantFuture) }
+    }
+
+    /// Push notifications queued in `period`, by state.
+    static func pushOutboxCounts(_ db: Database, createdIn period: Range<Date>) throws -> [PushOutboxEntry.State: Int] {
+        var counts: [PushOutboxEntry.State: Int] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT state, count(*) AS n FROM push_outbox WHERE createdAt >= ? AND createdAt < ? GROUP BY state",
+            arguments: [period.lowerBound, period.upperBound])
+        {
+            if let state = PushOutboxEntry.State(rawValue: row["state"]) { counts[state] = row["n"] }
         }
+        return counts
     }
 }

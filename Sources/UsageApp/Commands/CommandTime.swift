@@ -1,11 +1,22 @@
 import Foundation
 
-/// Times and durations given on the command line (`--now`, `--at`, `--expires`).
+/// Times, days and durations given on the command line (`--now`, `--at`, `--expires`, `--since`).
 enum CommandTime {
     /// An ISO-8601 time such as `2026-11-24T09:00:00Z`, with or without fractional seconds.
     static func parse(_ text: String) -> Date? {
         (try? Date(text, strategy: .iso8601))
             ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+
+    /// A calendar day such as `2026-11-24`: its first moment on the wall clock of `timeZone`.
+    static func day(_ text: String, in timeZone: TimeZone) -> Date? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 3, let year = parts[0], let month = parts[1], let day = parts[2] else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = DateComponents(year: year, month: month, day: day)
+        guard components.isValidDate(in: calendar) else { return nil }
+        return calendar.date(from: components)
     }
 
     /// A duration such as `90m`, `3h` or `2d`.

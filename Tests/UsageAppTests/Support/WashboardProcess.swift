@@ -34,12 +34,14 @@ func washboard(_ arguments: String...) async throws -> CommandResult {
     try await washboard(arguments)
 }
 
-func washboard(_ arguments: [String]) async throws -> CommandResult {
+/// Runs `washboard arguments…` to completion, with `extraEnvironment` added to the test's own.
+func washboard(_ arguments: [String], extraEnvironment: [String: String] = [:]) async throws -> CommandResult {
     let process = Process()
     process.executableURL = try WashboardBinary.url
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "WASHBOARD_DB")
+    environment.merge(extraEnvironment) { $1 }
     process.environment = environment
     let stdout = Pipe()
     let stderr = Pipe()

@@ -5,14 +5,14 @@ import Foundation
 /// `washboard admin …`: works on the database file directly, also while the server runs.
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage machines, residents, notices, reports and Web Push.",
+        abstract: "Manage machines, residents, notices, reports and Web Push; see how the room is used.",
         discussion: """
             Changes reach open boards through the event log. Exit codes: 0 success, 64 bad usage or value, \
-            65 conflict with the current state, 66 not found, 74 database error.
+            65 conflict with the current state, 66 not found, 69 push unavailable, 74 database error.
             """,
         subcommands: [
             MachineCommands.self, ResidentCommands.self, NoticeCommands.self, ReportCommands.self, VAPIDCommands.self,
-            PushCommands.self,
+            PushCommands.self, StatsCommand.self,
         ])
 }
 
