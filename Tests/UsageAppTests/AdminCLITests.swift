@@ -94,6 +94,29 @@ struct AdminCLITests {
         #expect(retracted["id"] as? String == posted["id"] as? String && retracted["retractedAt"] is String)
     }
 
+    @Test("admin commands at once, next to a running server: each waits for the write lock, none is lost")
+    func concurrentWriters() async throws {
+        let dorm = try await TestDorm()
+        let db = dorm.folder.databasePath
+        let head = try await dorm.store.headSeq()
+        let ids = (1...12).map { "C\($0)" }
+        try await dorm.withServer { _ in
+            let statuses = try await withThrowingTaskGroup(of: Int32.self) { group in
+                for id in ids {
+                    group.addTask {
+                        try await washboard("admin", "machine", "add", id, "--kind", "dryer", "--location", "Hall C", "--db", db)
+                            .status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 0, count: ids.count))
+        }
+        let machines = try await dorm.store.machines(includingRemoved: false).map(\.machine.id)
+        #expect(Set(machines) == Set(ids + ["W1", "W2"]))
+        #expect(try await dorm.store.headSeq() == head + Int64(ids.count))
+    }
+
     struct BadInput: CustomTestStringConvertible, Sendable {
         var arguments: [String]
         var status: Int32
