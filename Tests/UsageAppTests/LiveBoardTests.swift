@@ -308,6 +308,8 @@ struct MetricsTests {
                 _ = try await iterator.next()  // the change, through the hub
                 try await outbound.close(.normalClosure, reason: nil)
             }
+            // One finished HTTP request, so that the HTTP metrics exist even when this test runs alone.
+            _ = try await client.execute(uri: "/health", method: .get)
             let response = try await client.execute(uri: "/metrics", method: .get)
             #expect(response.status == .ok)
             let text = String(buffer: response.body)

@@ -35,6 +35,11 @@ func washboard(_ arguments: String...) async throws -> CommandResult {
 }
 
 /// Runs `washboard arguments…` to completion, with `extraEnvironment` added to the test's own.
+///
+/// Output goes to temporary files, not pipes: a pipe's write end can leak into a child
+/// spawned at the same moment by a test running in parallel (a server that lives for the
+/// whole test), and reading that pipe to its end would then block a thread of the
+/// cooperative pool for as long, which on two cores stalls every test.
 func washboard(_ arguments: [String], extraEnvironment: [String: String] = [:]) async throws -> CommandResult {
     let process = Process()
     process.executableURL = try WashboardBinary.url
@@ -43,19 +48,20 @@ func washboard(_ arguments: [String], extraEnvironment: [String: String] = [:]) 
     environment.removeValue(forKey: "WASHBOARD_DB")
     environment.merge(extraEnvironment) { $1 }
     process.environment = environment
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardOutput = stdout
-    process.standardError = stderr
+    let folder = try TestFolder()
+    let outputs = ["stdout", "stderr"].map { folder.url.appendingPathComponent($0) }
+    for output in outputs { FileManager.default.createFile(atPath: output.path, contents: nil) }
+    let handles = try outputs.map { try FileHandle(forWritingTo: $0) }
+    defer { for handle in handles { try? handle.close() } }
+    process.standardOutput = handles[0]
+    process.standardError = handles[1]
     process.standardInput = FileHandle.nullDevice
     let status: Int32 = try await withCheckedThrowingContinuation { continuation in
         process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
         do { try process.run() } catch { continuation.resume(throwing: error) }
     }
-    return CommandResult(
-        status: status,
-        stdout: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-        stderr: String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    let text = try outputs.map { String(decoding: try Data(contentsOf: $0), as: UTF8.self) }
+    return CommandResult(status: status, stdout: text[0], stderr: text[1])
 }
 
 /// `washboard serve` as a child process on a free port.
