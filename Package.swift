@@ -65,7 +65,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // docs/openapi.yaml and fixtures/demo-dorm.json are symlinks to these files.
-            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/demo-dorm.json")]
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/demo-dorm.json"), .copy("Resources/Public")]
         ),
         .testTarget(name: "DeviceStateTests", dependencies: ["DeviceState"]),
         // A push service on loopback that checks VAPID and decrypts independently of Notify,

@@ -12,12 +12,18 @@ func buildApplication(
 ) -> some ApplicationProtocol {
     let router = Router(options: .autoGenerateHeadEndpoints)
     _ = WashboardMetrics.registry
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    // Inside the problem middleware: a path no route knows is looked up among the PWA's files first.
+    AppController.addRoutes(to: router)
 
     let auth = Authenticator(store: store, publicOrigin: configuration.publicOrigin)
     let boardCache = BoardController.makeCache(store: store, ttl: configuration.boardCacheTTL)
-    SessionController(store: store, auth: auth, cookieIsSecure: configuration.cookieIsSecure).addRoutes(to: router)
+    SessionController(
+        store: store, auth: auth, cookieIsSecure: configuration.cookieIsSecure, demoResidentId: configuration.demoResidentId
+    )
+    .addRoutes(to: router)
     BoardController(store: store, auth: auth, cache: boardCache).addRoutes(to: router)
     UseController(store: store, auth: auth).addRoutes(to: router)
     PushController(store: store, auth: auth, policy: configuration.pushPolicy).addRoutes(to: router)

@@ -20,6 +20,9 @@ struct ServerConfiguration: Sendable {
     var alertAckTimeout: TimeInterval = 10
     /// Which push endpoints residents may subscribe with.
     var pushPolicy = PushEndpointPolicy()
+    /// With `serve --demo`: the demo resident, whom anyone opening the app may sign in as
+    /// (`POST /api/demo/session`), so that the demo shows without typing a code.
+    var demoResidentId: String?
 
     init(host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
         self.host = host

@@ -8,6 +8,8 @@ struct SessionController {
     let store: any DeviceStore
     let auth: Authenticator
     let cookieIsSecure: Bool
+    /// The demo resident of `serve --demo`; nil otherwise, and the demo routes do not exist.
+    var demoResidentId: String? = nil
 
     /// Residents stay signed in for a semester; revocation ends a session earlier.
     static let cookieMaxAge = 180 * 24 * 3600
@@ -16,6 +18,10 @@ struct SessionController {
         router.on("/api/session", methods: [.post: redeem, .delete: logout])
         router.on("/api/me", methods: [.get: me])
         router.on("/api/me/preferences", methods: [.patch: updatePreferences])
+        if demoResidentId != nil {
+            router.on("/api/demo", methods: [.get: { _, _ in Response(status: .noContent) }])
+            router.on("/api/demo/session", methods: [.post: demoSession])
+        }
     }
 
     struct RedeemBody: Decodable { var code: String }
@@ -29,6 +35,18 @@ struct SessionController {
         let body = try await request.decodeJSON(as: RedeemBody.self)
         guard (1...64).contains(body.code.count) else { throw DeviceStateError.enrollmentCodeInvalid }
         let (resident, token) = try await store.redeemEnrollmentCode(body.code, at: .currentSecond)
+        return try sessionResponse(resident, token)
+    }
+
+    /// Signs in as the demo resident: a one-time code issued and redeemed at once.
+    @Sendable func demoSession(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        guard let demoResidentId else { throw HTTPError(.notFound) }
+        let code = try await store.issueEnrollmentCode(residentId: demoResidentId, validFor: 60, at: .currentSecond)
+        let (resident, token) = try await store.redeemEnrollmentCode(code.code, at: .currentSecond)
+        return try sessionResponse(resident, token)
+    }
+
+    private func sessionResponse(_ resident: Resident, _ token: String) throws -> Response {
         var response = try Response.json(SessionResponse(token: token, resident: resident), status: .created)
         response.setCookie(
             Cookie(
