@@ -97,4 +97,26 @@ struct SessionAPITests {
             #expect(try off.decode(Preferences.self) == Preferences())
         }
     }
+
+    @Test("the demo sign-in exists only under serve --demo, and signs in as the demo resident only")
+    func demoSession() async throws {
+        let dorm = try await TestDorm()
+        let (demo, _) = try await dorm.resident("Demo")
+        _ = try await dorm.resident("Ben")
+        try await dorm.withServer { client in
+            let probe = try await client.execute(uri: "/api/demo", method: .get)
+            let signIn = try await client.execute(uri: "/api/demo/session", method: .post)
+            #expect(probe.status == .notFound && signIn.status == .notFound)
+        }
+        try await dorm.withServer(demoResidentId: demo) { client in
+            #expect(try await client.execute(uri: "/api/demo", method: .get).status == .noContent)
+            let session = try await client.execute(uri: "/api/demo/session", method: .post)
+            #expect(session.status == .created)
+            #expect(session.headers[.setCookie]?.contains("HttpOnly") == true)
+            let token = try #require(try session.object["token"] as? String)
+            let me = try await client.execute(uri: "/api/me", method: .get, headers: .bearer(token))
+            let resident = try me.object["resident"] as? [String: Any]
+            #expect(resident?["id"] as? String == demo)
+        }
+    }
 }

@@ -86,7 +86,8 @@ struct Serve: AsyncParsableCommand {
         if let defaultQuietHours { try await DefaultQuietHours.store(defaultQuietHours, in: store) }
         if demo {
             let code = try await DemoDorm.seed(store, at: .currentSecond)
-            print("Demo dorm ready. Enroll as the demo resident:")
+            configuration.demoResidentId = code.residentId
+            print("Demo dorm ready. Open \(configuration.publicOrigin) and choose \"Try the demo\", or enroll with:")
             print("  code: \(code.code)")
             print("  link: \(PublicOrigin.enrollmentLink(origin: configuration.publicOrigin, code: code.code))")
             print(

@@ -51,13 +51,14 @@ struct TestDorm: Sendable {
     func withServer<Value: Sendable>(
         boardTTL: Duration = .seconds(1), hub: LiveHub = LiveHub(), socketSendBufferBytes: Int? = nil,
         pushPolicy: PushEndpointPolicy = PushEndpointPolicy(), alertAckTimeout: TimeInterval = 10,
-        _ body: @Sendable (any TestClientProtocol) async throws -> Value
+        demoResidentId: String? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         var configuration = ServerConfiguration(port: 0, publicOrigin: Self.publicOrigin)
         configuration.boardCacheTTL = boardTTL
         configuration.socketSendBufferBytes = socketSendBufferBytes
         configuration.pushPolicy = pushPolicy
         configuration.alertAckTimeout = alertAckTimeout
+        configuration.demoResidentId = demoResidentId
         var logger = Logger(label: "washboard.test")
         logger.logLevel = .warning
         let app = buildApplication(configuration: configuration, store: store, hub: hub, logger: logger)
