@@ -1,0 +1,85 @@
+// The board as the page shows it: applying live frames, and what each machine looks like
+// to the resident at a given moment. Pure functions, so they are tested under node.
+
+/** A resident may cancel within this long of starting (the server enforces it too). */
+export const CANCEL_WINDOW_MS = 10 * 60 * 1000;
+
+const byPosition = (a, b) =>
+  a.location === b.location
+    ? a.id.localeCompare(b.id, 'en', { numeric: true, sensitivity: 'base' })
+    : a.location < b.location ? -1 : 1;
+
+/** The board after one live frame; frames that are not about the board leave it as it is. */
+export function applyFrame(board, frame) {
+  switch (frame.type) {
+    case 'board':
+      return { seq: frame.seq, machines: frame.machines, notices: frame.notices };
+    case 'machine': {
+      const machines = board.machines.filter((m) => m.id !== frame.machine.id);
+      machines.push(frame.machine);
+      return { ...board, seq: frame.seq, machines: machines.sort(byPosition) };
+    }
+    case 'machine_removed':
+      return { ...board, seq: frame.seq, machines: board.machines.filter((m) => m.id !== frame.id) };
+    case 'notice': {
+      const notices = board.notices.filter((n) => n.id !== frame.notice.id);
+      notices.push(frame.notice);
+      notices.sort((a, b) => (a.publishAt < b.publishAt ? 1 : a.publishAt > b.publishAt ? -1 : 0));
+      return { ...board, seq: frame.seq, notices };
+    }
+    case 'notice_removed':
+      return { ...board, seq: frame.seq, notices: board.notices.filter((n) => n.id !== frame.id) };
+    default:
+      return typeof frame.seq === 'number' ? { ...board, seq: frame.seq } : board;
+  }
+}
+
+/** Machines by location, in board order: `[[location, [machine…]]…]`. */
+export function groupByLocation(machines) {
+  const groups = new Map();
+  for (const machine of machines) {
+    if (!groups.has(machine.location)) groups.set(machine.location, []);
+    groups.get(machine.location).push(machine);
+  }
+  return [...groups];
+}
+
+/** `mm:ss`, or `h:mm:ss` from an hour up; a started second counts as a whole one. */
+export function formatRemaining(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const two = (n) => String(n).padStart(2, '0');
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  return hours > 0 ? `${hours}:${two(minutes)}:${two(total % 60)}` : `${two(minutes)}:${two(total % 60)}`;
+}
+
+/**
+ * What a machine shows at `now` (ms, on the server's clock) to resident `me`:
+ * its phase (free, running, done, broken), a status line, and the actions on offer.
+ */
+export function machineView(machine, me, now) {
+  const use = machine.use;
+  if (machine.state === 'broken') {
+    return { phase: 'broken', status: 'Out of order', note: machine.stateNote ?? '', actions: ['report'] };
+  }
+  if (!use) return { phase: 'free', status: 'Free', note: '', actions: ['start', 'report'] };
+  const mine = use.residentId === me;
+  const left = Date.parse(use.endsAt) - now;
+  if (left > 0) {
+    const actions = mine ? ['collect'] : [];
+    if (mine && now - Date.parse(use.startedAt) <= CANCEL_WINDOW_MS) actions.push('cancel');
+    return {
+      phase: 'running', mine, status: `Running · ${formatRemaining(left)} left`, note: mine ? 'Your laundry' : '',
+      actions: [...actions, 'report'],
+    };
+  }
+  return {
+    phase: 'done', mine, status: 'Done — awaiting pickup', note: mine ? 'Your laundry is ready' : '',
+    actions: [mine ? 'collect' : 'pickup', 'report'],
+  };
+}
+
+/** Notices still live at `now`: the server removes expired ones too, on its next pass. */
+export function liveNotices(notices, now) {
+  return notices.filter((n) => !n.expiresAt || Date.parse(n.expiresAt) > now);
+}

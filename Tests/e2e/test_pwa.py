@@ -1,0 +1,305 @@
+"""The resident PWA end to end: the real `washboard` binary on a temporary SQLite file,
+driven through headless Chromium with Selenium. Run by scripts/e2e (part of scripts/test).
+
+Waits poll the page (WebDriverWait); nothing sleeps to synchronise.
+"""
+
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import tempfile
+import unittest
+import urllib.request
+
+import websocket
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BINARY = os.environ.get("WASHBOARD_BIN", str(ROOT / ".build" / "debug" / "washboard"))
+ARTIFACTS = ROOT / ".build" / "test-artifacts"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Dorm:
+    """A database with machines and residents, and the server on it (started and stopped at will)."""
+
+    def __init__(self, machines=True):
+        self.folder = tempfile.TemporaryDirectory(prefix="washboard-e2e-")
+        self.db = os.path.join(self.folder.name, "washboard.sqlite")
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.server = None
+        machine_list = [("W1", "washer", "Hall A"), ("W2", "washer", "Hall A"), ("D1", "dryer", "Hall B")]
+        for machine, kind, location in machine_list if machines else []:
+            self.cli("machine", "add", machine, "--kind", kind, "--location", location)
+
+    def cli(self, *args):
+        result = subprocess.run(
+            [BINARY, "admin", *args, "--json", "--db", self.db], capture_output=True, text=True, timeout=30
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"washboard admin {' '.join(args)}: {result.stderr}")
+        return json.loads(result.stdout)
+
+    def start(self, *extra):
+        self.server = subprocess.Popen(
+            [BINARY, "serve", "--db", self.db, "--port", str(self.port), "--public-origin", self.origin,
+             "--log-level", "warning", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for line in self.server.stdout:
+            if "serving on" in line:
+                return
+        raise AssertionError("the server exited before it listened")
+
+    def stop(self):
+        self.server.terminate()
+        self.server.wait(timeout=10)
+        self.server.stdout.close()
+        self.server = None
+
+    def close(self):
+        if self.server:
+            self.stop()
+        self.folder.cleanup()
+
+    def enrollment_code(self, name):
+        return self.cli("resident", "add", "--name", name, "--room", "101")["code"]
+
+    def request(self, method, path, token=None, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.origin + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"null")
+
+    def token(self, name):
+        return self.request("POST", "/api/session", body={"code": self.enrollment_code(name)})["token"]
+
+
+def chromium():
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,900"]:
+        options.add_argument(argument)
+    return webdriver.Chrome(options=options, service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
+
+
+class DevTools:
+    """A second DevTools connection to the page, for events Selenium does not relay."""
+
+    def __init__(self, driver):
+        address = driver.capabilities["goog:chromeOptions"]["debuggerAddress"]
+        with urllib.request.urlopen(f"http://{address}/json/list", timeout=10) as response:
+            targets = json.loads(response.read())
+        page = next(t for t in targets if t["type"] == "page")
+        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=10, suppress_origin=True)
+        self.next_id = 0
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise AssertionError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def wait_for_event(self, method, predicate):
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("method") == method and predicate(message["params"]):
+                return message["params"]
+
+    def close(self):
+        self.socket.close()
+
+
+class PWATests(unittest.TestCase):
+    def setUp(self):
+        self.dorm = Dorm()
+        self.addCleanup(self.dorm.close)
+        self.dorm.start()
+        self.driver = chromium()
+        self.addCleanup(self.driver.quit)
+
+    # Helpers
+
+    def wait(self, condition, seconds=10, message=""):
+        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(lambda _: condition(), message)
+
+    def card(self, machine):
+        return self.driver.find_element(By.ID, f"machine-{machine}")
+
+    def phase(self, machine):
+        return self.card(machine).get_attribute("data-phase")
+
+    def connection(self):
+        return self.driver.find_element(By.ID, "connection").get_attribute("data-state")
+
+    def enroll(self, name="Ada"):
+        self.driver.get(f"{self.dorm.origin}/join#code={self.dorm.enrollment_code(name)}")
+        self.wait(lambda: self.connection() == "live", message="the board goes live")
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, ".machine")) == 3)
+
+    # Tests
+
+    def test_enroll_then_a_use_by_another_resident_appears_within_a_second(self):
+        self.enroll()
+        locations = [h.text for h in self.driver.find_elements(By.CSS_SELECTOR, ".location h3")]
+        self.assertEqual(locations, ["Hall A", "Hall B"])
+        self.assertEqual(self.phase("W2"), "free")
+        self.assertIn("45", self.card("W1").find_element(By.CSS_SELECTOR, "input").get_attribute("value"))
+
+        ben = self.dorm.token("Ben")
+        self.dorm.request("POST", "/api/machines/W2/uses", ben, {})
+        self.wait(lambda: self.phase("W2") == "running", seconds=1, message="Ben's use shows within a second")
+        self.assertRegex(self.card("W2").find_element(By.CLASS_NAME, "machine-status").text, r"Running · \d\d:\d\d left")
+
+        # One tap: Ada starts W1 herself, and it is hers.
+        self.card("W1").find_element(By.XPATH, ".//button[text()='Start']").click()
+        self.wait(lambda: self.card("W1").get_attribute("data-mine") == "true")
+        self.assertEqual(self.phase("W1"), "running")
+        self.card("W1").find_element(By.XPATH, ".//button[text()='Collected']").click()
+        self.wait(lambda: self.phase("W1") == "free")
+
+    def test_a_change_made_while_the_server_was_down_shows_without_reload(self):
+        self.enroll()
+        self.driver.execute_script("window.sameDocument = true")
+        self.dorm.stop()
+        self.wait(lambda: self.connection() in ("reconnecting", "offline"), message="the badge shows the loss")
+        self.assertTrue(self.driver.find_element(By.ID, "stale").is_displayed(), "the board says how old it is")
+
+        self.dorm.cli("machine", "broken", "D1", "--note", "drum does not turn")
+        self.dorm.start()
+        self.wait(lambda: self.phase("D1") == "broken", seconds=40, message="the page catches up by itself")
+        self.assertEqual(self.card("D1").find_element(By.CLASS_NAME, "machine-note").text, "drum does not turn")
+        self.assertTrue(self.driver.execute_script("return window.sameDocument === true"), "no reload happened")
+        self.wait(lambda: self.connection() == "live")
+        self.assertFalse(self.driver.find_element(By.ID, "stale").is_displayed())
+
+    def test_the_app_opens_offline_with_the_last_board(self):
+        self.enroll()
+        self.wait(lambda: self.driver.execute_script("return navigator.serviceWorker.controller !== null"))
+        self.dorm.stop()
+        self.driver.refresh()
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, ".machine")) == 3, message="the cached board")
+        self.assertTrue(self.driver.find_element(By.ID, "stale").is_displayed())
+        self.assertNotEqual(self.connection(), "live")
+
+    def test_the_service_worker_controls_the_page_and_turns_a_push_into_a_notification(self):
+        self.enroll()
+        scope = f"{self.dorm.origin}/"
+        self.wait(lambda: self.driver.execute_script("return navigator.serviceWorker.controller !== null"),
+                  message="the service worker controls the page")
+        self.driver.execute_cdp_cmd(
+            "Browser.grantPermissions", {"origin": self.dorm.origin, "permissions": ["notifications"]})
+
+        devtools = DevTools(self.driver)
+        self.addCleanup(devtools.close)
+        devtools.call("ServiceWorker.enable")
+        registration = devtools.wait_for_event(
+            "ServiceWorker.workerRegistrationUpdated",
+            lambda params: any(r["scopeURL"] == scope and not r["isDeleted"] for r in params["registrations"]))
+        registration_id = next(r["registrationId"] for r in registration["registrations"] if r["scopeURL"] == scope)
+        payload = {"id": "a1", "kind": "cycle_done", "title": "W1: your laundry is done", "body": "Collect it",
+                   "url": "/#machine-W1", "tag": "machine-W1", "silent": False}
+        devtools.call("ServiceWorker.deliverPushMessage", origin=self.dorm.origin, registrationId=registration_id,
+                      data=json.dumps(payload))
+
+        def notifications():
+            return self.driver.execute_async_script(
+                "const done = arguments[0];"
+                "navigator.serviceWorker.ready.then(r => r.getNotifications())"
+                ".then(list => done(list.map(n => ({title: n.title, tag: n.tag, body: n.body}))));")
+
+        shown = self.wait(lambda: notifications() or None, message="a notification is shown")
+        self.assertEqual(shown, [{"title": payload["title"], "tag": "machine-W1", "body": "Collect it"}])
+
+    def test_a_hostile_machine_note_is_shown_as_text(self):
+        self.enroll()
+        hostile = "<img src=x onerror=alert(1)>"
+        self.dorm.cli("machine", "broken", "W2", "--note", hostile)
+        self.wait(lambda: self.phase("W2") == "broken")
+        note = self.card("W2").find_element(By.CLASS_NAME, "machine-note")
+        self.assertEqual(note.text, hostile)
+        self.assertEqual(self.driver.find_elements(By.CSS_SELECTOR, ".machine img"), [])
+        with self.assertRaises(NoAlertPresentException):
+            self.driver.switch_to.alert.text
+
+    def test_live_updates_move_nothing_on_the_page(self):
+        self.enroll()
+        # Each shift is kept with what moved (id or class, the rectangle before and after).
+        self.driver.execute_script("""
+            window.shifts = [];
+            new PerformanceObserver(list => {
+              for (const entry of list.getEntries()) {
+                window.shifts.push([entry.value, entry.sources.map(s =>
+                  [s.node && (s.node.id || s.node.className), JSON.stringify(s.previousRect), JSON.stringify(s.currentRect)])]);
+              }
+            }).observe({type: 'layout-shift'});""")
+        ben = self.dorm.token("Ben")
+        self.dorm.request("POST", "/api/machines/W1/uses", ben, {})
+        self.dorm.cli("machine", "broken", "W2", "--note", "a long note about the door seal that leaks on every wash")
+        self.dorm.cli("notice", "post", "Hall B is closed on Sunday", "--severity", "info")
+        self.wait(lambda: self.phase("W1") == "running" and self.phase("W2") == "broken")
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, ".notice")) == 1)
+        self.dorm.stop()
+        self.wait(lambda: self.driver.find_element(By.ID, "stale").is_displayed())
+        # Layout-shift entries are reported after the frame that shifted: wait for two more frames.
+        shifts = self.driver.execute_async_script(
+            "const done = arguments[0];"
+            "requestAnimationFrame(() => requestAnimationFrame(() => done(window.shifts)));")
+        self.assertEqual(shifts, [], "cumulative layout shift")
+
+    def test_the_board_on_a_phone_screen(self):
+        self.enroll()
+        self.dorm.request("POST", "/api/machines/W2/uses", self.dorm.token("Ben"), {})
+        self.dorm.cli("machine", "broken", "D1", "--note", "door seal leaking")
+        self.dorm.cli("notice", "post", "Dryers are serviced on Friday morning", "--severity", "warning")
+        self.wait(lambda: self.phase("W2") == "running" and self.phase("D1") == "broken")
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, ".notice")) == 1)
+        for width in (320, 360):
+            self.driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": 740, "deviceScaleFactor": 2, "mobile": True})
+            overflow = self.driver.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            self.assertLessEqual(overflow, 0, f"no sideways scrolling at {width} px")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.assertTrue(self.driver.save_screenshot(str(ARTIFACTS / "board-phone.png")))
+
+
+class DemoTests(unittest.TestCase):
+    def test_the_demo_command_then_the_bare_address_shows_the_demo_dorm_live(self):
+        dorm = Dorm(machines=False)  # --demo wants an empty database
+        self.addCleanup(dorm.close)
+        dorm.start("--demo")
+        driver = chromium()
+        self.addCleanup(driver.quit)
+        driver.get(dorm.origin)
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "demo-button").is_displayed())
+        driver.find_element(By.ID, "demo-button").click()
+        WebDriverWait(driver, 10).until(
+            lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
+        phases = [c.get_attribute("data-phase") for c in driver.find_elements(By.CSS_SELECTOR, ".machine")]
+        self.assertEqual(len(phases), 10)
+        self.assertTrue({"free", "running", "done", "broken"} <= set(phases), phases)
+
+
+if __name__ == "__main__":
+    unittest.main()

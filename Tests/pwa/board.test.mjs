@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  CANCEL_WINDOW_MS, applyFrame, formatRemaining, groupByLocation, liveNotices, machineView,
+} from '../../Sources/UsageApp/Resources/Public/js/board.mjs';
+
+const machine = (id, location, extra = {}) => ({
+  id, kind: 'washer', label: `Washer ${id}`, location, cycleMinutes: 45, state: 'idle', stateNote: null, use: null, ...extra,
+});
+const now = Date.parse('2026-12-01T12:00:00Z');
+const use = (residentId, startedMinutesAgo, endsInMinutes) => ({
+  id: 'u1', residentId,
+  startedAt: new Date(now - startedMinutesAgo * 60_000).toISOString(),
+  endsAt: new Date(now + endsInMinutes * 60_000).toISOString(),
+});
+
+test('machine frames replace in place and keep the board order: location, then id with numbers as numbers', () => {
+  let board = { seq: 1, machines: [machine('W2', 'Hall A'), machine('W1', 'Hall B')], notices: [] };
+  board = applyFrame(board, { type: 'machine', seq: 2, machine: machine('W10', 'Hall A') });
+  board = applyFrame(board, { type: 'machine', seq: 3, machine: machine('W2', 'Hall A', { state: 'broken' }) });
+  assert.deepEqual(board.machines.map((m) => m.id), ['W2', 'W10', 'W1']);
+  assert.equal(board.machines[0].state, 'broken');
+  board = applyFrame(board, { type: 'machine_removed', seq: 4, id: 'W10' });
+  assert.deepEqual(board.machines.map((m) => m.id), ['W2', 'W1']);
+  assert.equal(board.seq, 4);
+  assert.deepEqual(groupByLocation(board.machines).map(([loc, ms]) => [loc, ms.length]), [['Hall A', 1], ['Hall B', 1]]);
+});
+
+test('notices: newest first, replaced by id, removed by id, expired ones hidden', () => {
+  let board = { seq: 1, machines: [], notices: [] };
+  const notice = (id, publishAt, expiresAt = null) => ({ id, text: id, severity: 'info', publishAt, expiresAt });
+  board = applyFrame(board, { type: 'notice', seq: 2, notice: notice('old', '2026-11-30T10:00:00Z') });
+  board = applyFrame(board, { type: 'notice', seq: 3, notice: notice('new', '2026-12-01T10:00:00Z', '2026-12-01T11:00:00Z') });
+  assert.deepEqual(board.notices.map((n) => n.id), ['new', 'old']);
+  assert.deepEqual(liveNotices(board.notices, now).map((n) => n.id), ['old']);
+  board = applyFrame(board, { type: 'notice_removed', seq: 4, id: 'old' });
+  assert.deepEqual(board.notices.map((n) => n.id), ['new']);
+});
+
+test('what a machine shows: free, running with a countdown, done, broken with its note', () => {
+  assert.deepEqual(machineView(machine('W1', 'A'), 'me', now).actions, ['start', 'report']);
+  const running = machineView(machine('W1', 'A', { state: 'in_use', use: use('other', 20, 12.5) }), 'me', now);
+  assert.equal(running.status, 'Running · 12:30 left');
+  assert.deepEqual(running.actions, ['report']);
+  const mineEarly = machineView(machine('W1', 'A', { state: 'in_use', use: use('me', 2, 43) }), 'me', now);
+  assert.deepEqual(mineEarly.actions, ['collect', 'cancel', 'report']);
+  const mineLater = machineView(
+    machine('W1', 'A', { state: 'in_use', use: use('me', CANCEL_WINDOW_MS / 60_000 + 1, 30) }), 'me', now);
+  assert.deepEqual(mineLater.actions, ['collect', 'report']);
+  const done = machineView(machine('W1', 'A', { state: 'in_use', use: use('other', 50, -5) }), 'me', now);
+  assert.equal(done.phase, 'done');
+  assert.deepEqual(done.actions, ['pickup', 'report']);
+  const broken = machineView(machine('W1', 'A', { state: 'broken', stateNote: '<b>leak</b>' }), 'me', now);
+  assert.equal(broken.note, '<b>leak</b>');
+  assert.deepEqual(broken.actions, ['report']);
+});
+
+test('countdowns: mm:ss under an hour, h:mm:ss above, a started second counts', () => {
+  assert.equal(formatRemaining(61_001), '01:02');
+  assert.equal(formatRemaining(3_600_000), '1:00:00');
+  assert.equal(formatRemaining(-5), '00:00');
+});
