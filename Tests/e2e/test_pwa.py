@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -88,6 +89,12 @@ class Dorm:
 
     def token(self, name):
         return self.request("POST", "/api/session", body={"code": self.enrollment_code(name)})["token"]
+
+
+def sqlite(path, query):
+    """Reads the server's database directly (SQLite allows a reader next to the server)."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as connection:
+        return connection.execute(query).fetchall()
 
 
 def chromium():
@@ -229,6 +236,31 @@ class PWATests(unittest.TestCase):
 
         shown = self.wait(lambda: notifications() or None, message="a notification is shown")
         self.assertEqual(shown, [{"title": payload["title"], "tag": "machine-W1", "body": "Collect it"}])
+
+    def test_an_action_taken_offline_is_sent_when_the_server_is_back(self):
+        self.enroll()
+        self.dorm.stop()
+        self.wait(lambda: self.connection() != "live")
+        self.card("W1").find_element(By.XPATH, ".//button[text()='Start']").click()
+        queued = self.driver.find_element(By.ID, "queued")
+        self.wait(lambda: queued.is_displayed() and queued.text.startswith("1 action"), message="the start waits")
+        self.assertEqual(self.phase("W1"), "free")
+        self.dorm.start()
+        self.wait(lambda: self.card("W1").get_attribute("data-mine") == "true", seconds=40, message="replayed")
+        self.wait(lambda: not queued.is_displayed())
+        uses = sqlite(self.dorm.db, "SELECT count(*) FROM uses WHERE machineId = 'W1'")
+        self.assertEqual(uses, [(1,)], "started once")
+
+    def test_an_alert_shows_as_a_toast_and_is_acknowledged_over_the_socket(self):
+        self.enroll()
+        self.card("W2").find_element(By.XPATH, ".//button[text()='Start']").click()
+        self.wait(lambda: self.card("W2").get_attribute("data-mine") == "true")
+        self.dorm.cli("machine", "broken", "W2", "--note", "water on the floor")
+        toast = self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".toast"), message="a toast")[0]
+        self.assertIn("W2: your use has ended", toast.text)
+        self.assertIn("water on the floor", toast.text)
+        acked = "SELECT count(*) FROM alerts WHERE kind = 'use_closed' AND ackedAt IS NOT NULL"
+        self.wait(lambda: sqlite(self.dorm.db, acked) == [(1,)], message="the page acked it, so no push follows")
 
     def test_a_hostile_machine_note_is_shown_as_text(self):
         self.enroll()

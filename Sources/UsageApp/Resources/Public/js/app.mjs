@@ -20,6 +20,8 @@ const state = {
   asOf: null,
   clockOffset: 0,
   connection: null,
+  /** Whether the card named in the URL's fragment was scrolled to. */
+  shownTarget: false,
 };
 const queue = new ActionQueue({ storage: localStorage });
 const cards = new Map();
@@ -122,7 +124,10 @@ function startLive() {
         }
         setBoard(board);
       },
-      frame: (frame) => (frame.type === 'alert' ? showAlert(frame.alert) : frame.type === 'error' ? undefined : setBoard(applyFrame(state.board, frame))),
+      frame: (frame) => {
+        if (frame.type === 'alert') showAlert(frame.alert);
+        else if (frame.type !== 'error' && frame.type !== 'pong') setBoard(applyFrame(state.board, frame));
+      },
       status: setConnection,
       signedOut: () => {
         forget();
@@ -181,6 +186,11 @@ function render() {
   });
   renderNotices(now);
   renderStale();
+  // A notification's link (/#machine-W1) names a card that did not exist when the page loaded.
+  if (!state.shownTarget && location.hash.startsWith('#machine-')) {
+    state.shownTarget = true;
+    document.getElementById(location.hash.slice(1))?.scrollIntoView({ block: 'center' });
+  }
 }
 
 function createSection(location) {
