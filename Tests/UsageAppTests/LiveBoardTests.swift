@@ -294,6 +294,24 @@ struct LiveBoardTests {
     }
 }
 
+@Suite("Live hub")
+struct LiveHubTests {
+    @Test(
+        "a connection arriving after shutdown began is told to go away at once, not kept open", .timeLimit(.minutes(1)))
+    func subscribeDuringShutdown() async {
+        let hub = LiveHub()
+        let (_, early) = hub.subscribe(residentId: "a")
+        hub.shutDown()
+        let (_, late) = hub.subscribe(residentId: "b")
+        for mailbox in [early, late] {
+            guard case .shutdown = await mailbox.next() else {
+                Issue.record("the mailbox should be shut down")
+                continue
+            }
+        }
+    }
+}
+
 @Suite("Metrics")
 struct MetricsTests {
     @Test("/metrics shows live connections, frames sent, slow-client closes, fan-out latency and HTTP requests")

@@ -150,6 +150,46 @@ struct ShutdownTests {
     }
 }
 
+extension ShutdownTests {
+    @Test(
+        "SIGTERM while a connection is open but silent (a browser's spare one): the process still exits within 5 s",
+        .timeLimit(.minutes(1)))
+    func sigtermWithASilentConnection() async throws {
+        let folder = try TestFolder()
+        let server = try await ServerProcess(databasePath: folder.databasePath)
+        let silent = try SilentConnection(port: server.port)
+        defer { silent.close() }
+        // A request on another connection proves the server has accepted and set up the silent one.
+        let health = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+            try await client.get("/health").status
+        }
+        #expect(health == .ok)
+        let signalled = ContinuousClock.now
+        await server.stop(signal: SIGTERM)
+        #expect(ContinuousClock.now - signalled < .seconds(5), "exited within 5 s")
+        #expect(server.process.terminationStatus == 0)
+    }
+}
+
+/// A TCP connection to the server that never sends a byte.
+struct SilentConnection {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw CocoaError(.fileReadUnknown) }
+    }
+
+    func close() { Glibc.close(fd) }
+}
+
 /// Counts up from zero.
 final class Counter: Sendable {
     private let value = Mutex(0)

@@ -18,21 +18,30 @@ final class LiveHub: Sendable {
     /// tailer reads in one poll after another process's bulk change.
     let mailboxCapacity: Int
     let metrics = LiveMetrics()
-    private let subscribers = Mutex<(next: Int, byID: [Int: Subscriber])>((0, [:]))
+    private struct Subscribers {
+        var next = 0
+        var byID: [Int: Subscriber] = [:]
+        /// Set by ``shutDown()``: a connection arriving later is closed at once.
+        var shuttingDown = false
+    }
+    private let subscribers = Mutex(Subscribers())
 
     init(mailboxCapacity: Int = 1024) {
         self.mailboxCapacity = mailboxCapacity
     }
 
     /// Registers a connection; it receives every frame published from now on that it may see.
+    /// During shutdown its mailbox is shut down from the start, so the connection closes
+    /// with 1001 at once: a client reconnecting quickly must not hold the stopping server open.
     func subscribe(residentId: String) -> (id: Int, mailbox: Mailbox) {
         let mailbox = Mailbox(capacity: mailboxCapacity)
-        let (id, count) = subscribers.withLock { state in
+        let (id, count, shuttingDown) = subscribers.withLock { state in
             defer { state.next += 1 }
             state.byID[state.next] = Subscriber(residentId: residentId, mailbox: mailbox)
-            return (state.next, state.byID.count)
+            return (state.next, state.byID.count, state.shuttingDown)
         }
         metrics.connections.record(count)
+        if shuttingDown { mailbox.shutDown() }
         return (id, mailbox)
     }
 
@@ -77,8 +86,10 @@ final class LiveHub: Sendable {
 
     /// The server is going away: every connection closes with 1001.
     func shutDown() {
-        for subscriber in subscribers.withLock({ Array($0.byID.values) }) {
-            subscriber.mailbox.shutDown()
+        let current = subscribers.withLock { state in
+            state.shuttingDown = true
+            return Array(state.byID.values)
         }
+        for subscriber in current { subscriber.mailbox.shutDown() }
     }
 }

@@ -24,6 +24,7 @@ struct RefusableUpgradeChannel: ServerChildChannel {
                 try channel.syncOptions?.setOption(.socketOption(.so_sndbuf), value: SocketOptionValue(sendBufferBytes))
             }
             try channel.pipeline.syncOperations.addHandler(RefusalWriter(refusals: refusals), position: .first)
+            try channel.pipeline.syncOperations.addHandler(SilentConnectionCloser(), position: .first)
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
@@ -32,6 +33,32 @@ struct RefusableUpgradeChannel: ServerChildChannel {
 
     func handle(value: Value, logger: Logger) async {
         await upgradeChannel.handle(value: value, logger: logger)
+    }
+}
+
+/// Closes a connection that has not sent a byte yet when the server starts shutting down.
+///
+/// hummingbird-websocket adds the handler that answers the server's quiesce event only
+/// once a first request has shown the connection is not a WebSocket upgrade. A connection
+/// opened but still silent (browsers open spare ones ahead of need) would otherwise keep a
+/// stopping server waiting until the browser drops it, minutes later.
+final class SilentConnectionCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private var hasSpoken = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        hasSpoken = true
+        context.fireChannelRead(data)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, !hasSpoken {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 }
 

@@ -113,7 +113,8 @@ final class ServerProcess: Sendable {
     /// Sends `signal` and waits for the process to end.
     func stop(signal: Int32) async {
         kill(process.processIdentifier, signal)
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        // Gives up when the test is cancelled (its time limit), so that a server that does not stop fails the test.
+        while process.isRunning, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     deinit {
