@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import unittest
 import urllib.request
 
@@ -56,18 +57,33 @@ class Dorm:
     def start(self, *extra):
         self.server = subprocess.Popen(
             [BINARY, "serve", "--db", self.db, "--port", str(self.port), "--public-origin", self.origin,
-             "--log-level", "warning", *extra],
+             "--log-level", os.environ.get("E2E_SERVER_LOG_LEVEL", "warning"), *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        for line in self.server.stdout:
-            if "serving on" in line:
-                return
-        raise AssertionError("the server exited before it listened")
+        # The output is read to its end on a thread, so that the server never blocks on a
+        # full pipe; the test goes on once the server says it listens.
+        self.output = []
+        listening = threading.Event()
+
+        def drain(server):
+            for line in server.stdout:
+                self.output.append(line)
+                if "serving on" in line:
+                    listening.set()
+            listening.set()
+
+        threading.Thread(target=drain, args=(self.server,), daemon=True).start()
+        listening.wait(timeout=30)
+        if self.server.poll() is not None or not any("serving on" in line for line in self.output):
+            raise AssertionError("the server did not start: " + "".join(self.output[-20:]))
 
     def stop(self):
         self.server.terminate()
-        self.server.wait(timeout=10)
-        self.server.stdout.close()
+        try:
+            self.server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            raise AssertionError("the server did not stop within 10 s of SIGTERM: " + "".join(self.output[-40:]))
         self.server = None
 
     def close(self):
@@ -115,6 +131,9 @@ class DevTools:
         page = next(t for t in targets if t["type"] == "page")
         self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=10, suppress_origin=True)
         self.next_id = 0
+        # Events that arrived while waiting for a reply: Chromium may send the events a
+        # command causes before its reply.
+        self.events = []
 
     def call(self, method, **params):
         self.next_id += 1
@@ -125,10 +144,12 @@ class DevTools:
                 if "error" in message:
                     raise AssertionError(f"{method}: {message['error']}")
                 return message.get("result", {})
+            if "method" in message:
+                self.events.append(message)
 
     def wait_for_event(self, method, predicate):
         while True:
-            message = json.loads(self.socket.recv())
+            message = self.events.pop(0) if self.events else json.loads(self.socket.recv())
             if message.get("method") == method and predicate(message["params"]):
                 return message["params"]
 
@@ -213,6 +234,10 @@ class PWATests(unittest.TestCase):
         scope = f"{self.dorm.origin}/"
         self.wait(lambda: self.driver.execute_script("return navigator.serviceWorker.controller !== null"),
                   message="the service worker controls the page")
+        installability = self.driver.execute_cdp_cmd("Page.getInstallabilityErrors", {})
+        self.assertEqual(installability.get("installabilityErrors"), [], "Chromium would install the app")
+        manifest = self.driver.execute_cdp_cmd("Page.getAppManifest", {})
+        self.assertEqual(manifest.get("errors"), [])
         self.driver.execute_cdp_cmd(
             "Browser.grantPermissions", {"origin": self.dorm.origin, "permissions": ["notifications"]})
 
@@ -256,11 +281,30 @@ class PWATests(unittest.TestCase):
         self.card("W2").find_element(By.XPATH, ".//button[text()='Start']").click()
         self.wait(lambda: self.card("W2").get_attribute("data-mine") == "true")
         self.dorm.cli("machine", "broken", "W2", "--note", "water on the floor")
-        toast = self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".toast"), message="a toast")[0]
-        self.assertIn("W2: your use has ended", toast.text)
-        self.assertIn("water on the floor", toast.text)
+        # textContent, not .text: a toast fading in is not "displayed" to Selenium yet.
+        toasts = "return [...document.querySelectorAll('.toast')].map(t => t.textContent)"
+        shown = self.wait(lambda: self.driver.execute_script(toasts), message="a toast")
+        self.assertTrue(any("W2: your use has ended" in t and "water on the floor" in t for t in shown), shown)
         acked = "SELECT count(*) FROM alerts WHERE kind = 'use_closed' AND ackedAt IS NOT NULL"
         self.wait(lambda: sqlite(self.dorm.db, acked) == [(1,)], message="the page acked it, so no push follows")
+
+    def test_a_problem_report_and_quiet_hours_reach_the_server(self):
+        self.enroll()
+        self.card("D1").find_element(By.XPATH, ".//button[text()='Report a problem']").click()
+        self.driver.find_element(By.ID, "report-text").send_keys("The lint filter is missing")
+        self.driver.find_element(By.CSS_SELECTOR, "#report-form button[value='send']").click()
+        self.wait(lambda: any("Thank you" in t for t in self.driver.execute_script(
+            "return [...document.querySelectorAll('.toast')].map(t => t.textContent)")))
+        reports = self.dorm.cli("reports", "list", "--open")
+        self.assertEqual([(r["machineId"], r["text"]) for r in reports], [("D1", "The lint filter is missing")])
+
+        for field, value in (("quiet-start", "23:00"), ("quiet-end", "06:30")):
+            self.driver.execute_script("document.getElementById(arguments[0]).value = arguments[1]", field, value)
+        self.driver.find_element(By.CSS_SELECTOR, "#quiet-form button[type='submit']").click()
+        message = self.driver.find_element(By.ID, "quiet-message")
+        self.wait(lambda: message.text.startswith("Saved"))
+        stored = sqlite(self.dorm.db, "SELECT preferences FROM residents WHERE name = 'Ada'")
+        self.assertEqual(json.loads(stored[0][0])["quietHours"], {"start": "23:00", "end": "06:30"})
 
     def test_a_hostile_machine_note_is_shown_as_text(self):
         self.enroll()
