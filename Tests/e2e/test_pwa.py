@@ -306,6 +306,15 @@ class PWATests(unittest.TestCase):
         stored = sqlite(self.dorm.db, "SELECT preferences FROM residents WHERE name = 'Ada'")
         self.assertEqual(json.loads(stored[0][0])["quietHours"], {"start": "23:00", "end": "06:30"})
 
+    def test_signing_out_then_in_as_someone_else_shows_their_board(self):
+        self.enroll("Ada")
+        self.driver.find_element(By.ID, "sign-out").click()
+        self.wait(lambda: self.driver.find_element(By.ID, "enroll").is_displayed())
+        self.assertEqual(self.driver.execute_script("return localStorage.getItem('washboard.board')"), None)
+        self.enroll("Ben")
+        self.card("D1").find_element(By.XPATH, ".//button[text()='Start']").click()
+        self.wait(lambda: self.card("D1").get_attribute("data-mine") == "true")
+
     def test_a_hostile_machine_note_is_shown_as_text(self):
         self.enroll()
         hostile = "<img src=x onerror=alert(1)>"

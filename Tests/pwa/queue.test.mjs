@@ -33,6 +33,13 @@ test('queued actions keep their order and key across a reload', () => {
   );
 });
 
+test('signing out drops what waits', () => {
+  const q = queue();
+  q.add(start);
+  q.clear();
+  assert.deepEqual(q.items, []);
+});
+
 test('an action first tried online keeps its key when queued, so a resend is answered once', () => {
   const q = queue();
   const tried = q.prepare(start);

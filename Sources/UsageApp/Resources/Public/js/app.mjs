@@ -34,6 +34,14 @@ const hhmm = (time) => new Date(time).toLocaleTimeString([], { hour: '2-digit', 
 
 async function main() {
   registerServiceWorker();
+  addEventListener('online', () => {
+    state.connection?.retryNow();
+    replayQueue();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') state.connection?.retryNow();
+  });
+  setInterval(tick, 1000);
   $('demo-button').addEventListener('click', () => enroll(null));
   $('enroll-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -105,10 +113,6 @@ function showApp(preferences) {
 }
 
 function startLive() {
-  if (state.connection) {
-    state.connection.start();
-    return;
-  }
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   state.connection = new LiveConnection(
     {
@@ -136,14 +140,6 @@ function startLive() {
     },
   );
   state.connection.start();
-  addEventListener('online', () => {
-    state.connection.retryNow();
-    replayQueue();
-  });
-  setInterval(tick, 1000);
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') state.connection.retryNow();
-  });
 }
 
 // MARK: the board
@@ -355,7 +351,7 @@ function refused(entry, error) {
 }
 
 async function replayQueue() {
-  if (queue.items.length === 0) return;
+  if (queue.items.length === 0 || !state.me) return;
   await queue.replay(async (entry) => {
     const result = await sendAction(entry);
     if (result.outcome === 'refused') refused(entry, result.error);
@@ -475,7 +471,12 @@ async function savePreferences(patch) {
 
 // MARK: helpers
 
+/** Forgets everything of the resident who was signed in: connection, board, waiting actions. */
 function forget() {
+  state.connection?.stop();
+  state.connection = null;
+  queue.clear();
+  updateQueued();
   localStorage.removeItem(SAVED_ME);
   localStorage.removeItem(SAVED_BOARD);
   state.me = null;

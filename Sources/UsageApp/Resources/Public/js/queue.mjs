@@ -45,6 +45,11 @@ export class ActionQueue {
     return entry;
   }
 
+  /** Drops every waiting action (the resident signed out). */
+  clear() {
+    this.save([]);
+  }
+
   /**
    * Sends the waiting actions in order. `send(entry)` resolves to `'done'` (the server
    * answered 2xx), `'refused'` (it answered 4xx: the action no longer fits, and is dropped)
