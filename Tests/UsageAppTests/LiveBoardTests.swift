@@ -66,7 +66,7 @@ extension TestDorm {
     }
 }
 
-@Suite("The live board over WebSocket")
+@Suite("The live board over WebSocket", .timeLimit(.minutes(2)))
 struct LiveBoardTests {
     @Test("resuming with since while another connection writes 500 changes: every seq once, in order")
     func resumeDuringWrites() async throws {

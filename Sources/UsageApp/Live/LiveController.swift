@@ -89,11 +89,19 @@ struct LiveController {
             try await outbound.writeTextMessage(board.frame)
             sent = board.seq
         }
-        sent = try await replay(after: sent, to: resident.id, outbound: outbound)
-        while mailbox.hasOverflowed {
+        var revoked: Bool
+        (sent, revoked) = try await replay(after: sent, to: resident.id, outbound: outbound)
+        while mailbox.hasOverflowed, !revoked {
             // Fell behind while replaying: the log still has everything.
             mailbox.resetAfterOverflow()
-            sent = try await replay(after: sent, to: resident.id, outbound: outbound)
+            (sent, revoked) = try await replay(after: sent, to: resident.id, outbound: outbound)
+        }
+        if revoked {
+            // The session ended while the log was replayed: the mailbox's copy of that event is
+            // at or below `sent` and would be skipped.
+            hub.unsubscribe(id)
+            await close(outbound, with: Self.sessionRevoked)
+            return
         }
 
         // Whichever half ends first ends the connection. On shutdown, LiveShutdown shuts the
@@ -150,14 +158,23 @@ struct LiveController {
         case failed
     }
 
-    /// Sends what the log holds after `seq` for this resident; returns the last seq sent.
-    private func replay(after seq: Int64, to residentId: String, outbound: WebSocketOutboundWriter) async throws -> Int64 {
-        try await store.readEvents(after: seq) { events in
-            for frame in events.map(LiveFrame.init) where frame.isVisible(to: residentId) {
+    /// Sends what the log holds after `seq` for this resident, stopping at the end of their
+    /// session; returns the last seq read, and whether the session was revoked.
+    private func replay(after seq: Int64, to residentId: String, outbound: WebSocketOutboundWriter) async throws
+        -> (sent: Int64, revoked: Bool)
+    {
+        var revoked = false
+        let sent = try await store.readEvents(after: seq) { events in
+            for frame in events.map(LiveFrame.init) where !revoked && frame.isVisible(to: residentId) {
+                if frame.kind == .sessionRevoked {
+                    revoked = true
+                    continue
+                }
                 try await outbound.writeTextMessage(frame.text)
                 hub.metrics.framesSent.increment()
             }
         }
+        return (sent, revoked)
     }
 
     /// Live frames until the connection must close; returns the close code.
