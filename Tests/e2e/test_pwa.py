@@ -17,7 +17,7 @@ import urllib.request
 
 import websocket
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -250,8 +250,6 @@ class PWATests(unittest.TestCase):
         registration_id = next(r["registrationId"] for r in registration["registrations"] if r["scopeURL"] == scope)
         payload = {"id": "a1", "kind": "cycle_done", "title": "W1: your laundry is done", "body": "Collect it",
                    "url": "/#machine-W1", "tag": "machine-W1", "silent": False}
-        devtools.call("ServiceWorker.deliverPushMessage", origin=self.dorm.origin, registrationId=registration_id,
-                      data=json.dumps(payload))
 
         def notifications():
             return self.driver.execute_async_script(
@@ -259,7 +257,20 @@ class PWATests(unittest.TestCase):
                 "navigator.serviceWorker.ready.then(r => r.getNotifications())"
                 ".then(list => done(list.map(n => ({title: n.title, tag: n.tag, body: n.body}))));")
 
-        shown = self.wait(lambda: notifications() or None, message="a notification is shown")
+        # Headless Chromium now and then drops a push delivered over DevTools (about one run
+        # in fifteen here: permission granted, worker active, no error anywhere), so the
+        # harness delivers again, up to three times. Each delivery carries the same tag, so
+        # the worker showing them all still leaves one notification.
+        shown = None
+        for _ in range(3):
+            devtools.call("ServiceWorker.deliverPushMessage", origin=self.dorm.origin,
+                          registrationId=registration_id, data=json.dumps(payload))
+            try:
+                shown = self.wait(lambda: notifications() or None, seconds=5, message="a notification is shown")
+                break
+            except TimeoutException:
+                continue
+        self.assertIsNotNone(shown, "a push becomes a notification")
         self.assertEqual(shown, [{"title": payload["title"], "tag": "machine-W1", "body": "Collect it"}])
 
     def test_an_action_taken_offline_is_sent_when_the_server_is_back(self):
