@@ -23,6 +23,8 @@ test('machine frames replace in place and keep the board order: location, then i
   board = applyFrame(board, { type: 'machine_removed', seq: 4, id: 'W10' });
   assert.deepEqual(board.machines.map((m) => m.id), ['W2', 'W1']);
   assert.equal(board.seq, 4);
+  const moved = applyFrame(board, { type: 'machine', seq: 5, machine: machine('W1', 'Hall 0') });
+  assert.deepEqual(moved.machines.map((m) => `${m.id}@${m.location}`), ['W1@Hall 0', 'W2@Hall A'], 'a moved machine is sorted in');
   assert.deepEqual(groupByLocation(board.machines).map(([loc, ms]) => [loc, ms.length]), [['Hall A', 1], ['Hall B', 1]]);
 });
 

@@ -176,11 +176,10 @@ private func markMachine(
         let outcome = try await database.openStore().markMachine(id, broken: note, postingNotice: notice, at: now)
         try output.print(outcome) {
             let machine = outcome.machine.machine
-            return
-                (["marked \(machine.id) \(note == nil ? "repaired" : "broken"): now \(machine.state.rawValue)"]
-                + outcome.retractedNotices.map { "retracted notice \($0)" }
-                + [outcome.notice.map { NoticeCommands.text($0, at: now) }].compactMap { $0 })
-                .joined(separator: "\n")
+            var lines = ["marked \(machine.id) \(note == nil ? "repaired" : "broken"): now \(machine.state.rawValue)"]
+            lines += outcome.retractedNotices.map { "retracted notice \($0)" }
+            if let notice = outcome.notice { lines.append(NoticeCommands.text(notice, at: now)) }
+            return lines.joined(separator: "\n")
         }
     }
 }

@@ -25,23 +25,25 @@ enum AppController {
 
 /// Headers every response carries: the page may run only its own scripts and styles and
 /// talk only to its own origin; no type sniffing; no referrer to other sites; no framing.
-struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var contentSecurityPolicy: String {
-        [
+enum SecurityHeaders {
+    /// Built once: they are the same on every response.
+    static let fields: HTTPFields = [
+        .contentSecurityPolicy: [
             "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
             "worker-src 'self'", "manifest-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
             "frame-ancestors 'none'",
-        ].joined(separator: "; ")
-    }
+        ].joined(separator: "; "),
+        .xContentTypeOptions: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+    ]
+}
 
-    static var referrerPolicy: HTTPField.Name { HTTPField.Name("Referrer-Policy")! }
-
+/// Sets ``SecurityHeaders`` on every response.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[Self.referrerPolicy] = "no-referrer"
+        for field in SecurityHeaders.fields { response.headers[field.name] = field.value }
         return response
     }
 }

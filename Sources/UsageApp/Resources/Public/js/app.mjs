@@ -22,6 +22,8 @@ const state = {
   connection: null,
   /** Whether the card named in the URL's fragment was scrolled to. */
   shownTarget: false,
+  /** A draw of the board is scheduled (see setBoard). */
+  drawPending: false,
 };
 const queue = new ActionQueue({ storage: localStorage });
 const cards = new Map();
@@ -144,10 +146,20 @@ function startLive() {
 
 // MARK: the board
 
+/**
+ * Shows `board`. Frames come in bursts (a reconnect replays the log), so drawing and saving
+ * happen once per burst, on the next turn of the event loop, not once per frame.
+ */
 function setBoard(board) {
   state.board = board;
-  localStorage.setItem(SAVED_BOARD, JSON.stringify({ board, savedAt: state.asOf ?? Date.now() }));
-  render();
+  if (state.drawPending) return;
+  state.drawPending = true;
+  setTimeout(() => {
+    state.drawPending = false;
+    if (!state.board) return;
+    localStorage.setItem(SAVED_BOARD, JSON.stringify({ board: state.board, savedAt: state.asOf ?? Date.now() }));
+    render();
+  });
 }
 
 function render() {

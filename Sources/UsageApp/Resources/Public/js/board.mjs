@@ -15,9 +15,17 @@ export function applyFrame(board, frame) {
     case 'board':
       return { seq: frame.seq, machines: frame.machines, notices: frame.notices };
     case 'machine': {
-      const machines = board.machines.filter((m) => m.id !== frame.machine.id);
-      machines.push(frame.machine);
-      return { ...board, seq: frame.seq, machines: machines.sort(byPosition) };
+      // Usually a machine the board has, in its place; a new one (or a moved one) is sorted in.
+      const index = board.machines.findIndex((m) => m.id === frame.machine.id);
+      const machines = [...board.machines];
+      if (index >= 0 && machines[index].location === frame.machine.location) {
+        machines[index] = frame.machine;
+      } else {
+        if (index >= 0) machines.splice(index, 1);
+        machines.push(frame.machine);
+        machines.sort(byPosition);
+      }
+      return { ...board, seq: frame.seq, machines };
     }
     case 'machine_removed':
       return { ...board, seq: frame.seq, machines: board.machines.filter((m) => m.id !== frame.id) };
