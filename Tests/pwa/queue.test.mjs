@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ActionQueue } from '../../Sources/UsageApp/Resources/Public/js/queue.mjs';
-
-class MemoryStorage {
-  values = new Map();
-  getItem(key) {
-    return this.values.get(key) ?? null;
-  }
-  setItem(key, value) {
-    this.values.set(key, String(value));
-  }
-}
+import { MemoryStorage } from './support.mjs';
 
 function queue(storage = new MemoryStorage()) {
   let n = 0;

@@ -1,4 +1,4 @@
-// Test doubles for the client modules: a socket, timers and a seeded random source.
+// Test doubles for the client modules: a socket, timers, storage and a seeded random source.
 
 /** A WebSocket stand-in that records what is sent and lets the test deliver frames. */
 export class FakeSocket {
@@ -44,6 +44,17 @@ export class FakeTimers {
       return timer.ms;
     }
     throw new Error('no such timer');
+  }
+}
+
+/** localStorage in memory. */
+export class MemoryStorage {
+  values = new Map();
+  getItem(key) {
+    return this.values.get(key) ?? null;
+  }
+  setItem(key, value) {
+    this.values.set(key, String(value));
   }
 }
 

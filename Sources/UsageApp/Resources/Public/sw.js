@@ -1,18 +1,23 @@
 // Washboard's service worker: keeps the app shell so the app opens offline (the page keeps
 // the last board itself), and turns push messages into notifications.
 
-const SHELL_CACHE = 'washboard-shell-v1';
+const SHELL_CACHE = 'washboard-shell-v2';
 const SHELL = [
   '/',
   '/app.css',
   '/manifest.webmanifest',
   '/js/app.mjs',
+  '/js/actions.mjs',
   '/js/api.mjs',
   '/js/backoff.mjs',
   '/js/board.mjs',
   '/js/live.mjs',
   '/js/push.mjs',
   '/js/queue.mjs',
+  '/js/settings.mjs',
+  '/js/start.mjs',
+  '/js/toasts.mjs',
+  '/js/view.mjs',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
   '/icons/icon-maskable-512.png',

@@ -1,0 +1,157 @@
+// What a resident does to a machine: start, collect, cancel, ask the owner to collect,
+// report a problem. Each is sent at once; when the server cannot be reached it waits in
+// the offline queue (queue.mjs) and is sent again, in order, when the connection is back.
+
+import { sendAction } from './api.mjs';
+import { toast as showToast } from './toasts.mjs';
+
+const $ = (id) => document.getElementById(id);
+
+/** What the resident reads when the server did it; the other actions show on the board. */
+const DONE_MESSAGES = {
+  pickup: 'The owner has been asked to collect.',
+  report: 'Thank you: the admins will see your report.',
+};
+
+/**
+ * The request for `action` on `machine`, as the queue keeps it: `{method, path, body?, label}`.
+ * `input` is the minutes typed (start) or the report's text.
+ */
+export function actionRequest(action, machine, input) {
+  const id = encodeURIComponent(machine.id);
+  switch (action) {
+    case 'start': {
+      const minutes = Number.parseInt(input, 10);
+      return { method: 'POST', path: `/api/machines/${id}/uses`, body: Number.isNaN(minutes) ? {} : { minutes }, label: `Start ${machine.label}` };
+    }
+    case 'collect':
+      return { method: 'POST', path: `/api/uses/${encodeURIComponent(machine.use.id)}/collect`, label: `Collect from ${machine.label}` };
+    case 'cancel':
+      return { method: 'POST', path: `/api/uses/${encodeURIComponent(machine.use.id)}/cancel`, label: `Cancel ${machine.label}` };
+    case 'pickup':
+      return { method: 'POST', path: `/api/machines/${id}/pickup-requests`, label: `Ask the owner of ${machine.label} to collect` };
+    case 'report':
+      return { method: 'POST', path: `/api/machines/${id}/reports`, body: { text: input }, label: `Report on ${machine.label}` };
+    default:
+      throw new Error(`Unknown action ${action}`);
+  }
+}
+
+/** The board with `machine` in place of the machine with its id. */
+export const withMachine = (board, machine) => ({ ...board, machines: board.machines.map((m) => (m.id === machine.id ? machine : m)) });
+
+export const queuedText = (count) => (count === 1 ? '1 action waits to be sent.' : `${count} actions wait to be sent.`);
+
+function showQueuedLine(count) {
+  const line = $('queued');
+  line.hidden = count === 0;
+  line.textContent = queuedText(count);
+}
+
+export class Actions {
+  /**
+   * @param {object} page
+   * @param {import('./queue.mjs').ActionQueue} page.queue
+   * @param {() => boolean} page.signedIn
+   * @param {(machine: object) => void} page.machineChanged a refusal carried the machine as it is now
+   * @param {(entry: object) => Promise<{outcome: string, error?: Error}>} [page.send] sends once (api.mjs)
+   * @param {(title: string) => void} [page.toast]
+   * @param {(count: number) => void} [page.showQueued] shows how many actions wait
+   */
+  constructor({ queue, signedIn, machineChanged, send = sendAction, toast = showToast, showQueued = showQueuedLine }) {
+    Object.assign(this, { queue, signedIn, machineChanged, send, toast, showQueued });
+  }
+
+  /** Sends `action` now, with `control` disabled meanwhile; when the server cannot be reached, keeps it for later. */
+  async perform(action, machine, { input, control } = {}) {
+    const entry = this.queue.prepare(actionRequest(action, machine, input));
+    if (control) control.disabled = true;
+    const result = await this.send(entry);
+    if (control) control.disabled = false;
+    if (result.outcome === 'done') {
+      if (DONE_MESSAGES[action]) this.toast(DONE_MESSAGES[action]);
+    } else if (result.outcome === 'refused') {
+      this.refused(entry, result.error);
+    } else {
+      this.queue.add(entry);
+      this.updateQueued();
+      this.toast(`${entry.label}: the server cannot be reached. It is sent as soon as the connection is back.`);
+    }
+  }
+
+  /** Sends the waiting actions again, in order; a refused one is dropped and the resident told why. */
+  async replay() {
+    if (this.queue.items.length === 0 || !this.signedIn()) return;
+    await this.queue.replay(async (entry) => {
+      const result = await this.send(entry);
+      if (result.outcome === 'refused') this.refused(entry, result.error);
+      return result.outcome;
+    });
+    this.updateQueued();
+  }
+
+  refused(entry, error) {
+    this.toast(`${entry.label}: ${error.message}`);
+    // A 409 carries the machine as it is now.
+    const machine = error.problem?.machine;
+    if (machine) this.machineChanged(machine);
+  }
+
+  /** Drops every waiting action (the resident signed out). */
+  clear() {
+    this.queue.clear();
+    this.updateQueued();
+  }
+
+  updateQueued() {
+    this.showQueued(this.queue.items.length);
+  }
+
+  /** The elements on a card that offer `action` on `machine`. */
+  controls(action, machine) {
+    const button = (text, onClick, secondary = false) => {
+      const element = document.createElement('button');
+      element.type = 'button';
+      element.textContent = text;
+      if (secondary) element.className = 'secondary';
+      element.addEventListener('click', () => onClick(element));
+      return element;
+    };
+    const send = (control, input) => this.perform(action, machine, { input, control });
+    switch (action) {
+      case 'start': {
+        const label = document.createElement('label');
+        label.className = 'minutes';
+        const input = document.createElement('input');
+        Object.assign(input, { type: 'number', min: 1, max: 240, value: machine.cycleMinutes, inputMode: 'numeric' });
+        label.append(input, document.createTextNode('min'));
+        input.setAttribute('aria-label', `Minutes for ${machine.label}`);
+        const start = button('Start', (control) => send(control, input.value));
+        start.setAttribute('aria-label', `Start ${machine.label}`);
+        return [label, start];
+      }
+      case 'collect':
+        return [button('Collected', send)];
+      case 'cancel':
+        return [button('Cancel', send, true)];
+      case 'pickup':
+        return [button('Ask to collect', send)];
+      case 'report':
+        return [button('Report a problem', () => this.openReport(machine), true)];
+      default:
+        return [];
+    }
+  }
+
+  openReport(machine) {
+    const dialog = $('report-dialog');
+    $('report-machine').textContent = machine.label;
+    $('report-text').value = '';
+    dialog.onclose = () => {
+      const text = $('report-text').value.trim();
+      if (dialog.returnValue !== 'send' || !text) return;
+      this.perform('report', machine, { input: text });
+    };
+    dialog.showModal();
+  }
+}

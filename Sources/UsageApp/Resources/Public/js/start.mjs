@@ -1,0 +1,208 @@
+// The page's start: enrollment, signing in and out, the service worker, and the live
+// connection wired to the board (view.mjs), the actions (actions.mjs), the alerts
+// (toasts.mjs) and the settings (settings.mjs).
+
+import { Actions, withMachine } from './actions.mjs';
+import { ApiError, api, fetchBoard } from './api.mjs';
+import { applyFrame } from './board.mjs';
+import { LiveConnection } from './live.mjs';
+import { disablePush } from './push.mjs';
+import { ActionQueue } from './queue.mjs';
+import { setUpSettings } from './settings.mjs';
+import { showAlert } from './toasts.mjs';
+import { BoardView, asOfAfter, clockOffset } from './view.mjs';
+
+const $ = (id) => document.getElementById(id);
+const SAVED_BOARD = 'washboard.board';
+const SAVED_ME = 'washboard.me';
+
+const state = {
+  me: null,
+  board: null,
+  /** When the board shown was last known current; null while live. */
+  asOf: null,
+  clockOffset: 0,
+  connection: null,
+  /** A draw of the board is scheduled (see setBoard). */
+  drawPending: false,
+};
+const actions = new Actions({
+  queue: new ActionQueue({ storage: localStorage }),
+  signedIn: () => Boolean(state.me),
+  machineChanged: (machine) => state.board && setBoard(withMachine(state.board, machine)),
+});
+const view = new BoardView((action, machine) => actions.controls(action, machine));
+
+const serverNow = () => Date.now() + state.clockOffset;
+
+export async function main() {
+  registerServiceWorker();
+  addEventListener('online', () => {
+    state.connection?.retryNow();
+    actions.replay();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') state.connection?.retryNow();
+  });
+  setInterval(() => state.board && view.tick(state.board, state.me.id, serverNow()), 1000);
+  $('demo-button').addEventListener('click', () => enroll(null));
+  $('enroll-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    enroll($('enroll-code').value);
+  });
+  const code = new URLSearchParams(location.hash.slice(1)).get('code');
+  if (code) {
+    history.replaceState(null, '', '/');
+    $('enroll-code').value = code;
+    return enroll(code);
+  }
+  try {
+    const me = await api('/api/me');
+    remember(me.resident);
+    showApp(me.preferences);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return showEnroll();
+    // Offline or the server is down: the last board we saw, marked with its age.
+    const saved = loadJSON(SAVED_ME);
+    if (!saved) return showEnroll('The server cannot be reached right now. Try again when you are online.');
+    state.me = saved;
+    showApp(null);
+  }
+}
+
+/** Signs in with an enrollment code, or as the demo resident when `code` is null. */
+async function enroll(code) {
+  $('enroll-error').textContent = '';
+  try {
+    const session = code === null
+      ? await api('/api/demo/session', { method: 'POST' })
+      : await api('/api/session', { method: 'POST', body: { code: code.trim() } });
+    remember(session.resident);
+    const me = await api('/api/me');
+    showApp(me.preferences);
+  } catch (error) {
+    showEnroll(error instanceof ApiError ? error.message : 'The server cannot be reached. Check your connection and try again.');
+  }
+}
+
+function remember(resident) {
+  state.me = resident;
+  localStorage.setItem(SAVED_ME, JSON.stringify(resident));
+}
+
+function showEnroll(message = '') {
+  state.connection?.stop();
+  $('board').hidden = true;
+  $('settings').hidden = true;
+  $('enroll').hidden = false;
+  $('enroll-error').textContent = message;
+  setConnection('signed-out');
+  // `serve --demo` lets anyone in as the demo resident.
+  api('/api/demo').then(() => ($('demo').hidden = false), () => {});
+}
+
+function showApp(preferences) {
+  $('enroll').hidden = true;
+  $('board').hidden = false;
+  $('settings').hidden = false;
+  const saved = loadJSON(SAVED_BOARD);
+  if (saved?.board && !state.board) {
+    state.asOf = saved.savedAt;
+    setBoard(saved.board);
+  }
+  setUpSettings(preferences);
+  $('sign-out').onclick = signOut;
+  startLive();
+  actions.updateQueued();
+}
+
+async function signOut() {
+  try {
+    await disablePush();
+  } catch {
+    // the subscription goes with the session anyway
+  }
+  await api('/api/session', { method: 'DELETE' }).catch(() => {});
+  forget();
+  showEnroll();
+}
+
+function startLive() {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  state.connection = new LiveConnection(
+    {
+      fetchBoard,
+      openSocket: (since) => new WebSocket(`${scheme}://${location.host}/ws${since === null ? '' : `?since=${since}`}`),
+      isOnline: () => navigator.onLine,
+    },
+    {
+      board: (board, { serverNow: now }) => {
+        if (now !== undefined) state.clockOffset = clockOffset(now, Date.now());
+        setBoard(board);
+      },
+      frame: (frame) => {
+        if (frame.type === 'alert') showAlert(frame.alert, state.connection);
+        else if (frame.type !== 'error' && frame.type !== 'pong') setBoard(applyFrame(state.board, frame));
+      },
+      status: setConnection,
+      signedOut: () => {
+        forget();
+        showEnroll('Your session has ended. Enter a new code from your dorm admin.');
+      },
+    },
+  );
+  state.connection.start();
+}
+
+/**
+ * Shows `board`. Frames come in bursts (a reconnect replays the log), so drawing and saving
+ * happen once per burst, on the next turn of the event loop, not once per frame.
+ */
+function setBoard(board) {
+  state.board = board;
+  if (state.drawPending) return;
+  state.drawPending = true;
+  setTimeout(() => {
+    state.drawPending = false;
+    if (!state.board) return;
+    localStorage.setItem(SAVED_BOARD, JSON.stringify({ board: state.board, savedAt: state.asOf ?? Date.now() }));
+    if (!state.me) return;
+    view.render(state.board, state.me.id, serverNow());
+    view.showStale(state.asOf);
+  });
+}
+
+function setConnection(status) {
+  view.showConnection(status);
+  state.asOf = asOfAfter(status, state.asOf, Boolean(state.board), Date.now());
+  if (status === 'live') actions.replay();
+  view.showStale(state.asOf);
+}
+
+/** Forgets everything of the resident who was signed in: connection, board, waiting actions. */
+function forget() {
+  state.connection?.stop();
+  state.connection = null;
+  actions.clear();
+  localStorage.removeItem(SAVED_ME);
+  localStorage.removeItem(SAVED_BOARD);
+  state.me = null;
+  state.board = null;
+  view.clear();
+}
+
+function loadJSON(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data?.type === 'open' && typeof event.data.url === 'string') location.assign(event.data.url);
+  });
+}

@@ -1,0 +1,56 @@
+// Toasts: the resident's alerts (a cycle done, a pickup request, a use closed) and the
+// page's own messages. An alert shows as a system notification instead when the page is
+// hidden and notifications are allowed; either way the page acks it over the socket, so
+// that the server does not push it as well.
+
+/** How long a toast stays when its OK is not pressed. */
+export const TOAST_MS = 8000;
+
+/** How an alert frame is shown: `{notification: {title, options}}` or `{toast: {title, body}}`. */
+export function alertDisplay(alert, { hidden, notificationsAllowed }) {
+  if (!hidden || !notificationsAllowed) return { toast: { title: alert.title, body: alert.body } };
+  const options = {
+    body: alert.body,
+    tag: alert.machineId ? `machine-${alert.machineId}` : `alert-${alert.id}`,
+    data: { url: alert.machineId ? `/#machine-${alert.machineId}` : '/' },
+    icon: '/icons/icon-192.png',
+  };
+  return { notification: { title: alert.title, options } };
+}
+
+/** Shows an alert frame's alert, then acks it over `connection` (a LiveConnection). */
+export function showAlert(alert, connection) {
+  const { notification, toast: message } = alertDisplay(alert, {
+    hidden: document.visibilityState === 'hidden',
+    notificationsAllowed: 'Notification' in window && Notification.permission === 'granted',
+  });
+  if (notification) {
+    navigator.serviceWorker.ready.then((registration) => registration.showNotification(notification.title, notification.options));
+  } else {
+    toast(message.title, message.body);
+  }
+  connection.send({ type: 'ack', alert: alert.id });
+}
+
+/** A toast with `title` and an optional `body`, gone on OK or after TOAST_MS. */
+export function toast(title, body = '') {
+  const element = document.createElement('div');
+  element.className = 'toast';
+  element.setAttribute('role', 'status');
+  const text = document.createElement('div');
+  const heading = document.createElement('strong');
+  heading.textContent = title;
+  text.append(heading);
+  if (body) {
+    const paragraph = document.createElement('p');
+    paragraph.textContent = body;
+    text.append(paragraph);
+  }
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = 'OK';
+  close.addEventListener('click', () => element.remove());
+  element.append(text, close);
+  document.getElementById('toasts').append(element);
+  setTimeout(() => element.remove(), TOAST_MS);
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  CLOCK_SKEW_MS, asOfAfter, cardView, clockOffset, connectionText, noticesView, staleText,
+} from '../../Sources/UsageApp/Resources/Public/js/view.mjs';
+
+const now = Date.parse('2026-12-01T14:05:00Z');
+const machine = (extra = {}) => ({
+  id: 'W1', kind: 'washer', label: 'Washer 1', location: 'Hall A', cycleMinutes: 45, state: 'idle', stateNote: null, use: null, ...extra,
+});
+const running = (residentId, startedMinutesAgo, useId = 'u1') => machine({
+  state: 'in_use',
+  use: {
+    id: useId, residentId,
+    startedAt: new Date(now - startedMinutesAgo * 60_000).toISOString(),
+    endsAt: new Date(now - startedMinutesAgo * 60_000 + 45 * 60_000).toISOString(),
+  },
+});
+
+test('a card: the countdown moves each second without rebuilding its buttons', () => {
+  const before = cardView(running('me', 2), 'me', now);
+  const after = cardView(running('me', 2), 'me', now + 1000);
+  assert.equal(before.status, 'Running · 43:00 left');
+  assert.equal(after.status, 'Running · 42:59 left');
+  assert.equal(after.actionsKey, before.actionsKey);
+});
+
+test('a card rebuilds its buttons when they change: the cancel window closes, a new use, a rename, a new cycle length', () => {
+  const base = cardView(running('me', 2), 'me', now).actionsKey;
+  const windowClosed = cardView(running('me', 2), 'me', now + 9 * 60_000).actionsKey;
+  assert.notEqual(windowClosed, base, 'Cancel goes away');
+  assert.notEqual(cardView(running('me', 2, 'u2'), 'me', now).actionsKey, base, 'another use: Collected acts on it');
+  assert.notEqual(cardView({ ...running('me', 2), label: 'Washer One' }, 'me', now).actionsKey, base);
+  const free = cardView(machine(), 'me', now).actionsKey;
+  assert.notEqual(cardView(machine({ cycleMinutes: 30 }), 'me', now).actionsKey, free, 'the minutes field starts at the cycle');
+});
+
+test('a card says whose laundry it is: true or false, never missing', () => {
+  assert.equal(cardView(running('me', 2), 'me', now).mine, true);
+  assert.equal(cardView(running('other', 2), 'me', now).mine, false);
+  assert.equal(cardView(machine(), 'me', now).mine, false);
+  assert.equal(cardView(machine({ state: 'broken', stateNote: 'leak' }), 'me', now).mine, false);
+});
+
+test('notices: labelled by severity, unknown ones as a plain notice, expired ones gone', () => {
+  const notices = [
+    { id: 'n1', text: 'Hall B closed', severity: 'outage', expiresAt: null },
+    { id: 'n2', text: 'Dryers serviced', severity: 'warning', expiresAt: '2026-12-01T15:00:00Z' },
+    { id: 'n3', text: 'New soap', severity: 'whatever', expiresAt: null },
+    { id: 'n4', text: 'Old news', severity: 'info', expiresAt: '2026-12-01T14:00:00Z' },
+  ];
+  assert.deepEqual(noticesView(notices, now).lines, [
+    { severity: 'outage', label: 'Out of service', text: 'Hall B closed' },
+    { severity: 'warning', label: 'Warning', text: 'Dryers serviced' },
+    { severity: 'whatever', label: 'Notice', text: 'New soap' },
+  ]);
+  assert.deepEqual(noticesView(notices, Date.parse('2026-12-01T15:00:00Z')).lines.map((l) => l.text), ['Hall B closed', 'New soap']);
+});
+
+test('notices are drawn again when one is edited, expires or goes, not on every tick', () => {
+  const notices = [{ id: 'n1', text: 'Hall B closed', severity: 'info', expiresAt: '2026-12-01T15:00:00Z' }];
+  const key = noticesView(notices, now).key;
+  assert.equal(noticesView(notices, now + 1000).key, key);
+  assert.notEqual(noticesView([{ ...notices[0], text: 'Hall B open' }], now).key, key);
+  assert.notEqual(noticesView(notices, Date.parse('2026-12-01T15:00:00Z')).key, key);
+  assert.notEqual(noticesView([], now).key, key);
+});
+
+test('the "As of" line: set when the board stops being live, kept through further losses, gone when live again', () => {
+  let asOf = asOfAfter('reconnecting', null, true, now);
+  assert.equal(asOf, now);
+  asOf = asOfAfter('offline', asOf, true, now + 60_000);
+  assert.equal(asOf, now, 'the last moment it was known current, not the latest loss');
+  assert.equal(asOfAfter('live', asOf, true, now + 120_000), null);
+  assert.equal(asOfAfter('connecting', null, false, now), null, 'no board, nothing to date');
+  assert.equal(staleText(now, { locales: 'en-GB', timeZone: 'UTC' }), 'As of 14:05: this board updates when the connection is back.');
+  assert.equal(staleText(Date.parse('2026-12-01T09:07:59Z'), { locales: 'en-GB', timeZone: 'UTC' }).slice(0, 11), 'As of 09:07');
+  assert.equal(staleText(null), '');
+});
+
+test('the connection badge reads the status, or the status itself when it is a new one', () => {
+  assert.equal(connectionText('reconnecting'), 'Reconnecting…');
+  assert.equal(connectionText('signed-out'), 'Not signed in');
+  assert.equal(connectionText('paused'), 'paused');
+});
+
+test("countdowns run on the server's clock when the phone's is off by more than a few seconds", () => {
+  assert.equal(clockOffset(now + CLOCK_SKEW_MS, now), 0);
+  assert.equal(clockOffset(now - CLOCK_SKEW_MS, now), 0);
+  assert.equal(clockOffset(now + 90_000, now), 90_000);
+  assert.equal(clockOffset(now - 6000, now), -6000);
+});
