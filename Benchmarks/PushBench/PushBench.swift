@@ -130,7 +130,7 @@ enum PushBench {
             for (r, residentId) in residentIds.enumerated() {
                 _ = try await store.enqueuePush(
                     PushDraft(
-                        residentId: residentId, payload: "{\"n\":\(r)}", urgency: "high",
+                        residentId: residentId, payload: "{\"n\":\(r)}", urgency: .high,
                         topic: "bench", expiresAt: Date().addingTimeInterval(600)),
                     at: Date())
             }

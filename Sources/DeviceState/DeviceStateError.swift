@@ -46,62 +46,46 @@ public enum DeviceStateError: Error, Sendable, Equatable {
     case tooManyPushSubscriptions(limit: Int)
 
     // Input
-    case invalidInput(field: String, reason: String)
+    case invalidInput(field: String, reason: InputProblem)
     case idempotencyKeyReused(key: String)
-    case rateLimited(retryAfterSeconds: Int, reason: String)
+    case rateLimited(retryAfterSeconds: Int, limit: RateLimit)
 }
 
 extension DeviceStateError: CustomStringConvertible {
-    /// One sentence for a person; never contains a secret.
-    public var description: String {
+    /// What went wrong, as the catalogue says it; never contains a secret.
+    public var message: Message {
         switch self {
-        case .machineNotFound(let id): "There is no machine \(id.quotedForMessage)."
-        case .useNotFound(let id): "There is no use \(id.quotedForMessage)."
-        case .residentNotFound(let id): "There is no resident \(id.quotedForMessage)."
-        case .noticeNotFound(let id): "There is no notice \(id.quotedForMessage)."
-        case .reportNotFound(let id): "There is no report \(id.quotedForMessage)."
-        case .machineBusy(let status):
-            "\(status.machine.id) is in use" + (status.use.map { " (its cycle ends \($0.endsAt.iso8601))" } ?? "") + "."
-        case .machineBroken(let status):
-            "\(status.machine.id) is out of order" + (status.machine.stateNote.map { ": \($0)" } ?? "") + "."
-        case .machineNotInUse(let status): "\(status.machine.id) is not in use (it is \(status.machine.state.rawValue))."
-        case .machineNotBroken(let status): "\(status.machine.id) is not broken (it is \(status.machine.state.rawValue))."
+        case .machineNotFound(let id): .machineNotFound(id: id)
+        case .useNotFound(let id): .useNotFound(id: id)
+        case .residentNotFound(let id): .residentNotFound(id: id)
+        case .noticeNotFound(let id): .noticeNotFound(id: id)
+        case .reportNotFound(let id): .reportNotFound(id: id)
+        case .machineBusy(let status): .machineBusy(machineId: status.machine.id, endsAt: status.use?.endsAt)
+        case .machineBroken(let status): .machineBroken(machineId: status.machine.id, note: status.machine.stateNote)
+        case .machineNotInUse(let status): .machineNotInUse(machineId: status.machine.id, state: status.machine.state)
+        case .machineNotBroken(let status): .machineNotBroken(machineId: status.machine.id, state: status.machine.state)
         case .machineNotDone(let status):
             if let use = status.use {
-                "\(status.machine.id) is still running until \(use.endsAt.iso8601); ask once it is done."
+                .machineStillRunning(machineId: status.machine.id, endsAt: use.endsAt)
             } else {
-                "\(status.machine.id) has no finished cycle waiting for pickup (it is \(status.machine.state.rawValue))."
+                .machineHasNoFinishedCycle(machineId: status.machine.id, state: status.machine.state)
             }
-        case .machineExists(let id): "A machine \(id.quotedForMessage) already exists."
-        case .noticeRetracted(let id): "Notice \(id.quotedForMessage) was already retracted."
-        case .reportResolved(let id): "Report \(id.quotedForMessage) was already resolved."
-        case .notUseOwner: "This use belongs to another resident."
-        case .useAlreadyClosed(let use): "This use has already ended (\(use.closeReason?.rawValue ?? "closed"))."
-        case .cancelWindowPassed(_, let minutes):
-            "A use can be cancelled only in its first \(minutes) minutes; collect it instead."
-        case .ownUse: "This is your own laundry."
-        case .enrollmentCodeInvalid: "This enrollment code is unknown, already used or expired; ask an admin for a new one."
-        case .residentRevoked(let id): "Resident \(id.quotedForMessage) has been revoked."
-        case .tooManyPushSubscriptions(let limit):
-            "A resident can have at most \(limit) devices with notifications on; turn them off on one you no longer use."
-        case .invalidInput(let field, let reason): "Invalid \(field): \(reason)."
-        case .idempotencyKeyReused:
-            "This Idempotency-Key was already used for a different request; use a new key for a new request."
-        case .rateLimited(let seconds, let reason): "\(reason) Try again in \(seconds) s."
+        case .machineExists(let id): .machineExists(id: id)
+        case .noticeRetracted(let id): .noticeAlreadyRetracted(id: id)
+        case .reportResolved(let id): .reportAlreadyResolved(id: id)
+        case .notUseOwner: .notUseOwner
+        case .useAlreadyClosed(let use): .useAlreadyClosed(use.closeReason)
+        case .cancelWindowPassed(_, let minutes): .cancelWindowPassed(minutes: minutes)
+        case .ownUse: .ownLaundry
+        case .enrollmentCodeInvalid: .enrollmentCodeInvalid
+        case .residentRevoked(let id): .residentRevoked(id: id)
+        case .tooManyPushSubscriptions(let limit): .tooManyPushSubscriptions(limit: limit)
+        case .invalidInput(let field, let reason): .invalidInput(field: field, reason: reason)
+        case .idempotencyKeyReused: .idempotencyKeyReused
+        case .rateLimited(let seconds, let limit): .rateLimited(limit, retryAfterSeconds: seconds)
         }
     }
-}
 
-extension String {
-    /// The string quoted for an error message, cut short so hostile input cannot flood a log line.
-    var quotedForMessage: String {
-        let limit = 40
-        let shown = count > limit ? prefix(limit) + "…" : Substring(self)
-        return "\"" + shown.unicodeScalars.map { $0.properties.isWhitespace && $0 != " " ? " " : String($0) }.joined() + "\""
-    }
-}
-
-extension Date {
-    /// ISO-8601 in UTC with seconds, as in the API.
-    public var iso8601: String { formatted(.iso8601) }
+    /// The message in English, for logs and the admin CLI.
+    public var description: String { message.text() }
 }

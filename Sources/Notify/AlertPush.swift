@@ -1,7 +1,12 @@
+import DeviceState
 import Foundation
 
 /// How an alert travels as a push message: its payload for the service worker, and the
-/// `TTL`, `Urgency` and `Topic` that tell the push service how to treat it.
+/// `TTL`, `Urgency` and `Topic` (RFC 8030 §5) that tell the push service how to treat it.
+///
+/// The router (DeviceState) decides whether, when and how loudly an alert is pushed;
+/// this decides what the message looks like. ``draft(for:at:)`` is the ``PushDrafting``
+/// that the router's callers hand to the store.
 public enum AlertPush {
     /// What the service worker receives. It always shows a notification; `tag` collapses
     /// repeats about one machine on the device.
@@ -28,42 +33,30 @@ public enum AlertPush {
     }
 
     /// `high` wakes a sleeping phone at once: for what someone should act on now.
-    public static func urgency(of kind: Alert.Kind) -> String {
+    public static func urgency(of kind: Alert.Kind) -> PushUrgency {
         switch kind {
-        case .cycleDone, .pickupRequest: "high"
-        case .endingSoon, .pickupReminder, .useClosed, .notice: "normal"
+        case .cycleDone, .pickupRequest: .high
+        case .endingSoon, .pickupReminder, .useClosed, .notice: .normal
         }
     }
 
-    /// The resident's own laundry: sent silently during their quiet hours.
-    public static func isOwnCycle(_ kind: Alert.Kind) -> Bool {
-        [.endingSoon, .cycleDone, .pickupReminder].contains(kind)
-    }
-
-    /// The push message for `alert`.
-    /// - Parameters:
-    ///   - silent: shown without sound or vibration (own cycle alerts in quiet hours, quiet notices).
-    ///   - urgent: an urgent notice, sent with `Urgency: high`.
-    public static func draft(for alert: Alert, endsAt: Date?, silent: Bool, urgent: Bool = false, at now: Date) throws
-        -> PushDraft
-    {
+    /// The push message for an alert the router pushes: urgent notices go out at `high`.
+    @Sendable public static func draft(for routed: RoutedAlert, at now: Date) throws -> PushDraft {
+        let alert = routed.alert
         let tag = alert.machineId.map { "machine-\($0)" } ?? "alert-\(alert.id)"
         let payload = Payload(
             id: alert.id, kind: alert.kind, title: alert.title, body: alert.body,
-            url: alert.machineId.map { "/#machine-\($0)" } ?? "/", tag: tag, silent: silent)
+            url: alert.machineId.map { "/#machine-\($0)" } ?? "/", tag: tag, silent: routed.silent)
         return PushDraft(
             residentId: alert.residentId, alertId: alert.id,
             payload: String(decoding: try DomainJSON.encoder().encode(payload), as: UTF8.self),
-            urgency: urgent ? "high" : urgency(of: alert.kind), topic: topic(tag),
-            expiresAt: now.addingTimeInterval(timeToLive(of: alert.kind, endsAt: endsAt, at: now)))
+            urgency: routed.urgent ? .high : urgency(of: alert.kind), topic: topic(tag),
+            expiresAt: now.addingTimeInterval(timeToLive(of: alert.kind, endsAt: routed.useEndsAt, at: now)))
     }
 
-    /// A collapse key from the tag: at most 32 characters of the base64url alphabet (RFC 8030 §5.4),
-    /// so that a newer message about a machine replaces an undelivered older one.
+    /// A collapse key from the tag: at most 32 characters of the base64url alphabet, so that
+    /// a newer message about a machine replaces an undelivered older one.
     static func topic(_ tag: String) -> String {
-        String(
-            tag.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
-                .map(Character.init)
-                .prefix(32))
+        String(decoding: tag.utf8.filter(Base64URL.isAlphabet).prefix(32), as: UTF8.self)
     }
 }

@@ -12,7 +12,7 @@ import Synchronization
 /// message's `Topic` lets the push service replace such a duplicate, and the service
 /// worker's notification `tag` collapses it on the device.
 public final class PushDelivery: Sendable {
-    let store: any DeviceStore
+    let store: any PushOutbox & SettingsStore
     let sender: PushSender
     /// Unique per worker; a lease names it.
     public let owner: String
@@ -30,7 +30,7 @@ public final class PushDelivery: Sendable {
     }
 
     public init(
-        store: any DeviceStore, sender: PushSender, batchSize: Int = 128, concurrency: Int = 32,
+        store: any PushOutbox & SettingsStore, sender: PushSender, batchSize: Int = 128, concurrency: Int = 32,
         backoff: PushBackoff = PushBackoff(), logger: Logger = Logger(label: "washboard.push")
     ) {
         self.store = store
@@ -51,7 +51,7 @@ public final class PushDelivery: Sendable {
     /// Outcomes are recorded in groups of up to `concurrency`, one transaction (one fsync)
     /// per group rather than per message; a crash loses at most the group being recorded,
     /// whose rows are sent again after their lease.
-    /// - Parameter ids: only these rows (see ``DeviceStore/claimDuePushes(owner:leaseFor:limit:ids:at:)``).
+    /// - Parameter ids: only these rows (see ``PushOutbox/claimDuePushes(owner:leaseFor:limit:ids:at:)``).
     /// - Returns: a report per row attempted; empty when nothing was due or push is not set up.
     public func deliverDue(ids: [String]? = nil) async throws -> [Report] {
         guard let signer = try await currentSigner() else { return [] }
@@ -114,12 +114,12 @@ public final class PushDelivery: Sendable {
                 storedEndpoint: push.subscription.endpoint, p256dh: push.subscription.p256dh, auth: push.subscription.auth)
             let message = PushMessage(
                 payload: Data(entry.payload.utf8), timeToLive: Int(entry.expiresAt.timeIntervalSinceNow.rounded(.up)),
-                urgency: PushMessage.Urgency(rawValue: entry.urgency) ?? .normal, topic: entry.topic)
+                urgency: entry.urgency, topic: entry.topic)
             let started = Date()
             attempt = await sender.send(message, to: subscription, signer: signer)
             metrics.requestDuration.recordSeconds(Date().timeIntervalSince(started))
         } catch {
-            attempt = .rejected(status: nil, reason: "the stored subscription is unusable: \(error)")
+            attempt = .rejected(status: nil, reason: Message.pushSubscriptionUnusable("\(error)").text())
         }
         let now = Date()
         let settlement: PushSettlement =

@@ -1,3 +1,4 @@
+import DeviceState
 import Foundation
 
 /// Which push endpoints the server will POST to. Endpoints come from browsers, so
@@ -31,14 +32,17 @@ public struct PushEndpointPolicy: Sendable {
         case credentialsInURL
         case hostNotAllowed(String)
 
-        public var description: String {
+        /// Why, as the catalogue says it of an `endpoint` field.
+        public var problem: InputProblem {
             switch self {
-            case .notAURL: "the endpoint is not an absolute URL"
-            case .schemeNotAllowed(let scheme): "push endpoints must use https, not \(scheme)"
-            case .credentialsInURL: "push endpoints must not contain a user name or password"
-            case .hostNotAllowed(let host): "\(host) is not a known push service"
+            case .notAURL: .pushEndpointNotAURL
+            case .schemeNotAllowed(let scheme): .pushEndpointScheme(scheme)
+            case .credentialsInURL: .pushEndpointCredentials
+            case .hostNotAllowed(let host): .pushEndpointHost(host)
             }
         }
+
+        public var description: String { problem.text() }
     }
 
     /// Accepts `endpoint` or says why not.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DeviceState
 import Foundation
 import Logging
 import NIOCore
@@ -71,10 +72,10 @@ public final class PushSender: Sendable {
         do {
             _ = try policy.check(subscription.endpoint.absoluteString)
         } catch {
-            return .rejected(status: nil, reason: error.description)
+            return .rejected(status: nil, reason: error.problem.text())
         }
         if let topic = message.topic, !PushMessage.isValidTopic(topic) {
-            return .rejected(status: nil, reason: "the topic is not 1 to 32 base64url characters")
+            return .rejected(status: nil, reason: Message.pushTopicInvalid.text())
         }
         let request: HTTPClientRequest
         do {
@@ -90,7 +91,9 @@ public final class PushSender: Sendable {
                 status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
                 reason: reason, at: now)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            return .retry(status: nil, retryAfter: nil, reason: "no answer within \(totalTimeout.nanoseconds / 1_000_000) ms")
+            return .retry(
+                status: nil, retryAfter: nil,
+                reason: Message.pushNoAnswer(milliseconds: totalTimeout.nanoseconds / 1_000_000).text())
         } catch {
             return .retry(status: nil, retryAfter: nil, reason: Self.describe(error))
         }

@@ -12,10 +12,10 @@ public struct PushSubscription: Sendable {
     /// What is wrong with a subscription, by the JSON field a browser sends it in.
     public struct Invalid: Error, Equatable, CustomStringConvertible {
         public var field: String
-        public var reason: String
-        public var description: String { "\(field): \(reason)" }
+        public var reason: InputProblem
+        public var description: String { "\(field): \(reason.text())" }
 
-        public init(field: String, reason: String) {
+        public init(field: String, reason: InputProblem) {
             self.field = field
             self.reason = reason
         }
@@ -26,34 +26,34 @@ public struct PushSubscription: Sendable {
         do {
             self.endpoint = try policy.check(endpoint)
         } catch {
-            throw Invalid(field: "endpoint", reason: error.description)
+            throw Invalid(field: "endpoint", reason: error.problem)
         }
         self.p256dh = try Self.publicKey(p256dh)
         guard let auth = Data(base64URLEncoded: auth), auth.count == 16 else {
-            throw Invalid(field: "keys.auth", reason: "must be 16 bytes, base64url-encoded")
+            throw Invalid(field: "keys.auth", reason: .pushAuthSecret)
         }
         self.auth = auth
     }
 
     /// Restores a subscription the server stored after validating it.
     public init(storedEndpoint: String, p256dh: String, auth: String) throws(Invalid) {
-        guard let endpoint = URL(string: storedEndpoint) else { throw Invalid(field: "endpoint", reason: "not a URL") }
+        guard let endpoint = URL(string: storedEndpoint) else { throw Invalid(field: "endpoint", reason: .pushEndpointNotAURL) }
         self.endpoint = endpoint
         self.p256dh = try Self.publicKey(p256dh)
         guard let auth = Data(base64URLEncoded: auth), auth.count == 16 else {
-            throw Invalid(field: "keys.auth", reason: "must be 16 bytes, base64url-encoded")
+            throw Invalid(field: "keys.auth", reason: .pushAuthSecret)
         }
         self.auth = auth
     }
 
     private static func publicKey(_ text: String) throws(Invalid) -> P256.KeyAgreement.PublicKey {
         guard let raw = Data(base64URLEncoded: text), raw.count == 65, raw.first == 0x04 else {
-            throw Invalid(field: "keys.p256dh", reason: "must be an uncompressed P-256 point (65 bytes), base64url-encoded")
+            throw Invalid(field: "keys.p256dh", reason: .pushKeyEncoding)
         }
         do {
             return try P256.KeyAgreement.PublicKey(x963Representation: raw)
         } catch {
-            throw Invalid(field: "keys.p256dh", reason: "is not a point on the P-256 curve")
+            throw Invalid(field: "keys.p256dh", reason: .pushKeyNotOnCurve)
         }
     }
 }

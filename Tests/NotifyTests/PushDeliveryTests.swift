@@ -59,7 +59,7 @@ struct PushRig {
 
     func enqueue(
         _ payload: String = #"{"title":"Dryer 2 is done"}"#, residentId: String? = nil, ttl: TimeInterval = 60,
-        urgency: String = "high", topic: String? = "machine-d2"
+        urgency: PushUrgency = .high, topic: String? = "machine-d2"
     ) async throws -> [PushOutboxEntry] {
         try await store.enqueuePush(
             PushDraft(

@@ -72,3 +72,12 @@ public struct Board: Codable, Sendable, Hashable {
         self.notices = notices
     }
 }
+
+/// Payloads of the events, shaped as the WebSocket frames that carry them.
+enum EventPayload {
+    struct MachineChanged: Encodable { var machine: MachineStatus }
+    struct Removed: Encodable { var id: String }
+    struct NoticeChanged: Encodable { var notice: Notice }
+    struct AlertCreated: Encodable { var alert: Alert }
+    struct Empty: Encodable {}
+}

@@ -51,8 +51,7 @@ public struct PushOutboxEntry: Codable, Sendable, Hashable {
     public var alertId: String?
     /// The plaintext JSON the service worker receives.
     public var payload: String
-    /// `very-low`, `low`, `normal` or `high`.
-    public var urgency: String
+    public var urgency: PushUrgency
     public var topic: String?
     public var createdAt: Date
     public var expiresAt: Date
@@ -71,16 +70,26 @@ public struct PushOutboxEntry: Codable, Sendable, Hashable {
     }
 }
 
+/// RFC 8030 §5.3: how hard the push service may try to wake the device for a message.
+public enum PushUrgency: String, Codable, Sendable, CaseIterable {
+    case veryLow = "very-low"
+    case low
+    case normal
+    case high
+}
+
 /// A push message for every subscription of one resident.
 public struct PushDraft: Sendable, Hashable {
     public var residentId: String
     public var alertId: String?
     public var payload: String
-    public var urgency: String
+    public var urgency: PushUrgency
     public var topic: String?
     public var expiresAt: Date
 
-    public init(residentId: String, alertId: String? = nil, payload: String, urgency: String, topic: String?, expiresAt: Date) {
+    public init(
+        residentId: String, alertId: String? = nil, payload: String, urgency: PushUrgency, topic: String?, expiresAt: Date
+    ) {
         self.residentId = residentId
         self.alertId = alertId
         self.payload = payload

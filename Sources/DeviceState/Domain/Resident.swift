@@ -55,11 +55,11 @@ public struct QuietHours: Codable, Sendable, Hashable {
     public init(start: String, end: String) throws(DeviceStateError) {
         for (field, value) in [("quietHours.start", start), ("quietHours.end", end)] {
             guard Self.minutes(of: value) != nil else {
-                throw .invalidInput(field: field, reason: "expected a time as HH:MM (00:00 to 23:59)")
+                throw .invalidInput(field: field, reason: .timeOfDay)
             }
         }
         guard start != end else {
-            throw .invalidInput(field: "quietHours", reason: "start and end must differ")
+            throw .invalidInput(field: "quietHours", reason: .quietHoursEmpty)
         }
         self.start = start
         self.end = end

@@ -54,3 +54,37 @@ public struct Use: Codable, Sendable, Hashable {
         try container.encode(closeReason, forKey: .closeReason)
     }
 }
+
+/// A resident's request to start a machine.
+public struct StartUseRequest: Sendable, Hashable {
+    public var machineId: String
+    public var residentId: String
+    /// The cycle length; nil takes the machine's default.
+    public var minutes: Int?
+    /// A client-chosen key: the same key from the same resident returns the first response.
+    public var idempotencyKey: String?
+
+    public init(machineId: String, residentId: String, minutes: Int? = nil, idempotencyKey: String? = nil) {
+        self.machineId = machineId
+        self.residentId = residentId
+        self.minutes = minutes
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// The outcome of ``UseStore/startUse(_:at:)``.
+public struct StartedUse: Sendable, Hashable {
+    /// The use as it was when it started (also on a replay).
+    public var use: Use
+    /// True when an earlier request with the same idempotency key created the use.
+    public var replayed: Bool
+}
+
+/// A waiting resident's request that the owner of a finished cycle come and collect.
+public struct PickupRequest: Codable, Sendable, Hashable {
+    public var id: String
+    public var machineId: String
+    public var useId: String
+    public var requesterId: String
+    public var createdAt: Date
+}

@@ -6,7 +6,8 @@ public struct ReconcilerPolicy: Sendable, Hashable {
     public var endingSoonLead: TimeInterval = 5 * 60
     /// ...for cycles at least this long (a 5-minute cycle is ending as it starts).
     public var endingSoonMinimumCycle: TimeInterval = 10 * 60
-    /// The first `pickup_reminder` this long after `endsAt`...
+    /// The first `pickup_reminder` this long after `endsAt`, and at least this long after
+    /// the `cycle_done` alert (which a pass after downtime sends late)...
     public var firstReminderAfter: TimeInterval = 10 * 60
     /// ...then every `reminderInterval`, at most `maxReminders` in all.
     public var reminderInterval: TimeInterval = 20 * 60
@@ -27,7 +28,8 @@ public struct UseSchedule: Sendable, Hashable {
     public var alerts: [Alert]
     public var autoRelease: Bool
 
-    public init(use: Use, machine: Machine, at now: Date, policy: ReconcilerPolicy) {
+    /// - Parameter cycleDoneAlertedAt: when the use's `cycle_done` alert was created, if it was.
+    public init(use: Use, machine: Machine, cycleDoneAlertedAt: Date?, at now: Date, policy: ReconcilerPolicy) {
         guard use.isOpen else {
             self.init(alerts: [], autoRelease: false)
             return
@@ -37,33 +39,35 @@ public struct UseSchedule: Sendable, Hashable {
             return
         }
         var alerts: [Alert] = []
-        func alert(_ kind: Alert.Kind, key: String, title: String, body: String) {
+        func alert(_ kind: Alert.Kind, key: String, title: Message, body: Message) {
             alerts.append(
                 Alert(
-                    id: Secrets.newUUID(), residentId: use.residentId, kind: kind, title: title, body: body,
-                    machineId: machine.id, useId: use.id, dedupeKey: key, at: now))
+                    residentId: use.residentId, kind: kind, title: title, body: body, machineId: machine.id, useId: use.id,
+                    dedupeKey: key, at: now))
         }
+        let (label, location) = (machine.label, machine.location)
         let cycle = use.endsAt.timeIntervalSince(use.startedAt)
         if cycle >= policy.endingSoonMinimumCycle, now >= use.endsAt.addingTimeInterval(-policy.endingSoonLead),
             now < use.endsAt
         {
             let minutes = max(1, Int((use.endsAt.timeIntervalSince(now) / 60).rounded(.up)))
             alert(
-                .endingSoon, key: "ending_soon:\(use.id)", title: "\(machine.label) is almost done",
-                body: "Your laundry in \(machine.label) (\(machine.location)) is done in \(minutes) min.")
+                .endingSoon, key: "ending_soon:\(use.id)", title: .endingSoonTitle(machine: label),
+                body: .endingSoonBody(machine: label, location: location, minutes: minutes))
         }
         if now >= use.endsAt {
             alert(
-                .cycleDone, key: "cycle_done:\(use.id)", title: "\(machine.label) is done",
-                body: "Your laundry in \(machine.label) (\(machine.location)) is ready to collect.")
+                .cycleDone, key: Alert.cycleDoneKey(useId: use.id), title: .cycleDoneTitle(machine: label),
+                body: .cycleDoneBody(machine: label, location: location))
         }
         let sinceFirstReminder = now.timeIntervalSince(use.endsAt.addingTimeInterval(policy.firstReminderAfter))
-        if sinceFirstReminder >= 0, policy.maxReminders > 0 {
+        let cycleDoneLongEnoughAgo = cycleDoneAlertedAt.map { now.timeIntervalSince($0) >= policy.firstReminderAfter } ?? false
+        if sinceFirstReminder >= 0, policy.maxReminders > 0, cycleDoneLongEnoughAgo {
             let number = min(policy.maxReminders, Int(sinceFirstReminder / policy.reminderInterval) + 1)
             let waiting = Int(now.timeIntervalSince(use.endsAt) / 60)
             alert(
-                .pickupReminder, key: "pickup_reminder:\(use.id):\(number)", title: "Your laundry is waiting",
-                body: "Your laundry has been in \(machine.label) (\(machine.location)) for \(waiting) min since it finished.")
+                .pickupReminder, key: "pickup_reminder:\(use.id):\(number)", title: .pickupReminderTitle,
+                body: .pickupReminderBody(machine: label, location: location, minutesWaiting: waiting))
         }
         self.init(alerts: alerts, autoRelease: false)
     }

@@ -14,8 +14,9 @@ struct DatabaseOptions: ParsableArguments {
         path ?? ProcessInfo.processInfo.environment["WASHBOARD_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "washboard.sqlite"
     }
 
-    /// Opens the store, creating and migrating the file when needed.
-    func openStore() throws -> SQLiteStore {
+    /// Opens the store, creating and migrating the file when needed: the one place where a
+    /// command chooses a backend. Everything it hands the store to takes only the protocols it uses.
+    func openStore() throws -> any WashboardStore {
         let path = resolvedPath
         let existed = FileManager.default.fileExists(atPath: path)
         do {

@@ -48,17 +48,17 @@ struct PushOptions: ParsableArguments {
             allowsInsecureLoopback: pushAllowInsecureLoopback)
     }
 
-    func makeSender(logger: Logger) -> PushSender {
-        PushSender(
-            policy: policy, connectTimeout: pushConnectTimeout, totalTimeout: pushTimeout,
-            maxConnectionsPerHost: pushConcurrency, logger: logger)
+    var deliverySettings: ServerConfiguration.PushDeliverySettings {
+        .init(connectTimeout: pushConnectTimeout, totalTimeout: pushTimeout, concurrency: pushConcurrency)
     }
 
     /// Runs `body` with an outbox worker for a command that sends and exits, then shuts its
     /// HTTP client down, also when `body` throws.
-    func withDelivery<T>(store: some DeviceStore, logger: Logger, _ body: (PushDelivery) async throws -> T) async throws -> T {
-        let sender = makeSender(logger: logger)
-        let delivery = PushDelivery(store: store, sender: sender, concurrency: pushConcurrency, logger: logger)
+    func withDelivery<T>(
+        store: any PushOutbox & SettingsStore, logger: Logger, _ body: (PushDelivery) async throws -> T
+    ) async throws -> T {
+        let sender = deliverySettings.makeSender(policy: policy, logger: logger)
+        let delivery = deliverySettings.makeDelivery(store: store, sender: sender, logger: logger)
         do {
             let result = try await body(delivery)
             try await sender.shutdown()

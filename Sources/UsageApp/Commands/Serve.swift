@@ -6,7 +6,7 @@ import Logging
 import Notify
 import ServiceLifecycle
 
-/// `washboard serve`: the REST API on one SQLite file.
+/// `washboard serve`: the server, with its live board, alert router, push worker and reconciler.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the server.",
@@ -44,7 +44,10 @@ struct Serve: AsyncParsableCommand {
             valueName: "from-to"))
     var defaultQuietHours: String?
 
-    @Flag(help: "Do not run the reconciler's use steps every 15 s (cycle alerts, reminders, auto-release); cron runs them.")
+    @Flag(
+        help:
+            "Do not run the reconciler's pass every 15 s (notices, cycle alerts, reminders, auto-release, pruning); cron runs it."
+    )
     var noReconciler = false
 
     @Flag(help: "Fill an empty database with a demo dorm and print an enrollment link for a demo resident.")
@@ -77,12 +80,15 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(
             host: host, port: port, publicOrigin: publicOrigin.flatMap(PublicOrigin.normalize))
         configuration.boardCacheTTL = .milliseconds(Int(boardTtl * 1000))
-        configuration.eventRetention = timing.eventRetention
         configuration.socketSendBufferBytes = socketSendBuffer
         configuration.pushPolicy = push.policy
+        configuration.pushDelivery = push.deliverySettings
         configuration.alertAckTimeout = timing.alertAckTimeout
+        if !noReconciler {
+            configuration.reconciler = .init(policy: timing.policy, retention: timing.retention)
+        }
         // The admin CLI prints enrollment links against the origin the server last ran under.
-        try await store.setSetting(PublicOrigin.settingKey, to: configuration.publicOrigin)
+        try await store.setSetting(.publicOrigin, to: configuration.publicOrigin)
         if let defaultQuietHours { try await DefaultQuietHours.store(defaultQuietHours, in: store) }
         if demo {
             let code = try await DemoDorm.seed(store, at: .currentSecond)
@@ -94,25 +100,11 @@ struct Serve: AsyncParsableCommand {
                 "  curl -s -X POST \(configuration.publicOrigin)/api/session -H 'Content-Type: application/json' -d '{\"code\":\"\(code.code)\"}'"
             )
         }
-        let hub = LiveHub()
-        let app = buildApplication(configuration: configuration, store: store, hub: hub, logger: logger) { [host] port in
+        let server = buildServer(configuration: configuration, store: store, logger: logger) { [host] port in
             print("washboard: serving on http://\(host):\(port)")
             fflush(nil)
         }
-        _ = WashboardMetrics.registry
-        let sender = push.makeSender(logger: logger)
-        let delivery = PushDelivery(store: store, sender: sender, concurrency: push.pushConcurrency, logger: logger)
-        // Services stop in reverse order: LiveShutdown closes the sockets with 1001 before the server stops.
-        let services = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: app), .init(service: PushDeliveryService(delivery: delivery, sender: sender)),
-                    .init(service: LiveShutdown(hub: hub)),
-                ]
-                    + (noReconciler
-                        ? [] : [.init(service: ReconcilerService(store: store, policy: timing.policy, logger: logger))]),
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        try await server.run(logger: logger)
     }
 }
 
@@ -120,7 +112,6 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// The public origin: where the PWA lives, and what enrollment links point to.
 enum PublicOrigin {
-    static let settingKey = "public_origin"
     static let fallback = "http://127.0.0.1:8080"
 
     /// `scheme://host[:port]` in lowercase without a trailing slash, or nil if `text` is not an http(s) origin.
@@ -149,12 +140,17 @@ enum DefaultQuietHours {
         return try? QuietHours(start: String(parts[0]), end: String(parts[1]))
     }
 
-    static func store(_ text: String, in store: SQLiteStore) async throws {
+    static func store(_ text: String, in store: some SettingsStore) async throws {
         guard let quietHours = parse(text) else {
-            try await store.removeSetting(SQLiteStore.defaultQuietHoursSetting)
+            try await store.removeSetting(.defaultQuietHours)
             return
         }
         let json = String(decoding: try DomainJSON.encoder().encode(quietHours), as: UTF8.self)
-        try await store.setSetting(SQLiteStore.defaultQuietHoursSetting, to: json)
+        try await store.setSetting(.defaultQuietHours, to: json)
     }
+}
+
+extension SettingKey {
+    /// The origin `serve` last ran under: the admin CLI prints enrollment links against it.
+    static let publicOrigin = SettingKey(rawValue: "public_origin")
 }

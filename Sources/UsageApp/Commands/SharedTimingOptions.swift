@@ -10,6 +10,9 @@ struct SharedTimingOptions: ParsableArguments {
     @Option(help: "Hours the event log keeps events for clients that resume with since (1 to 720).")
     var eventRetentionHours = 24
 
+    @Option(help: "Days settled push messages are kept for `admin push list` and `admin stats` (1 to 365).")
+    var pushHistoryDays = 7
+
     @Option(help: "Minutes before a cycle's end that ending_soon is sent (1 to 60).")
     var endingSoonMinutes = 5
 
@@ -30,6 +33,7 @@ struct SharedTimingOptions: ParsableArguments {
             throw ValidationError("--alert-ack-timeout must be 1 to 300 seconds.")
         }
         guard (1...720).contains(eventRetentionHours) else { throw ValidationError("--event-retention-hours must be 1 to 720.") }
+        guard (1...365).contains(pushHistoryDays) else { throw ValidationError("--push-history-days must be 1 to 365.") }
         guard (1...60).contains(endingSoonMinutes) else { throw ValidationError("--ending-soon-minutes must be 1 to 60.") }
         guard (1...240).contains(reminderAfterMinutes) else {
             throw ValidationError("--reminder-after-minutes must be 1 to 240.")
@@ -43,7 +47,12 @@ struct SharedTimingOptions: ParsableArguments {
         }
     }
 
-    var eventRetention: TimeInterval { TimeInterval(eventRetentionHours * 3600) }
+    var retention: Retention {
+        var retention = Retention()
+        retention.events = TimeInterval(eventRetentionHours * 3600)
+        retention.settledPushes = TimeInterval(pushHistoryDays * 86400)
+        return retention
+    }
 
     var policy: ReconcilerPolicy {
         var policy = ReconcilerPolicy()

@@ -39,7 +39,6 @@ enum DemoDorm {
         var notices: [NoticeSpec]
     }
 
-    static let residentSettingKey = "demo_resident"
     /// The resident whose enrollment code is printed.
     static let demoResidentKey = "demo"
 
@@ -52,9 +51,9 @@ enum DemoDorm {
 
     /// Fills an empty database with the demo dorm; on an existing one it changes nothing.
     /// Either way it returns a fresh enrollment code for the demo resident.
-    static func seed(_ store: some DeviceStore, at now: Date) async throws -> EnrollmentCode {
+    static func seed(_ store: any WashboardStore, at now: Date) async throws -> EnrollmentCode {
         let validity: TimeInterval = 7 * 24 * 3600
-        if let residentId = try await store.setting(residentSettingKey) {
+        if let residentId = try await store.setting(.demoResident) {
             return try await store.issueEnrollmentCode(residentId: residentId, validFor: validity, at: now)
         }
         guard try await store.machines(includingRemoved: true).isEmpty else {
@@ -92,7 +91,12 @@ enum DemoDorm {
         guard let demoCode, let demoResident = residentIds[demoResidentKey] else {
             throw CLIError.database("the demo dorm fixture has no resident with key \"demo\"")
         }
-        try await store.setSetting(residentSettingKey, to: demoResident)
+        try await store.setSetting(.demoResident, to: demoResident)
         return demoCode
     }
+}
+
+extension SettingKey {
+    /// The demo resident of a database `serve --demo` filled.
+    static let demoResident = SettingKey(rawValue: "demo_resident")
 }

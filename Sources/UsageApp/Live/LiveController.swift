@@ -1,16 +1,17 @@
 import DeviceState
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import HummingbirdWebSocket
 import Logging
 import NIOWebSocket
 
 /// `GET /ws`: the live board. See docs/live-protocol.md.
 struct LiveController {
-    let store: any DeviceStore
-    let auth: Authenticator
+    let store: any EventLog & AlertStore
+    let sessions: Sessions
     let hub: LiveHub
-    let boardCache: BoardCache<BoardController.EncodedBoard>
+    let boardCache: BoardCache<BoardSnapshot>
     let publicOrigin: String
     let refusals: UpgradeRefusals
     var limits = Limits()
@@ -28,45 +29,24 @@ struct LiveController {
     static let tooSlow = WebSocketErrorCode.unknown(4008)
     static let sessionRevoked = WebSocketErrorCode.unknown(4001)
 
+    /// Refusals before the upgrade come first as problems: 403 for a browser page of another
+    /// origin, then 401 without a valid session (``SessionAuthenticator``), then 400 for a bad `since`.
     func addRoutes(to router: Router<LiveRequestContext>) {
+        router.add(middleware: UpgradeRefusalRecorder(refusals: refusals))
+        router.add(middleware: LiveOriginCheck(publicOrigin: publicOrigin))
+        router.add(middleware: SessionAuthenticator(sessions: sessions))
         router.ws("/ws", shouldUpgrade: shouldUpgrade) { inbound, outbound, context in
-            // Checked before the upgrade; asked again here (from the cache) because the
-            // context cannot carry it across.
-            guard let session = try? await auth.session(of: context.request) else { return }
+            let resident = try context.requestContext.session.resident
             let since = context.request.uri.queryParameters.get("since").flatMap { Int64($0) }
-            try await serve(session.resident, since: since, inbound: inbound, outbound: outbound, logger: context.logger)
+            try await serve(resident, since: since, inbound: inbound, outbound: outbound, logger: context.logger)
         }
     }
 
-    /// Refuses before the upgrade: 403 for a browser page of another origin, 401 without a valid session.
     @Sendable func shouldUpgrade(_ request: Request, context: LiveRequestContext) async throws -> RouterShouldUpgrade {
-        do {
-            return try await checkUpgrade(request)
-        } catch let problem as Problem {
-            refusals.record(problem, path: request.uri.path, for: context.channel)
-            throw problem
-        }
-    }
-
-    private func checkUpgrade(_ request: Request) async throws -> RouterShouldUpgrade {
-        if let origin = request.headers[.origin], Self.isBrowserOrigin(origin), origin != publicOrigin {
-            throw Problem(
-                status: .forbidden, code: "foreign_origin", detail: "Live updates are served to pages of \(publicOrigin) only.")
-        }
         if let since = request.uri.queryParameters.get("since"), Int64(since) == nil {
-            throw Problem.badRequest("since must be an event sequence number.")
+            throw Problem.badRequest(.sinceNotASequenceNumber)
         }
-        _ = try await auth.session(of: request)
         return .upgrade([:])
-    }
-
-    /// Browsers send `Origin` as `http(s)://host[:port]`, or `null` from sandboxed and file pages.
-    /// The check stops other sites' pages from opening a socket with the resident's cookie
-    /// (cross-site WebSocket hijacking); other clients (`ws://…` from WSClient, none from
-    /// Python's websockets) are not browsers and need their credentials all the same.
-    static func isBrowserOrigin(_ origin: String) -> Bool {
-        let lowered = origin.lowercased()
-        return lowered == "null" || lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
     }
 
     /// One connection: hello; a full board unless `since` is inside the retained log; every
@@ -220,7 +200,7 @@ struct LiveController {
             guard case .text(let text) = message,
                 let parsed = try? JSONDecoder().decode(ClientMessage.self, from: Data(text.utf8))
             else {
-                try await outbound.writeTextMessage(ControlFrame.error("invalid_json", "Send JSON text frames: {\"type\":…}."))
+                try await outbound.writeTextMessage(ControlFrame.error("invalid_json", .liveFrameNotJSON))
                 continue
             }
             switch parsed.type {
@@ -228,15 +208,13 @@ struct LiveController {
                 try await outbound.writeTextMessage(ControlFrame.text(ControlFrame.Pong(t: parsed.t)))
             case "ack":
                 guard let alert = parsed.alert, (1...64).contains(alert.utf8.count) else {
-                    try await outbound.writeTextMessage(
-                        ControlFrame.error("invalid_ack", "Send {\"type\":\"ack\",\"alert\":\"<id>\"}."))
+                    try await outbound.writeTextMessage(ControlFrame.error("invalid_ack", .liveAckMalformed))
                     continue
                 }
                 // Seen in an open app: the alert router sends no push for it. Unknown or repeated ids change nothing.
                 _ = try await store.acknowledgeAlert(alert, residentId: residentId, at: Date())
             default:
-                try await outbound.writeTextMessage(
-                    ControlFrame.error("unknown_type", "Unknown message type; send ping or ack."))
+                try await outbound.writeTextMessage(ControlFrame.error("unknown_type", .liveUnknownType))
             }
         }
         return nil

@@ -16,15 +16,8 @@ struct LiveFrame: Sendable {
         seq = event.seq
         topic = event.topic
         kind = event.kind
-        text = Self.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: event.payload, as: UTF8.self))
+        text = FrameText.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: event.payload, as: UTF8.self))
         publishedAt = DispatchTime.now().uptimeNanoseconds
-    }
-
-    /// `{"type":…,"seq":…,` followed by the members of `object` (a JSON object's text).
-    static func splice(type: String, seq: Int64, into object: some StringProtocol) -> String {
-        let members = object.drop { $0 != "{" }.dropFirst()
-        let head = #"{"type":"\#(type)","seq":\#(seq)"#
-        return members.trimmingCharacters(in: .whitespaces) == "}" ? head + "}" : head + "," + members
     }
 
     /// Whether a connection of `residentId` receives this frame.
@@ -63,7 +56,7 @@ enum ControlFrame {
         (try? String(decoding: DomainJSON.encoder().encode(value), as: UTF8.self)) ?? "{}"
     }
 
-    static func error(_ code: String, _ message: String) -> String {
-        text(ErrorFrame(error: .init(code: code, message: message)))
+    static func error(_ code: String, _ message: Message) -> String {
+        text(ErrorFrame(error: .init(code: code, message: message.text())))
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdAuth
 import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
@@ -104,15 +105,17 @@ final class UpgradeRefusals: Sendable {
     }
 }
 
-/// The request context of the WebSocket route: the basic one, plus the connection's channel
-/// so a refusal can be matched to its connection.
-struct LiveRequestContext: RequestContext, WebSocketRequestContext {
+/// The request context of the WebSocket route: the basic one, plus who is signed in and
+/// the connection's channel, so a refusal can be matched to its connection.
+struct LiveRequestContext: AuthRequestContext, RequestContext, WebSocketRequestContext {
     var coreContext: CoreRequestContextStorage
+    var identity: Session?
     let webSocket: WebSocketHandlerReference<LiveRequestContext>
     let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        identity = nil
         webSocket = .init()
         channel = source.channel
     }

@@ -4,43 +4,86 @@ import Hummingbird
 import HummingbirdWSCompression
 import HummingbirdWebSocket
 import Logging
+import Notify
+import ServiceLifecycle
 
-/// Builds the server: the REST API over `store`. `washboard serve` and the tests call this.
-func buildApplication(
-    configuration: ServerConfiguration, store: any DeviceStore, hub: LiveHub = LiveHub(), logger: Logger,
+/// Everything `washboard serve` runs: the HTTP and WebSocket server with its background
+/// services, and the live hub. Built by ``buildServer(configuration:store:hub:logger:onServerRunning:)``
+/// only, for `serve` and for the tests.
+struct WashboardServer<App: ApplicationProtocol> {
+    let application: App
+    let hub: LiveHub
+
+    /// Runs until SIGTERM or SIGINT. ``LiveShutdown`` comes after the application: services
+    /// stop in reverse order, so it closes the sockets with 1001 before the server stops.
+    func run(logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [application, LiveShutdown(hub: hub)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
+
+/// The composition root: every route, store consumer and background service of the server
+/// is wired here and nowhere else.
+///
+/// Routes come in three sets: open to anyone (the app's files, health, metrics, the
+/// OpenAPI document, the VAPID public key), signing in and out (a session optional), and
+/// signed in (behind ``SessionAuthenticator``). The background services are the event
+/// tailer, the alert router, and, when configured, the reconciler and the push outbox worker.
+func buildServer(
+    configuration: ServerConfiguration, store: any WashboardStore, hub: LiveHub = LiveHub(), logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
-    let router = Router(options: .autoGenerateHeadEndpoints)
+) -> WashboardServer<some ApplicationProtocol> {
     _ = WashboardMetrics.registry
+    let sessions = Sessions(store: store, publicOrigin: configuration.publicOrigin)
+    let boardCache = BoardSnapshot.cache(store: store, ttl: configuration.boardCacheTTL)
+
+    let router = Router(context: WashboardRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     // Inside the problem middleware: a path no route knows is looked up among the PWA's files first.
     AppController.addRoutes(to: router)
-
-    let auth = Authenticator(store: store, publicOrigin: configuration.publicOrigin)
-    let boardCache = BoardController.makeCache(store: store, ttl: configuration.boardCacheTTL)
+    let signingIn = router.group().add(middleware: SessionAuthenticator(sessions: sessions, required: false))
+    let signedIn = router.group().add(middleware: SessionAuthenticator(sessions: sessions))
     SessionController(
-        store: store, auth: auth, cookieIsSecure: configuration.cookieIsSecure, demoResidentId: configuration.demoResidentId
+        store: store, sessions: sessions, cookieIsSecure: configuration.cookieIsSecure,
+        demoResidentId: configuration.demoResidentId
     )
-    .addRoutes(to: router)
-    BoardController(store: store, auth: auth, cache: boardCache).addRoutes(to: router)
-    UseController(store: store, auth: auth).addRoutes(to: router)
-    PushController(store: store, auth: auth, policy: configuration.pushPolicy).addRoutes(to: router)
+    .addRoutes(signingIn: signingIn, signedIn: signedIn)
+    BoardController(store: store, cache: boardCache).addRoutes(to: signedIn)
+    UseController(store: store).addRoutes(to: signedIn)
+    PushController(store: store, policy: configuration.pushPolicy).addRoutes(open: router, signedIn: signedIn)
     DocumentController(store: store).addRoutes(to: router)
 
     let refusals = UpgradeRefusals()
     let webSocketRouter = Router(context: LiveRequestContext.self)
     LiveController(
-        store: store, auth: auth, hub: hub, boardCache: boardCache, publicOrigin: configuration.publicOrigin, refusals: refusals
+        store: store, sessions: sessions, hub: hub, boardCache: boardCache, publicOrigin: configuration.publicOrigin,
+        refusals: refusals
     )
     .addRoutes(to: webSocketRouter)
-    var tailer = EventTailer(store: store, hub: hub, boardCache: boardCache, logger: logger)
-    tailer.retention = configuration.eventRetention
-    let alertRouter = AlertRouter(store: store, ackTimeout: configuration.alertAckTimeout, logger: logger)
-    tailer.onUnreachedAlerts = { ids in await alertRouter.routeNow(ids) }
 
-    return Application(
+    let alertRouter = AlertRouter(store: store, ackTimeout: configuration.alertAckTimeout, logger: logger)
+    var tailer = EventTailer(store: store, hub: hub, boardCache: boardCache, logger: logger)
+    tailer.onUnreachedAlerts = { ids in await alertRouter.routeNow(ids) }
+    var services: [any Service] = [tailer, alertRouter]
+    var delivery: PushDelivery?
+    if let settings = configuration.pushDelivery {
+        let sender = settings.makeSender(policy: configuration.pushPolicy, logger: logger)
+        delivery = settings.makeDelivery(store: store, sender: sender, logger: logger)
+        services.append(PushDeliveryService(delivery: delivery!, sender: sender))
+    }
+    if let schedule = configuration.reconciler {
+        let reconciler = Reconciler(
+            store: store, policy: schedule.policy, retention: schedule.retention, ackTimeout: configuration.alertAckTimeout,
+            delivery: delivery)
+        services.append(ReconcilerService(reconciler: reconciler, interval: schedule.interval, logger: logger))
+    }
+
+    let application = Application(
         router: router,
         server: .http1WebSocketUpgrade(
             webSocketRouter: webSocketRouter,
@@ -52,7 +95,8 @@ func buildApplication(
             refusals: refusals, sendBufferBytes: configuration.socketSendBufferBytes),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "washboard"),
-        services: [tailer, alertRouter],
+        services: services,
         onServerRunning: { [port = configuration.port] channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
+    return WashboardServer(application: application, hub: hub)
 }

@@ -6,7 +6,7 @@ import Hummingbird
 extension Problem {
     /// The HTTP face of a domain error.
     init(_ error: DeviceStateError) {
-        let detail = error.description
+        let detail = error.message
         switch error {
         case .machineNotFound: self.init(status: .notFound, code: "machine_not_found", detail: detail)
         case .useNotFound: self.init(status: .notFound, code: "use_not_found", detail: detail)

@@ -12,10 +12,31 @@ import NIOCore
 struct Problem: Error, HTTPResponseError {
     var status: HTTPResponse.Status
     var code: String
+    /// For the person: a sentence of the catalogue, in English until requests carry a language.
     var detail: String
     var headers: HTTPFields = [:]
     var machine: MachineStatus?
     var use: Use?
+
+    init(
+        status: HTTPResponse.Status, code: String, detail: Message, headers: HTTPFields = [:], machine: MachineStatus? = nil,
+        use: Use? = nil
+    ) {
+        self.init(status: status, code: code, detail: detail.text(), headers: headers, machine: machine, use: use)
+    }
+
+    /// A problem whose detail is not ours: the framework's own words for an `HTTPError`.
+    init(
+        status: HTTPResponse.Status, code: String, detail: String, headers: HTTPFields = [:], machine: MachineStatus? = nil,
+        use: Use? = nil
+    ) {
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers
+        self.machine = machine
+        self.use = use
+    }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(status: status, headers: responseHeaders, body: ResponseBody(byteBuffer: try body(instance: request.uri.path)))
@@ -49,11 +70,11 @@ struct Problem: Error, HTTPResponseError {
 }
 
 extension Problem {
-    static func unauthenticated(_ detail: String) -> Problem {
+    static func unauthenticated(_ detail: Message) -> Problem {
         Problem(status: .unauthorized, code: "unauthenticated", detail: detail, headers: [.wwwAuthenticate: "Bearer"])
     }
 
-    static func badRequest(_ detail: String) -> Problem {
+    static func badRequest(_ detail: Message) -> Problem {
         Problem(status: .badRequest, code: "bad_request", detail: detail)
     }
 }
@@ -72,12 +93,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as DeviceStateError {
             return try error.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
-            return try Problem(status: .contentTooLarge, code: "body_too_large", detail: "The request body is too large.")
+            return try Problem(status: .contentTooLarge, code: "body_too_large", detail: .bodyTooLarge)
                 .response(from: request, context: context)
         } catch let error as HTTPError {
             let detail =
                 switch error.status {
-                case .notFound: "No such resource: \(request.method) \(request.uri.path.prefix(100))."
+                case .notFound:
+                    Message.noSuchResource(method: "\(request.method)", path: String(request.uri.path.prefix(100))).text()
                 default: error.body ?? error.status.reasonPhrase
                 }
             return try Problem(
@@ -87,7 +109,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             return try Problem(
-                status: .internalServerError, code: "internal_error", detail: "The server failed to answer; the error is logged."
+                status: .internalServerError, code: "internal_error", detail: .internalError
             )
             .response(from: request, context: context)
         }

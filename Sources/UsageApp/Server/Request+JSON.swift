@@ -17,7 +17,7 @@ extension Request {
         {
             throw Problem(
                 status: .unsupportedMediaType, code: "unsupported_media_type",
-                detail: "Send the body as application/json.")
+                detail: .bodyNotJSONMediaType)
         }
         let buffer = try await body.collect(upTo: Self.maxJSONBodyBytes)
         if buffer.readableBytes == 0, let emptyBody { return emptyBody }
@@ -29,14 +29,14 @@ extension Request {
             // Validation inside a Decodable init (e.g. quiet hours) keeps its own status.
             throw error
         } catch {
-            throw Problem.badRequest("The body is not valid JSON.")
+            throw Problem.badRequest(.bodyNotJSON)
         }
     }
 }
 
 extension DecodingError {
     /// "missing field 'code'", "'minutes' must be a number", …: the field by its JSON path.
-    var explanation: String {
+    var explanation: Message {
         func path(_ codingPath: [any CodingKey]) -> String {
             let joined = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             return joined.hasPrefix(".") ? String(joined.dropFirst()) : joined
@@ -44,27 +44,27 @@ extension DecodingError {
         switch self {
         case .keyNotFound(let key, let context):
             let parent = path(context.codingPath)
-            return "Missing field '\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)'."
+            return .missingField(path: parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)
         case .typeMismatch(let type, let context):
-            if context.codingPath.isEmpty { return "The body must be a JSON object." }
-            return "Field '\(path(context.codingPath))' must be \(Self.describe(type))."
+            if context.codingPath.isEmpty { return .bodyNotJSONObject }
+            return .fieldType(path: path(context.codingPath), expected: Self.kind(of: type))
         case .valueNotFound(let type, let context):
-            return "Field '\(path(context.codingPath))' must be \(Self.describe(type)), not null."
+            return .fieldNull(path: path(context.codingPath), expected: Self.kind(of: type))
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "The body is not valid JSON." }
-            return "Field '\(path(context.codingPath))' has a value that is not allowed."
+            if context.codingPath.isEmpty { return .bodyNotJSON }
+            return .fieldValueNotAllowed(path: path(context.codingPath))
         @unknown default:
-            return "The body is not valid JSON."
+            return .bodyNotJSON
         }
     }
 
-    private static func describe(_ type: Any.Type) -> String {
+    private static func kind(of type: Any.Type) -> Message.JSONValueKind {
         switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Double.Type: "a number"
-        case is Bool.Type: "true or false"
-        case is [Any].Type: "an array"
-        default: "an object"
+        case is String.Type: .string
+        case is Int.Type, is Double.Type: .number
+        case is Bool.Type: .boolean
+        case is [Any].Type: .array
+        default: .object
         }
     }
 }

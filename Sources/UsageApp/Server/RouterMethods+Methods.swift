@@ -19,7 +19,7 @@ extension RouterMethods {
             on(path, method: method) { request, _ -> Response in
                 throw Problem(
                     status: .methodNotAllowed, code: "method_not_allowed",
-                    detail: "\(request.method) is not allowed here; use \(allow).", headers: [.allow: allow])
+                    detail: .methodNotAllowed(method: "\(request.method)", allowed: allow), headers: [.allow: allow])
             }
         }
         return self

@@ -1,4 +1,6 @@
+import DeviceState
 import Foundation
+import Logging
 import Notify
 
 /// How `washboard serve` runs.
@@ -11,18 +13,20 @@ struct ServerConfiguration: Sendable {
     var publicOrigin: String
     /// How stale the board may be after a write by another process (the admin CLI, cron).
     var boardCacheTTL: Duration = .seconds(1)
-    /// How long the event log keeps events: a client away for longer gets a full board on return.
-    var eventRetention: TimeInterval = 24 * 3600
     /// SO_SNDBUF of each connection, or nil for the kernel's autotuning (up to 4 MB on loopback here).
     /// A small buffer bounds kernel memory per connection and shows a stalled client sooner.
     var socketSendBufferBytes: Int?
     /// How long an alert sent live waits for its `ack` before the push fallback is queued.
     var alertAckTimeout: TimeInterval = 10
-    /// Which push endpoints residents may subscribe with.
+    /// Which push endpoints residents may subscribe with, and the server sends to.
     var pushPolicy = PushEndpointPolicy()
     /// With `serve --demo`: the demo resident, whom anyone opening the app may sign in as
     /// (`POST /api/demo/session`), so that the demo shows without typing a code.
     var demoResidentId: String?
+    /// The reconciler's pass, every `interval`; nil runs none (`--no-reconciler`: cron runs it).
+    var reconciler: ReconcilerSchedule?
+    /// The push outbox worker; nil runs none (tests that send themselves).
+    var pushDelivery: PushDeliverySettings?
 
     init(host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
         self.host = host
@@ -31,4 +35,29 @@ struct ServerConfiguration: Sendable {
     }
 
     var cookieIsSecure: Bool { publicOrigin.lowercased().hasPrefix("https://") }
+
+    struct ReconcilerSchedule: Sendable {
+        var policy = ReconcilerPolicy()
+        var retention = Retention()
+        var interval: Duration = .seconds(15)
+    }
+
+    /// How the server reaches push services.
+    struct PushDeliverySettings: Sendable {
+        /// Seconds to open a connection to a push service, and for a whole request.
+        var connectTimeout: Double = 5
+        var totalTimeout: Double = 30
+        /// Requests in flight at once.
+        var concurrency = 32
+
+        func makeSender(policy: PushEndpointPolicy, logger: Logger) -> PushSender {
+            PushSender(
+                policy: policy, connectTimeout: connectTimeout, totalTimeout: totalTimeout,
+                maxConnectionsPerHost: concurrency, logger: logger)
+        }
+
+        func makeDelivery(store: any PushOutbox & SettingsStore, sender: PushSender, logger: Logger) -> PushDelivery {
+            PushDelivery(store: store, sender: sender, concurrency: concurrency, logger: logger)
+        }
+    }
 }

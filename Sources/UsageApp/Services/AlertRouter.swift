@@ -1,6 +1,7 @@
 import DeviceState
 import Foundation
 import Logging
+import Notify
 import ServiceLifecycle
 
 /// Routes each alert to the resident's attention once: live, or by Web Push.
@@ -11,9 +12,11 @@ import ServiceLifecycle
 ///   second the router queues the push fallback of those that were not.
 ///
 /// The state lives in the database (`alerts.ackedAt`, `alerts.pushQueuedAt`), so cron's
-/// `washboard reconcile` routes alerts created while no server ran, and never twice.
+/// `washboard reconcile` routes alerts created while no server ran, and never twice. What
+/// happens to an alert is ``AlertRouting``'s decision; what its push looks like is Notify's
+/// ``AlertPush``.
 struct AlertRouter: Service {
-    let store: any DeviceStore
+    let store: any AlertStore
     var ackTimeout: TimeInterval = 10
     var interval: Duration = .seconds(1)
     var timeZone = TimeZone.current
@@ -35,12 +38,15 @@ struct AlertRouter: Service {
     private func route(ids: [String]?) async {
         let now = Date()
         do {
-            let queued = try await store.routeAlertsToPush(
-                createdBefore: now.addingTimeInterval(-ackTimeout), ids: ids, timeZone: timeZone, at: now)
-            for alert in queued {
+            let pushed = try await store.routeAlerts(
+                createdBefore: now.addingTimeInterval(-ackTimeout), ids: ids, timeZone: timeZone, at: now,
+                drafting: AlertPush.draft)
+            for routed in pushed {
                 logger.debug(
                     "alert queued for push",
-                    metadata: ["alert": "\(alert.id)", "kind": "\(alert.kind.rawValue)", "unreached": "\(ids != nil)"])
+                    metadata: [
+                        "alert": "\(routed.alert.id)", "kind": "\(routed.alert.kind.rawValue)", "unreached": "\(ids != nil)",
+                    ])
             }
         } catch {
             logger.error("routing alerts failed", metadata: ["error": "\(error)"])

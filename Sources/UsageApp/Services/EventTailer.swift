@@ -8,15 +8,13 @@ import ServiceLifecycle
 /// Woken at once by commits of this process (``CommitNotifier``); polls every
 /// ``pollInterval`` for commits of other processes (the admin CLI, cron), and then also
 /// refreshes the board cache, so their changes reach open boards within a poll.
-/// Prunes events older than ``retention`` every ``pruneInterval``.
+/// The reconciler prunes the log.
 struct EventTailer: Service {
-    let store: any DeviceStore
+    let store: any EventLog
     let hub: LiveHub
-    let boardCache: BoardCache<BoardController.EncodedBoard>
+    let boardCache: BoardCache<BoardSnapshot>
     let logger: Logger
     var pollInterval: Duration = .milliseconds(250)
-    var retention: TimeInterval = 24 * 3600
-    var pruneInterval: TimeInterval = 600
     /// Events read per query while catching up.
     var batchSize = 500
     /// Told the alerts whose resident had no open connection when they were published.
@@ -25,7 +23,7 @@ struct EventTailer: Service {
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    init(store: any DeviceStore, hub: LiveHub, boardCache: BoardCache<BoardController.EncodedBoard>, logger: Logger) {
+    init(store: any EventLog, hub: LiveHub, boardCache: BoardCache<BoardSnapshot>, logger: Logger) {
         self.store = store
         self.hub = hub
         self.boardCache = boardCache
@@ -36,7 +34,6 @@ struct EventTailer: Service {
 
     func run() async throws {
         var cursor = try await store.headSeq()
-        var lastPrune = Date.distantPast
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { [wake, pollInterval] in
@@ -48,11 +45,6 @@ struct EventTailer: Service {
                 for await _ in wakes {
                     do {
                         cursor = try await catchUp(from: cursor)
-                        if Date().timeIntervalSince(lastPrune) >= pruneInterval {
-                            lastPrune = Date()
-                            let pruned = try await store.pruneEvents(olderThan: Date().addingTimeInterval(-retention))
-                            if pruned > 0 { logger.info("pruned old events", metadata: ["events.pruned": "\(pruned)"]) }
-                        }
                     } catch {
                         logger.error("reading the event log failed", metadata: ["error": "\(error)"])
                     }

@@ -1,13 +1,10 @@
-import DeviceState
 import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The reconciler's notice and use steps inside `washboard serve`, every `interval`.
-/// The push outbox has its own worker (``PushDeliveryService``).
+/// Runs the ``Reconciler``'s pass inside `washboard serve`, every ``interval``.
 struct ReconcilerService: Service {
-    let store: any DeviceStore
-    var policy = ReconcilerPolicy()
+    let reconciler: Reconciler
     var interval: Duration = .seconds(15)
     let logger: Logger
 
@@ -15,16 +12,8 @@ struct ReconcilerService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let notices = try await store.reconcileNotices(at: Date(), dryRun: false)
-                    let summary = try await store.reconcileUses(at: Date(), policy: policy, dryRun: false)
-                    if summary != ReconcileSummary() || notices != (0, 0) {
-                        logger.info(
-                            "reconciled",
-                            metadata: [
-                                "uses": "\(summary.description)", "notices.published": "\(notices.published)",
-                                "notices.expired": "\(notices.expired)",
-                            ])
-                    }
+                    let report = try await reconciler.pass(at: Date())
+                    if !report.isEmpty { logger.info("reconciled", metadata: ["pass": "\(report.text)"]) }
                 } catch {
                     logger.error("reconciler pass failed", metadata: ["error": "\(error)"])
                 }

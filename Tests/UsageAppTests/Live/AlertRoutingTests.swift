@@ -102,8 +102,9 @@ struct AlertRoutingTests {
                 }
                 try await outbound.close(.normalClosure, reason: nil)
             }
-            let routed = try await rig.dorm.store.routeAlertsToPush(
-                createdBefore: Date().addingTimeInterval(3600), ids: nil, timeZone: .current, at: Date().addingTimeInterval(3600))
+            let routed = try await rig.dorm.store.routeAlerts(
+                createdBefore: Date().addingTimeInterval(3600), ids: nil, timeZone: .current, at: Date().addingTimeInterval(3600),
+                drafting: AlertPush.draft)
             #expect(routed.isEmpty)
             #expect(rig.service.log.isEmpty)
         }

@@ -108,7 +108,11 @@ struct LiveBoardTests {
         let dorm = try await TestDorm()
         let (_, token) = try await dorm.resident()
         _ = try await dorm.store.apply(.markBroken(note: "old"), toMachine: "W1", at: .currentSecond)
-        if pruned { _ = try await dorm.store.pruneEvents(olderThan: Date().addingTimeInterval(3600)) }
+        if pruned {
+            let later = Date().addingTimeInterval(3600)
+            _ = try await dorm.store.prune(
+                before: Retention.Cutoffs(events: later, settledPushes: .distantPast, idempotencyKeys: .distantPast))
+        }
         try await dorm.withServer { client in
             _ = try await dorm.live(port: try #require(client.port), token: token, query: query) { inbound, outbound in
                 _ = try await inbound.afterGreeting()

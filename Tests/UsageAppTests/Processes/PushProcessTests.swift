@@ -97,7 +97,7 @@ struct PushProcessTests {
             let message = #"{"kind":"cycle_done","title":"W1 is done"}"#
             _ = try await store.enqueuePush(
                 PushDraft(
-                    residentId: residentId, payload: message, urgency: "high", topic: "machine-W1",
+                    residentId: residentId, payload: message, urgency: .high, topic: "machine-W1",
                     expiresAt: Date().addingTimeInterval(60)),
                 at: Date())
             for await received in service.received where received.plaintext == Data(message.utf8) {

@@ -91,7 +91,7 @@ struct ReconcileProcessTests {
         #expect(bad.status == 64 && bad.stderr.contains("--default-quiet-hours"))
         let server = try await ServerProcess(databasePath: db, extraArguments: ["--default-quiet-hours", "22:00-07:00"])
         await server.stop(signal: SIGTERM)
-        let stored = try await dorm.store.setting(SQLiteStore.defaultQuietHoursSetting)
+        let stored = try await dorm.store.setting(.defaultQuietHours)
         #expect(stored == #"{"end":"07:00","start":"22:00"}"#)
         for (flag, value) in [("--max-reminders", "11"), ("--auto-release-hours", "0"), ("--reminder-every-minutes", "0")] {
             let result = try await washboard("reconcile", flag, value, "--db", db)

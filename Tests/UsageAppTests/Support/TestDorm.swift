@@ -61,8 +61,8 @@ struct TestDorm: Sendable {
         configuration.demoResidentId = demoResidentId
         var logger = Logger(label: "washboard.test")
         logger.logLevel = .warning
-        let app = buildApplication(configuration: configuration, store: store, hub: hub, logger: logger)
-        return try await app.test(.live) { client in try await body(client) }
+        let server = buildServer(configuration: configuration, store: store, hub: hub, logger: logger)
+        return try await server.application.test(.live) { client in try await body(client) }
     }
 }
 

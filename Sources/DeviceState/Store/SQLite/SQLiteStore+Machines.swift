@@ -1,20 +1,12 @@
 import Foundation
 import GRDB
 
-extension SQLiteStore {
+extension SQLiteStore: MachineStore {
     public func board(at now: Date) async throws -> Board {
         try await pool.read { db in
             let seq = try Self.headSeq(db)
             let machines = try Self.machineStatuses(db, includingRemoved: false)
-            let notices = try Notice.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM notices
-                    WHERE retractedAt IS NULL AND publishAt <= ? AND (expiresAt IS NULL OR expiresAt > ?)
-                    ORDER BY publishAt DESC
-                    """,
-                arguments: [now, now])
-            return Board(seq: seq, machines: machines, notices: notices)
+            return Board(seq: seq, machines: machines, notices: try Self.liveNotices(db, at: now))
         }
     }
 
@@ -26,9 +18,8 @@ extension SQLiteStore {
         try await pool.read { db in try Self.machineStatuses(db, includingRemoved: includingRemoved) }
     }
 
-    /// Adds a machine, or brings back a removed one under the same id.
     public func addMachine(_ machine: Machine) async throws -> MachineStatus {
-        try Self.validate(machine)
+        let machine = try InputRules.machine(machine)
         return try await write { db in
             let removed = try Bool.fetchOne(
                 db, sql: "SELECT removedAt IS NOT NULL FROM machines WHERE id = ?", arguments: [machine.id])
@@ -48,7 +39,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Takes a machine off the board. Its history stays for statistics; an open use must be cleared first.
     public func removeMachine(_ id: String, at now: Date) async throws {
         try await write { db in
             let status = try Self.machineStatus(db, id)
@@ -65,20 +55,6 @@ extension SQLiteStore {
 
     // MARK: Inside a transaction
 
-    static func validate(_ machine: Machine) throws(DeviceStateError) {
-        guard Machine.isValidID(machine.id) else {
-            throw .invalidInput(field: "id", reason: "use 1 to 16 letters, digits or dashes, e.g. W3")
-        }
-        guard Machine.cycleMinutesRange.contains(machine.cycleMinutes) else {
-            throw .invalidInput(field: "minutes", reason: "a cycle lasts 1 to 240 minutes")
-        }
-        for (field, value) in [("label", machine.label), ("location", machine.location)] {
-            guard !value.trimmingCharacters(in: .whitespaces).isEmpty, value.count <= 80 else {
-                throw .invalidInput(field: field, reason: "give 1 to 80 characters")
-            }
-        }
-    }
-
     static func machineStatus(_ db: Database, _ id: String) throws -> MachineStatus {
         guard Machine.isValidID(id),
             let machine = try Machine.fetchOne(
@@ -94,7 +70,7 @@ extension SQLiteStore {
         let useByMachine = Dictionary(openUses.map { ($0.machineId, $0) }, uniquingKeysWith: { first, _ in first })
         return
             machines
-            .sorted(by: isShownBefore)
+            .sorted { Machine.isShownBefore($0, $1) }
             .map { MachineStatus(machine: $0, use: useByMachine[$0.id]) }
     }
 
@@ -121,7 +97,7 @@ extension SQLiteStore {
         let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)
         try appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: after), at: now)
         if transition.alertsOwner, let closedUse {
-            try createAlert(db, useClosedAlert(for: closedUse, machine: machine, at: now))
+            try createAlert(db, .useClosed(closedUse, machine: machine, at: now))
         }
         return (after, closedUse)
     }
@@ -149,44 +125,4 @@ extension SQLiteStore {
         try db.execute(
             sql: "UPDATE machine_outages SET endedAt = ? WHERE machineId = ? AND endedAt IS NULL", arguments: [now, machineId])
     }
-
-    static func useClosedAlert(for use: Use, machine: Machine, at now: Date) -> Alert {
-        let body =
-            switch use.closeReason {
-            case .machineBroken:
-                "\(machine.label) was marked out of order" + (machine.stateNote.map { ": \($0)" } ?? "")
-                    + ". Please collect your laundry."
-            default:
-                "An admin ended your use of \(machine.label). Please collect your laundry."
-            }
-        return Alert(
-            id: Secrets.newUUID(), residentId: use.residentId, kind: .useClosed,
-            title: "\(machine.id): your use has ended", body: body,
-            machineId: machine.id, useId: use.id, dedupeKey: "use_closed:\(use.id)", at: now)
-    }
-
-    /// Creates an alert unless one with its dedupe key exists, with its event on the resident's topic.
-    /// - Returns: whether the alert was created.
-    @discardableResult
-    static func createAlert(_ db: Database, _ alert: Alert) throws -> Bool {
-        try db.execute(
-            sql: """
-                INSERT INTO alerts (id, residentId, kind, title, body, machineId, useId, dedupeKey, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupeKey) DO NOTHING
-                """,
-            arguments: [
-                alert.id, alert.residentId, alert.kind.rawValue, alert.title, alert.body,
-                alert.machineId, alert.useId, alert.dedupeKey, alert.at,
-            ])
-        guard db.changesCount == 1 else { return false }
-        try appendEvent(
-            db, topic: .resident(alert.residentId), kind: .alert, payload: EventPayload.AlertCreated(alert: alert), at: alert.at)
-        return true
-    }
-}
-
-/// Location first, then id with digit runs compared as numbers, so W2 comes before W10.
-private func isShownBefore(_ a: Machine, _ b: Machine) -> Bool {
-    if a.location != b.location { return a.location < b.location }
-    return a.id.compare(b.id, options: [.numeric, .caseInsensitive]) == .orderedAscending
 }

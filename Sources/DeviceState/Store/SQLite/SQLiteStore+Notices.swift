@@ -1,16 +1,13 @@
 import Foundation
 import GRDB
 
-extension SQLiteStore {
+extension SQLiteStore: NoticeStore {
     public func postNotice(_ notice: Notice, at now: Date) async throws -> Notice {
         try await write { db in try Self.post(notice, db, at: now) }
     }
 
-    /// The reconciler's notice steps at `now`: scheduled notices whose time has come are
-    /// announced (a `notice` event for open boards, and a `notice` alert for every active
-    /// resident when the notice is pushed); expired ones are taken off open boards
-    /// (`notice_removed`). Each happens once, claimed by a conditional update.
-    public func reconcileNotices(at now: Date, dryRun: Bool = false) async throws -> (published: Int, expired: Int) {
+    /// Each announcement and removal happens once, claimed by a conditional update.
+    public func reconcileNotices(at now: Date, dryRun: Bool) async throws -> (published: Int, expired: Int) {
         try await write(dryRun: dryRun) { db in
             var counts = (published: 0, expired: 0)
             let due = try Notice.fetchAll(
@@ -37,8 +34,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Notices newest first: by default those live or still to come; with `includingEnded`
-    /// also expired and retracted ones.
     public func notices(includingEnded: Bool, at now: Date) async throws -> [Notice] {
         try await pool.read { db in
             try Notice.fetchAll(
@@ -53,8 +48,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Takes a notice down: off open boards at once (`notice_removed`) if it was on them,
-    /// and never published if it was still scheduled. Its pushes still waiting are dropped.
+    /// Its pushes still waiting for the end of quiet hours are dropped by the router (the notice is no longer live).
     public func retractNotice(_ id: String, at now: Date) async throws -> Notice {
         try await write { db in
             guard var notice = try Notice.fetchOne(db, key: id) else { throw DeviceStateError.noticeNotFound(id: id) }
@@ -78,15 +72,7 @@ extension SQLiteStore {
 
     /// Stores a notice, trimmed and checked, and announces it when it is live already.
     static func post(_ notice: Notice, _ db: Database, at now: Date) throws -> Notice {
-        let text = notice.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...500).contains(text.count) else {
-            throw DeviceStateError.invalidInput(field: "text", reason: "give 1 to 500 characters")
-        }
-        if let expiresAt = notice.expiresAt, expiresAt <= notice.publishAt {
-            throw DeviceStateError.invalidInput(field: "expires", reason: "a notice must expire after it is published")
-        }
-        var notice = notice
-        notice.text = text
+        let notice = try InputRules.notice(notice)
         for machineId in notice.machineIds {
             _ = try machineStatus(db, machineId)
         }
@@ -104,26 +90,21 @@ extension SQLiteStore {
         guard db.changesCount == 1 else { return false }
         try appendEvent(db, topic: .board, kind: .notice, payload: EventPayload.NoticeChanged(notice: notice), at: now)
         guard notice.push else { return true }
-        let title =
-            switch notice.severity {
-            case .info: "Laundry notice"
-            case .warning: "Laundry warning"
-            case .outage: "Laundry outage"
-            }
         for residentId in try String.fetchAll(db, sql: "SELECT id FROM residents WHERE revokedAt IS NULL") {
-            try createAlert(
-                db,
-                Alert(
-                    id: Secrets.newUUID(), residentId: residentId, kind: .notice, title: title, body: notice.text,
-                    machineId: notice.machineIds.first, useId: nil, dedupeKey: "notice:\(notice.id):\(residentId)", at: now))
+            try createAlert(db, .notice(notice, for: residentId, at: now))
         }
         return true
     }
 
-    /// The notice a `notice` alert is about, from its dedupe key `notice:<id>:<resident>`.
-    static func notice(of alert: Alert, _ db: Database) throws -> Notice? {
-        let parts = alert.dedupeKey.split(separator: ":")
-        guard alert.kind == .notice, parts.count == 3 else { return nil }
-        return try Notice.fetchOne(db, key: String(parts[1]))
+    /// The notices live at `now`, newest first.
+    static func liveNotices(_ db: Database, at now: Date) throws -> [Notice] {
+        try Notice.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM notices
+                WHERE retractedAt IS NULL AND publishAt <= ? AND (expiresAt IS NULL OR expiresAt > ?)
+                ORDER BY publishAt DESC
+                """,
+            arguments: [now, now])
     }
 }

@@ -9,11 +9,7 @@ extension PushOutboxEntry: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "push_outbox"
 }
 
-extension SQLiteStore {
-    // MARK: Subscriptions
-
-    /// Stores a validated subscription. The same endpoint again replaces the stored keys and
-    /// owner: a browser that re-subscribes, or a shared device another resident signed in on.
+extension SQLiteStore: PushSubscriptionStore {
     public func addPushSubscription(
         residentId: String, endpoint: String, p256dh: String, auth: String, at now: Date
     ) async throws -> PushSubscriptionRecord {
@@ -40,7 +36,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Removes the resident's subscription at `endpoint`; false when there was none.
     public func removePushSubscription(endpoint: String, of residentId: String, at now: Date) async throws -> Bool {
         try await write { db in
             guard
@@ -48,14 +43,13 @@ extension SQLiteStore {
                     db, sql: "SELECT id FROM push_subscriptions WHERE endpoint = ? AND residentId = ?",
                     arguments: [endpoint, residentId])
             else { return false }
-            try Self.deleteSubscription(db, id: id, reason: "the resident unsubscribed", at: now)
+            try Self.deleteSubscription(db, id: id, reason: .pushResidentUnsubscribed, at: now)
             return true
         }
     }
 
-    /// Deletes every subscription, settling their pending messages as gone: after a VAPID key
-    /// rotation push services refuse them all. Returns how many there were.
-    public func removeAllPushSubscriptions(reason: String, at now: Date) async throws -> Int {
+    /// After a VAPID key rotation push services refuse every subscription.
+    public func removeAllPushSubscriptions(reason: Message, at now: Date) async throws -> Int {
         try await write { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM push_subscriptions")
             for id in ids { try Self.deleteSubscription(db, id: id, reason: reason, at: now) }
@@ -70,19 +64,19 @@ extension SQLiteStore {
     }
 
     /// Settles the subscription's pending messages as gone, then deletes it; its rows stay, unlinked.
-    private static func deleteSubscription(_ db: Database, id: String, reason: String, at now: Date) throws {
+    private static func deleteSubscription(_ db: Database, id: String, reason: Message, at now: Date) throws {
         try db.execute(
             sql: """
                 UPDATE push_outbox SET state = 'gone', lastError = ?, settledAt = ?, leaseOwner = NULL, leaseUntil = NULL
                 WHERE subscriptionId = ? AND state = 'pending'
                 """,
-            arguments: [reason, now, id])
+            arguments: [reason.text(), now, id])
         try db.execute(sql: "DELETE FROM push_subscriptions WHERE id = ?", arguments: [id])
     }
 
-    // MARK: Outbox
+}
 
-    /// Queues `draft` once for each subscription of its resident; none when they have no subscription.
+extension SQLiteStore: PushOutbox {
     public func enqueuePush(_ draft: PushDraft, at now: Date) async throws -> [PushOutboxEntry] {
         try await write { db in try Self.enqueue(draft, db, at: now) }
     }
@@ -99,24 +93,20 @@ extension SQLiteStore {
         }
     }
 
-    /// Leases up to `limit` due messages to `owner` for `leaseFor` seconds, oldest due first.
-    ///
     /// The select and the update run in one IMMEDIATE transaction, so two workers, in this
     /// process or another, never lease the same row while a lease runs. A worker that dies
     /// holding a lease delays its rows by the lease time; they are then sent again.
-    /// Pending rows past their time to live are settled as expired on the way.
-    /// - Parameter ids: when given, only these rows (`admin push test` sends only its own).
     public func claimDuePushes(
-        owner: String, leaseFor: TimeInterval, limit: Int, ids: [String]? = nil, at now: Date
+        owner: String, leaseFor: TimeInterval, limit: Int, ids: [String]?, at now: Date
     ) async throws -> [ClaimedPush] {
         try await write { db in
             try db.execute(
                 sql: """
                     UPDATE push_outbox SET state = 'expired', settledAt = ?, leaseOwner = NULL, leaseUntil = NULL,
-                        lastError = coalesce(lastError, 'its time to live ran out before it was sent')
+                        lastError = coalesce(lastError, ?)
                     WHERE state = 'pending' AND expiresAt <= ? AND (leaseUntil IS NULL OR leaseUntil <= ?)
                     """,
-                arguments: [now, now, now])
+                arguments: [now, Message.pushExpiredUnsent.text(), now, now])
             var filter = "state = 'pending' AND nextAttemptAt <= ? AND (leaseUntil IS NULL OR leaseUntil <= ?)"
             var arguments: StatementArguments = [now, now]
             if let ids {
@@ -146,8 +136,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Records how attempts ended, in one transaction. Returns the ids whose lease `owner`
-    /// no longer held (it ran out and another worker took the row): those stay unchanged.
+    /// A lease `owner` no longer holds ran out, and another worker may have taken the row.
     public func settlePushes(_ outcomes: [PushOutcome], owner: String) async throws -> [String] {
         try await write { db in
             try outcomes.filter { try !Self.settle($0, owner: owner, db) }.map(\.id)
@@ -172,9 +161,9 @@ extension SQLiteStore {
         case .failed(let status, let reason):
             try settle.execute(arguments: ["failed", status, reason, now, id])
         case .gone(let status):
-            try settle.execute(arguments: ["gone", status, "the push service no longer knows the subscription", now, id])
+            try settle.execute(arguments: ["gone", status, Message.pushSubscriptionUnknownToService.text(), now, id])
             if let subscriptionId = entry.subscriptionId {
-                try deleteSubscription(db, id: subscriptionId, reason: "the subscription is gone", at: now)
+                try deleteSubscription(db, id: subscriptionId, reason: .pushSubscriptionGone, at: now)
             }
         case .retry(let at, let status, let reason) where at >= entry.expiresAt:
             try settle.execute(arguments: ["expired", status, reason, now, id])
@@ -189,7 +178,6 @@ extension SQLiteStore {
         return true
     }
 
-    /// The newest rows first, optionally only in one state or of one resident.
     public func pushOutbox(state: PushOutboxEntry.State?, residentId: String?, limit: Int) async throws -> [PushOutboxEntry] {
         try await pool.read { db in
             var request = PushOutboxEntry.all()
@@ -203,7 +191,6 @@ extension SQLiteStore {
         try await pool.read { db in try PushOutboxEntry.fetchAll(db, keys: ids) }
     }
 
-    /// When the next pending row falls due, for a worker deciding how long to sleep.
     public func nextPushDue() async throws -> Date? {
         try await pool.read { db in
             try Date.fetchOne(
@@ -214,17 +201,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Deletes settled rows (delivered, gone, failed, expired) settled before `cutoff`; pending rows stay.
-    /// - Returns: how many were deleted.
-    public func prunePushOutbox(settledBefore cutoff: Date) async throws -> Int {
-        try await write { db in
-            try db.execute(
-                sql: "DELETE FROM push_outbox WHERE state != 'pending' AND settledAt < ?", arguments: [cutoff])
-            return db.changesCount
-        }
-    }
-
-    /// How many rows are in each state.
     public func pushOutboxCounts() async throws -> [PushOutboxEntry.State: Int] {
         try await pool.read { db in try Self.pushOutboxCounts(db, createdIn: Date.distantPast..<Date.distantFuture) }
     }

@@ -1,18 +1,11 @@
 import Foundation
 import GRDB
 
-extension SQLiteStore {
+extension SQLiteStore: ResidentStore {
     public func addResident(name: String, room: String, codeValidFor: TimeInterval, at now: Date) async throws
         -> (Resident, EnrollmentCode)
     {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        let room = room.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...80).contains(name.count) else {
-            throw DeviceStateError.invalidInput(field: "name", reason: "give 1 to 80 characters")
-        }
-        guard (1...20).contains(room.count) else {
-            throw DeviceStateError.invalidInput(field: "room", reason: "give 1 to 20 characters")
-        }
+        let (name, room) = try InputRules.resident(name: name, room: room)
         return try await write { db in
             let resident = Resident(id: Secrets.newShortID(), name: name, room: room, createdAt: now)
             try resident.insert(db)
@@ -37,8 +30,6 @@ extension SQLiteStore {
         try await pool.read { db in try Self.resident(db, id) }
     }
 
-    /// Ends every session of the resident, voids their unredeemed codes and tells open connections.
-    /// Their open uses stay: the laundry is still in the machine.
     public func revokeResident(_ id: String, at now: Date) async throws -> Resident {
         try await write { db in
             var resident = try Self.resident(db, id)
@@ -55,6 +46,24 @@ extension SQLiteStore {
         }
     }
 
+    public func preferences(of residentId: String) async throws -> Preferences {
+        try await pool.read { db in
+            _ = try Self.resident(db, residentId)
+            return try Self.preferences(db, residentId)
+        }
+    }
+
+    public func setPreferences(_ preferences: Preferences, of residentId: String) async throws -> Preferences {
+        let json = String(decoding: try DomainJSON.encoder().encode(preferences), as: UTF8.self)
+        return try await write { db in
+            _ = try Self.resident(db, residentId)
+            try db.execute(sql: "UPDATE residents SET preferences = ? WHERE id = ?", arguments: [json, residentId])
+            return preferences
+        }
+    }
+}
+
+extension SQLiteStore: SessionStore {
     public func redeemEnrollmentCode(_ code: String, at now: Date) async throws -> (Resident, token: String) {
         let codeHash = Secrets.sha256Hex(EnrollmentCodeFormat.normalize(code))
         let token = Secrets.newToken()
@@ -94,25 +103,9 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM sessions WHERE tokenHash = ?", arguments: [tokenHash])
         }
     }
+}
 
-    public func preferences(of residentId: String) async throws -> Preferences {
-        try await pool.read { db in
-            _ = try Self.resident(db, residentId)
-            return try Self.preferences(db, residentId)
-        }
-    }
-
-    public func setPreferences(_ preferences: Preferences, of residentId: String) async throws -> Preferences {
-        let json = String(decoding: try DomainJSON.encoder().encode(preferences), as: UTF8.self)
-        return try await write { db in
-            _ = try Self.resident(db, residentId)
-            try db.execute(sql: "UPDATE residents SET preferences = ? WHERE id = ?", arguments: [json, residentId])
-            return preferences
-        }
-    }
-
-    // MARK: Inside a transaction
-
+extension SQLiteStore {
     static func resident(_ db: Database, _ id: String) throws -> Resident {
         guard let resident = try Resident.fetchOne(db, key: id) else { throw DeviceStateError.residentNotFound(id: id) }
         return resident

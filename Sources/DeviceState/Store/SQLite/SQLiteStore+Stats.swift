@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension SQLiteStore {
+extension SQLiteStore: StatsStore {
     /// The room's statistics from `since` to `now`, in one read: machines on the board and
     /// removed ones that were used or broken in the period; uses started in it; outages
     /// overlapping it; push notifications queued in it (as far back as push history is kept).

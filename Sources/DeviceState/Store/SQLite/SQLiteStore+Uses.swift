@@ -1,13 +1,10 @@
 import Foundation
 import GRDB
 
-extension SQLiteStore {
+extension SQLiteStore: UseStore {
     public func startUse(_ request: StartUseRequest, at now: Date) async throws -> StartedUse {
-        if let minutes = request.minutes, !Machine.cycleMinutesRange.contains(minutes) {
-            throw DeviceStateError.invalidInput(field: "minutes", reason: "a cycle lasts 1 to 240 minutes")
-        }
-        // What the key stands for: a retry must ask for the same thing.
-        let fingerprint = "start \(request.machineId) minutes=\(request.minutes.map(String.init) ?? "default")"
+        if let minutes = request.minutes { try InputRules.cycleMinutes(minutes) }
+        let fingerprint = request.fingerprint
         return try await write { db in
             if let key = request.idempotencyKey,
                 let row = try Row.fetchOne(
@@ -78,41 +75,24 @@ extension SQLiteStore {
     public func requestPickup(machineId: String, by residentId: String, at now: Date) async throws -> PickupRequest {
         try await write { db in
             let status = try Self.machineStatus(db, machineId)
-            guard let use = status.use, use.isDone(at: now) else { throw DeviceStateError.machineNotDone(status) }
-            guard use.residentId != residentId else { throw DeviceStateError.ownUse(use) }
-            if let last = try Date.fetchOne(
+            let lastRequestAt = try Date.fetchOne(
                 db,
                 sql: "SELECT max(createdAt) FROM pickup_requests WHERE requesterId = ? AND machineId = ?",
                 arguments: [residentId, machineId])
-            {
-                let wait = PickupRequest.minimumInterval - now.timeIntervalSince(last)
-                if wait > 0 {
-                    throw DeviceStateError.rateLimited(
-                        retryAfterSeconds: Int(wait.rounded(.up)),
-                        reason: "You already asked for \(machineId) in the last 10 minutes.")
-                }
-            }
+            let use = try PickupRequestRule.use(toRequest: status, by: residentId, lastRequestAt: lastRequestAt, at: now)
             let request = PickupRequest(
                 id: Secrets.newShortID(), machineId: machineId, useId: use.id, requesterId: residentId, createdAt: now)
             try request.insert(db)
-            let machine = status.machine
-            try Self.createAlert(
-                db,
-                Alert(
-                    id: Secrets.newUUID(), residentId: use.residentId, kind: .pickupRequest,
-                    title: "Someone is waiting for \(machine.id)",
-                    body: "Your laundry in \(machine.label) (\(machine.location)) is done. Please collect it.",
-                    machineId: machineId, useId: use.id, dedupeKey: "pickup_request:\(request.id)", at: now))
+            try Self.createAlert(db, .pickupRequest(request, use: use, machine: status.machine))
             return request
         }
     }
+}
 
+extension SQLiteStore: ReportStore {
     public func reportProblem(machineId: String, by residentId: String, text: String, at now: Date) async throws -> ProblemReport
     {
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...1000).contains(text.count) else {
-            throw DeviceStateError.invalidInput(field: "text", reason: "describe the problem in 1 to 1000 characters")
-        }
+        let text = try InputRules.reportText(text)
         return try await write { db in
             _ = try Self.machineStatus(db, machineId)
             let report = ProblemReport(
@@ -121,10 +101,7 @@ extension SQLiteStore {
             return report
         }
     }
-}
 
-extension SQLiteStore {
-    /// Residents' problem reports, newest first; only unresolved ones when `openOnly`.
     public func reports(openOnly: Bool) async throws -> [ProblemReport] {
         try await pool.read { db in
             try ProblemReport.fetchAll(
@@ -133,7 +110,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Marks a report resolved, with what was done.
     public func resolveReport(_ id: String, resolution: String?, at now: Date) async throws -> ProblemReport {
         try await write { db in
             guard var report = try ProblemReport.fetchOne(db, key: id) else { throw DeviceStateError.reportNotFound(id: id) }

@@ -10,7 +10,7 @@ import Logging
 /// - every write transaction is `BEGIN IMMEDIATE` (GRDB 7 does so for writes), so a writer waits for the lock up to
 ///   `busy_timeout` instead of failing when another process committed first;
 /// - foreign keys on.
-public final class SQLiteStore: DeviceStore {
+public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     public let commits = CommitNotifier()
     /// The path of the database file.
@@ -78,8 +78,6 @@ public final class SQLiteStore: DeviceStore {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM events ORDER BY seq DESC LIMIT 1")) ?? 0
     }
 
-    // MARK: Event log
-
     /// Appends an event in the caller's transaction.
     @discardableResult
     static func appendEvent(
@@ -90,7 +88,9 @@ public final class SQLiteStore: DeviceStore {
             .execute(arguments: [now, topic.description, kind.rawValue, String(decoding: json, as: UTF8.self)])
         return db.lastInsertedRowID
     }
+}
 
+extension SQLiteStore: EventLog {
     public func events(after seq: Int64, limit: Int) async throws -> [Event] {
         try await pool.read { db in
             try Event.fetchAll(
@@ -105,51 +105,37 @@ public final class SQLiteStore: DeviceStore {
     public func oldestRetainedSeq() async throws -> Int64? {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT min(seq) FROM events") }
     }
+}
 
-    public func pruneEvents(olderThan cutoff: Date) async throws -> Int {
-        try await write { db in
-            try db.execute(
-                sql: "DELETE FROM events WHERE at < ? AND seq < (SELECT max(seq) FROM events)", arguments: [cutoff])
-            return db.changesCount
-        }
+extension SQLiteStore: SettingsStore {
+    public func setting(_ key: SettingKey) async throws -> String? {
+        try await pool.read { db in try Self.setting(db, key) }
     }
 
-    // MARK: Settings
-
-    public func setting(_ key: String) async throws -> String? {
-        try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key])
-        }
-    }
-
-    public func setSetting(_ key: String, to value: String) async throws {
+    public func setSetting(_ key: SettingKey, to value: String) async throws {
         try await write { db in
             try db.execute(
                 sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                arguments: [key, value])
+                arguments: [key.rawValue, value])
         }
     }
 
-    public func removeSetting(_ key: String) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [key]) }
+    public func removeSetting(_ key: SettingKey) async throws {
+        try await write { db in try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [key.rawValue]) }
     }
 
-    public func addSetting(_ key: String, value: String) async throws -> Bool {
+    public func addSetting(_ key: SettingKey, value: String) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", arguments: [key, value])
+                sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+                arguments: [key.rawValue, value])
             return db.changesCount == 1
         }
     }
-}
 
-/// Payloads of the events, shaped as the WebSocket frames that carry them.
-enum EventPayload {
-    struct MachineChanged: Encodable { var machine: MachineStatus }
-    struct Removed: Encodable { var id: String }
-    struct NoticeChanged: Encodable { var notice: Notice }
-    struct AlertCreated: Encodable { var alert: Alert }
-    struct Empty: Encodable {}
+    static func setting(_ db: Database, _ key: SettingKey) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key.rawValue])
+    }
 }
 
 extension SQLiteStore {

@@ -119,7 +119,7 @@ extension PushCommands {
                 let now = Date()
                 let queued = try await store.enqueuePush(
                     PushDraft(
-                        residentId: resident, payload: payload, urgency: "normal", topic: "washboard-test",
+                        residentId: resident, payload: payload, urgency: .normal, topic: "washboard-test",
                         expiresAt: now.addingTimeInterval(TimeInterval(ttl))),
                     at: now)
                 guard !queued.isEmpty else {
@@ -140,7 +140,7 @@ extension PushCommands {
         }
 
         /// Delivers the rows `ids` (this or another worker may send them) and waits until each is settled.
-        static func deliver(_ ids: [String], with delivery: PushDelivery, store: some DeviceStore) async throws
+        static func deliver(_ ids: [String], with delivery: PushDelivery, store: some PushOutbox) async throws
             -> [PushOutboxEntry]
         {
             while true {

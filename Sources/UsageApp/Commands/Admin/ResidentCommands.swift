@@ -26,9 +26,9 @@ struct EnrollmentOptions: ParsableArguments {
 
     var validity: TimeInterval { TimeInterval(validFor * 3600) }
 
-    func origin(from store: some DeviceStore) async throws -> String {
+    func origin(from store: some SettingsStore) async throws -> String {
         if let publicOrigin, let origin = PublicOrigin.normalize(publicOrigin) { return origin }
-        return try await store.setting(PublicOrigin.settingKey) ?? PublicOrigin.fallback
+        return try await store.setting(.publicOrigin) ?? PublicOrigin.fallback
     }
 }
 

@@ -76,7 +76,7 @@ extension VAPIDCommands {
         }
     }
 
-    static func requireSigner(in store: some DeviceStore) async throws -> VAPIDSigner {
+    static func requireSigner(in store: some SettingsStore) async throws -> VAPIDSigner {
         guard let signer = try await VAPIDConfiguration.load(from: store) else {
             throw CLIError.unavailable("There is no VAPID key yet; run `washboard admin vapid generate --subject mailto:…`.")
         }

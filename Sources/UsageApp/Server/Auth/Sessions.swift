@@ -3,29 +3,30 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// Finds the resident behind a request: a bearer token, or the session cookie the PWA holds.
+/// Who a signed-in request comes from.
+struct Session: Sendable {
+    var resident: Resident
+    var token: String
+}
+
+/// Finds the session of a request: a bearer token, or the session cookie the PWA holds.
 ///
 /// Lookups are cached for a few seconds, so a reconnect storm does not cost a database read
 /// per request. Logging out here drops the cached entry at once; a revocation by the admin
 /// CLI (another process) takes effect within ``cacheTTL``.
-final class Authenticator: Sendable {
+final class Sessions: Sendable {
     static let cookieName = "wb_session"
     static let cacheTTL: Duration = .seconds(5)
     private static let cacheLimit = 10_000
 
-    let store: any DeviceStore
+    let store: any SessionStore
     /// `scheme://host[:port]` of the PWA: a cookie-authenticated write from any other origin is refused.
     let publicOrigin: String
     private let cache = Mutex<[String: (resident: Resident, at: ContinuousClock.Instant)]>([:])
 
-    init(store: any DeviceStore, publicOrigin: String) {
+    init(store: any SessionStore, publicOrigin: String) {
         self.store = store
         self.publicOrigin = publicOrigin
-    }
-
-    struct Session: Sendable {
-        var resident: Resident
-        var token: String
     }
 
     /// The session of the request. Throws 401 without valid credentials, and 403 for a
@@ -34,25 +35,19 @@ final class Authenticator: Sendable {
         let token: String
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-                throw Problem.unauthenticated("Use 'Authorization: Bearer <token>'.")
-            }
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthenticated(.bearerFormat) }
             token = String(parts[1]).trimmingCharacters(in: .whitespaces)
         } else if let cookie = request.cookies[Self.cookieName]?.value {
             try checkOrigin(of: request)
             token = cookie
         } else {
-            throw Problem.unauthenticated("Sign in with an enrollment code first.")
+            throw Problem.unauthenticated(.signInFirst)
         }
-        guard token.hasPrefix("wb_"), token.count <= 100 else {
-            throw Problem.unauthenticated("The session token is not valid; sign in again.")
-        }
+        guard token.hasPrefix("wb_"), token.count <= 100 else { throw Problem.unauthenticated(.sessionTokenMalformed) }
         if let resident = cached(token) {
             return Session(resident: resident, token: token)
         }
-        guard let resident = try await store.resident(forToken: token) else {
-            throw Problem.unauthenticated("The session has ended or was revoked; sign in again.")
-        }
+        guard let resident = try await store.resident(forToken: token) else { throw Problem.unauthenticated(.sessionEnded) }
         remember(resident, for: token)
         return Session(resident: resident, token: token)
     }
@@ -68,9 +63,7 @@ final class Authenticator: Sendable {
         guard request.method != .get, request.method != .head,
             let origin = request.headers[.origin], origin != publicOrigin
         else { return }
-        throw Problem(
-            status: .forbidden, code: "foreign_origin",
-            detail: "Requests signed with the session cookie must come from \(publicOrigin).")
+        throw Problem(status: .forbidden, code: "foreign_origin", detail: .foreignOriginForCookie(origin: publicOrigin))
     }
 
     /// Keyed by the token itself: hashing it on every request cost a quarter of a board request's CPU.

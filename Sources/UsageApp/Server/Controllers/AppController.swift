@@ -11,7 +11,7 @@ enum AppController {
         Bundle.module.resourceURL?.appendingPathComponent("Public", isDirectory: true).path
     }
 
-    static func addRoutes(to router: Router<BasicRequestContext>) {
+    static func addRoutes(to router: Router<WashboardRequestContext>) {
         // `/join#code=…` is the link `admin resident add` prints. The fragment never reaches
         // the server, and browsers carry it over a redirect that has none.
         router.get("/join") { _, _ in Response.redirect(to: "/", type: .found) }

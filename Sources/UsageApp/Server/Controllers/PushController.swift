@@ -5,23 +5,22 @@ import Notify
 
 /// Web Push sign-up: `GET /api/push/vapid-public-key`, `POST` and `DELETE /api/push/subscriptions`.
 struct PushController {
-    let store: any DeviceStore
-    let auth: Authenticator
+    let store: any PushSubscriptionStore & SettingsStore
     let policy: PushEndpointPolicy
 
-    func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
-        router.on("/api/push/vapid-public-key", methods: [.get: publicKey])
-        router.on("/api/push/subscriptions", methods: [.post: subscribe, .delete: unsubscribe])
+    /// - Parameters:
+    ///   - open: routes anyone may call; `signedIn`: routes behind ``SessionAuthenticator``.
+    func addRoutes(open: some RouterMethods<WashboardRequestContext>, signedIn: some RouterMethods<WashboardRequestContext>) {
+        open.on("/api/push/vapid-public-key", methods: [.get: publicKey])
+        signedIn.on("/api/push/subscriptions", methods: [.post: subscribe, .delete: unsubscribe])
     }
 
     struct PublicKeyResponse: Encodable { var publicKey: String }
 
     /// The PWA's `applicationServerKey`. Public by nature: no session needed.
-    @Sendable func publicKey(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func publicKey(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         guard let signer = try await VAPIDConfiguration.load(from: store) else {
-            throw Problem(
-                status: .serviceUnavailable, code: "push_not_configured",
-                detail: "Notifications are not set up on this server yet; an admin runs `washboard admin vapid generate`.")
+            throw Problem(status: .serviceUnavailable, code: "push_not_configured", detail: .pushNotConfigured)
         }
         return try Response.json(PublicKeyResponse(publicKey: signer.key.publicKey))
     }
@@ -43,8 +42,8 @@ struct PushController {
         var createdAt: Date
     }
 
-    @Sendable func subscribe(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let resident = try await auth.session(of: request).resident
+    @Sendable func subscribe(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
         let body = try await request.decodeJSON(as: SubscriptionBody.self)
         let endpoint: String
         let p256dh: String
@@ -67,15 +66,15 @@ struct PushController {
     struct UnsubscribeBody: Decodable { var endpoint: String }
 
     /// Idempotent: 204 also when the subscription was already gone.
-    @Sendable func unsubscribe(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let resident = try await auth.session(of: request).resident
+    @Sendable func unsubscribe(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
         let body = try await request.decodeJSON(as: UnsubscribeBody.self)
         _ = try await store.removePushSubscription(endpoint: body.endpoint, of: resident.id, at: .currentSecond)
         return Response(status: .noContent)
     }
 
     private static func require(_ value: String?, _ field: String) throws(PushSubscription.Invalid) -> String {
-        guard let value, !value.isEmpty else { throw PushSubscription.Invalid(field: field, reason: "is missing") }
+        guard let value, !value.isEmpty else { throw PushSubscription.Invalid(field: field, reason: .missing) }
         return value
     }
 }

@@ -5,8 +5,8 @@ import Hummingbird
 /// Enrollment and sessions: `POST /api/session`, `DELETE /api/session`, `GET /api/me`,
 /// `PATCH /api/me/preferences`.
 struct SessionController {
-    let store: any DeviceStore
-    let auth: Authenticator
+    let store: any SessionStore & ResidentStore & UseStore
+    let sessions: Sessions
     let cookieIsSecure: Bool
     /// The demo resident of `serve --demo`; nil otherwise, and the demo routes do not exist.
     var demoResidentId: String? = nil
@@ -14,14 +14,19 @@ struct SessionController {
     /// Residents stay signed in for a semester; revocation ends a session earlier.
     static let cookieMaxAge = 180 * 24 * 3600
 
-    func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
-        router.on("/api/session", methods: [.post: redeem, .delete: logout])
-        router.on("/api/me", methods: [.get: me])
-        router.on("/api/me/preferences", methods: [.patch: updatePreferences])
+    /// - Parameters:
+    ///   - signingIn: routes where a session is optional (signing in and out).
+    ///   - signedIn: routes behind ``SessionAuthenticator``.
+    func addRoutes(
+        signingIn: some RouterMethods<WashboardRequestContext>, signedIn: some RouterMethods<WashboardRequestContext>
+    ) {
+        signingIn.on("/api/session", methods: [.post: redeem, .delete: logout])
         if demoResidentId != nil {
-            router.on("/api/demo", methods: [.get: { _, _ in Response(status: .noContent) }])
-            router.on("/api/demo/session", methods: [.post: demoSession])
+            signingIn.on("/api/demo", methods: [.get: { _, _ in Response(status: .noContent) }])
+            signingIn.on("/api/demo/session", methods: [.post: demoSession])
         }
+        signedIn.on("/api/me", methods: [.get: me])
+        signedIn.on("/api/me/preferences", methods: [.patch: updatePreferences])
     }
 
     struct RedeemBody: Decodable { var code: String }
@@ -31,15 +36,15 @@ struct SessionController {
         var resident: Resident
     }
 
-    @Sendable func redeem(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func redeem(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: RedeemBody.self)
-        guard (1...64).contains(body.code.count) else { throw DeviceStateError.enrollmentCodeInvalid }
+        guard InputRules.enrollmentCodeLength.contains(body.code.count) else { throw DeviceStateError.enrollmentCodeInvalid }
         let (resident, token) = try await store.redeemEnrollmentCode(body.code, at: .currentSecond)
         return try sessionResponse(resident, token)
     }
 
     /// Signs in as the demo resident: a one-time code issued and redeemed at once.
-    @Sendable func demoSession(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func demoSession(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         guard let demoResidentId else { throw HTTPError(.notFound) }
         let code = try await store.issueEnrollmentCode(residentId: demoResidentId, validFor: 60, at: .currentSecond)
         let (resident, token) = try await store.redeemEnrollmentCode(code.code, at: .currentSecond)
@@ -50,24 +55,21 @@ struct SessionController {
         var response = try Response.json(SessionResponse(token: token, resident: resident), status: .created)
         response.setCookie(
             Cookie(
-                name: Authenticator.cookieName, value: token, maxAge: Self.cookieMaxAge, path: "/",
+                name: Sessions.cookieName, value: token, maxAge: Self.cookieMaxAge, path: "/",
                 secure: cookieIsSecure, httpOnly: true, sameSite: .strict))
         return response
     }
 
     /// Always clears the cookie, also when the session had already ended: the page cannot, it is HttpOnly.
-    @Sendable func logout(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        do {
-            let session = try await auth.session(of: request)
+    @Sendable func logout(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        if let session = context.identity {
             try await store.endSession(token: session.token)
-            auth.forget(session.token)
-        } catch let problem as Problem where problem.status == .unauthorized {
-            // Nothing to end; clearing the cookie is still right.
+            sessions.forget(session.token)
         }
         var response = Response(status: .noContent)
         response.setCookie(
             Cookie(
-                name: Authenticator.cookieName, value: "", maxAge: 0, path: "/",
+                name: Sessions.cookieName, value: "", maxAge: 0, path: "/",
                 secure: cookieIsSecure, httpOnly: true, sameSite: .strict))
         return response
     }
@@ -78,8 +80,8 @@ struct SessionController {
         var preferences: Preferences
     }
 
-    @Sendable func me(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let resident = try await auth.session(of: request).resident
+    @Sendable func me(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
         async let uses = store.openUses(of: resident.id)
         async let preferences = store.preferences(of: resident.id)
         return try Response.json(MeResponse(resident: resident, uses: try await uses, preferences: try await preferences))
@@ -101,8 +103,8 @@ struct SessionController {
         }
     }
 
-    @Sendable func updatePreferences(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let resident = try await auth.session(of: request).resident
+    @Sendable func updatePreferences(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
         let patch = try await request.decodeJSON(as: PreferencesPatch.self)
         var preferences = try await store.preferences(of: resident.id)
         if let quietHours = patch.quietHours { preferences.quietHours = quietHours }

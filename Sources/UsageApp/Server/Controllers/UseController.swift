@@ -3,12 +3,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem.
+/// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem. Signed in.
 struct UseController {
-    let store: any DeviceStore
-    let auth: Authenticator
+    let store: any UseStore & ReportStore
 
-    func addRoutes(to router: some RouterMethods<BasicRequestContext>) {
+    func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
         router.on("/api/machines/:id/uses", methods: [.post: start])
         router.on("/api/uses/:id/collect", methods: [.post: collect])
         router.on("/api/uses/:id/cancel", methods: [.post: cancel])
@@ -22,13 +21,13 @@ struct UseController {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 
-    @Sendable func start(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let resident = try await auth.session(of: request).resident
+    @Sendable func start(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
         let machineId = try context.parameters.require("id")
         let body = try await request.decodeJSON(as: StartBody.self, emptyBody: StartBody())
         let key = request.headers[Self.idempotencyKey]
-        if let key, !(1...128).contains(key.utf8.count) || !key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
-            throw Problem.badRequest("Idempotency-Key must be 1 to 128 visible ASCII characters.")
+        if let key, !IdempotencyKey.isValid(key) {
+            throw Problem.badRequest(.idempotencyKeyFormat(maxLength: IdempotencyKey.maxLength))
         }
         let started = try await store.startUse(
             StartUseRequest(machineId: machineId, residentId: resident.id, minutes: body.minutes, idempotencyKey: key),
@@ -37,20 +36,20 @@ struct UseController {
             started.use, status: .created, headers: started.replayed ? [Self.idempotentReplayed: "true"] : [:])
     }
 
-    @Sendable func collect(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let resident = try await auth.session(of: request).resident
+    @Sendable func collect(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
         return try Response.json(
             try await store.collect(useId: try context.parameters.require("id"), by: resident.id, at: .currentSecond))
     }
 
-    @Sendable func cancel(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let resident = try await auth.session(of: request).resident
+    @Sendable func cancel(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
         return try Response.json(
             try await store.cancel(useId: try context.parameters.require("id"), by: resident.id, at: .currentSecond))
     }
 
-    @Sendable func requestPickup(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let resident = try await auth.session(of: request).resident
+    @Sendable func requestPickup(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
         let pickup = try await store.requestPickup(
             machineId: try context.parameters.require("id"), by: resident.id, at: .currentSecond)
         return try Response.json(pickup, status: .accepted)
@@ -58,8 +57,8 @@ struct UseController {
 
     struct ReportBody: Decodable { var text: String }
 
-    @Sendable func report(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let resident = try await auth.session(of: request).resident
+    @Sendable func report(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
         let body = try await request.decodeJSON(as: ReportBody.self)
         let report = try await store.reportProblem(
             machineId: try context.parameters.require("id"), by: resident.id, text: body.text, at: .currentSecond)

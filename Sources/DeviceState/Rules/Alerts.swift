@@ -1,0 +1,54 @@
+import Foundation
+
+// The alerts the domain creates, each with its dedupe key and its sentences from the catalogue.
+// The reconciler's cycle alerts are made by ``UseSchedule``.
+
+extension Alert {
+    /// Tells the owner that their use was closed by someone else: the machine broke, or an admin cleared it.
+    public static func useClosed(_ use: Use, machine: Machine, at now: Date) -> Alert {
+        let body: Message =
+            use.closeReason == .machineBroken
+            ? .useClosedByBreakdownBody(machine: machine.label, note: machine.stateNote)
+            : .useClosedByAdminBody(machine: machine.label)
+        return Alert(
+            residentId: use.residentId, kind: .useClosed, title: .useClosedTitle(machineId: machine.id), body: body,
+            machineId: machine.id, useId: use.id, dedupeKey: "use_closed:\(use.id)", at: now)
+    }
+
+    /// Tells the owner of a finished load that someone is waiting for the machine.
+    public static func pickupRequest(_ request: PickupRequest, use: Use, machine: Machine) -> Alert {
+        Alert(
+            residentId: use.residentId, kind: .pickupRequest, title: .pickupRequestTitle(machineId: machine.id),
+            body: .pickupRequestBody(machine: machine.label, location: machine.location),
+            machineId: machine.id, useId: use.id, dedupeKey: "pickup_request:\(request.id)", at: request.createdAt)
+    }
+
+    /// A pushed notice, for one resident. The text is the admin's own.
+    public static func notice(_ notice: Notice, for residentId: String, at now: Date) -> Alert {
+        Alert(
+            id: Secrets.newUUID(), residentId: residentId, kind: .notice,
+            title: Message.noticeAlertTitle(notice.severity).text(), body: notice.text,
+            machineId: notice.machineIds.first, useId: nil, dedupeKey: "notice:\(notice.id):\(residentId)", at: now)
+    }
+
+    /// The notice a `notice` alert is about, from its dedupe key `notice:<id>:<resident>`.
+    public var noticeId: String? {
+        let parts = dedupeKey.split(separator: ":")
+        guard kind == .notice, parts.count == 3 else { return nil }
+        return String(parts[1])
+    }
+
+    /// The dedupe key of a use's `cycle_done` alert: a reminder waits for it.
+    static func cycleDoneKey(useId: String) -> String { "cycle_done:\(useId)" }
+
+    /// A new alert whose sentences come from the catalogue, in English until alerts carry
+    /// their message keys (see `docs/architecture.md`).
+    init(
+        residentId: String, kind: Kind, title: Message, body: Message, machineId: String?, useId: String?,
+        dedupeKey: String, at now: Date
+    ) {
+        self.init(
+            id: Secrets.newUUID(), residentId: residentId, kind: kind, title: title.text(), body: body.text(),
+            machineId: machineId, useId: useId, dedupeKey: dedupeKey, at: now)
+    }
+}

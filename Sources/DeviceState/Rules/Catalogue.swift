@@ -1,0 +1,123 @@
+import Foundation
+
+/// A language the product speaks.
+public enum Language: String, Codable, Sendable, CaseIterable {
+    case english = "en"
+}
+
+/// A sentence a person reads, by key, with the values of its placeholders: every word the
+/// server says to residents and to API clients is one of these cases.
+///
+/// The case names the sentence, its associated values are its parameters, and
+/// ``text(in:)`` renders it from the catalogue of a language (`Catalogue+English.swift`).
+/// A second language is a second exhaustive `switch`: the compiler names every sentence it
+/// lacks. Rules and stores pass messages around; only the edges render them.
+///
+/// The admin CLI's own help and messages are not in the catalogue: they stay English.
+public enum Message: Sendable, Hashable {
+    // MARK: Alerts
+    case endingSoonTitle(machine: String)
+    case endingSoonBody(machine: String, location: String, minutes: Int)
+    case cycleDoneTitle(machine: String)
+    case cycleDoneBody(machine: String, location: String)
+    case pickupReminderTitle
+    case pickupReminderBody(machine: String, location: String, minutesWaiting: Int)
+    case pickupRequestTitle(machineId: String)
+    case pickupRequestBody(machine: String, location: String)
+    case useClosedTitle(machineId: String)
+    case useClosedByBreakdownBody(machine: String, note: String?)
+    case useClosedByAdminBody(machine: String)
+    case noticeAlertTitle(Notice.Severity)
+
+    // MARK: Notices the system writes
+    case outageNotice(machine: String, note: String)
+    case backInServiceNotice(machine: String)
+
+    // MARK: What the domain refuses (problem details, CLI errors)
+    case machineNotFound(id: String)
+    case useNotFound(id: String)
+    case residentNotFound(id: String)
+    case noticeNotFound(id: String)
+    case reportNotFound(id: String)
+    case machineBusy(machineId: String, endsAt: Date?)
+    case machineBroken(machineId: String, note: String?)
+    case machineNotInUse(machineId: String, state: Machine.State)
+    case machineNotBroken(machineId: String, state: Machine.State)
+    case machineStillRunning(machineId: String, endsAt: Date)
+    case machineHasNoFinishedCycle(machineId: String, state: Machine.State)
+    case machineExists(id: String)
+    case noticeAlreadyRetracted(id: String)
+    case reportAlreadyResolved(id: String)
+    case notUseOwner
+    case useAlreadyClosed(Use.CloseReason?)
+    case cancelWindowPassed(minutes: Int)
+    case ownLaundry
+    case enrollmentCodeInvalid
+    case residentRevoked(id: String)
+    case tooManyPushSubscriptions(limit: Int)
+    case invalidInput(field: String, reason: InputProblem)
+    case idempotencyKeyReused
+    case rateLimited(RateLimit, retryAfterSeconds: Int)
+
+    // MARK: Requests the server cannot take (problem details, error frames)
+    case signInFirst
+    case bearerFormat
+    case sessionTokenMalformed
+    case sessionEnded
+    case foreignOriginForCookie(origin: String)
+    case foreignOriginForLive(origin: String)
+    case sinceNotASequenceNumber
+    case idempotencyKeyFormat(maxLength: Int)
+    case bodyNotJSONMediaType
+    case bodyNotJSON
+    case bodyNotJSONObject
+    case missingField(path: String)
+    case fieldType(path: String, expected: JSONValueKind)
+    case fieldNull(path: String, expected: JSONValueKind)
+    case fieldValueNotAllowed(path: String)
+    case bodyTooLarge
+    case noSuchResource(method: String, path: String)
+    case methodNotAllowed(method: String, allowed: String)
+    case internalError
+    case databaseUnavailable
+    case resourceMissing(String)
+    case pushNotConfigured
+    case liveFrameNotJSON
+    case liveAckMalformed
+    case liveUnknownType
+
+    // MARK: Push outbox (what `admin push list` shows as a message's last error)
+    case pushExpiredUnsent
+    case pushSubscriptionUnknownToService
+    case pushResidentUnsubscribed
+    case pushSubscriptionGone
+    case pushKeyReplaced
+    case pushTopicInvalid
+    case pushNoAnswer(milliseconds: Int64)
+    case pushSubscriptionUnusable(String)
+
+    /// A JSON type, as a field's expected value is named in a problem detail.
+    public enum JSONValueKind: Sendable, Hashable {
+        case string, number, boolean, array, object
+    }
+
+    /// The sentence in `language`.
+    public func text(in language: Language = .english) -> String {
+        switch language {
+        case .english: english
+        }
+    }
+}
+
+extension Message: CustomStringConvertible {
+    public var description: String { text() }
+}
+
+extension InputProblem {
+    /// The reason in `language`.
+    public func text(in language: Language = .english) -> String {
+        switch language {
+        case .english: english
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import DeviceState
+import Foundation
+import Testing
+
+@Suite("Store contract: residents and sessions")
+struct ResidentStoreContract {
+    @Test("an enrollment code opens one session, once; expired and unknown codes open none", arguments: StoreBackend.allCases)
+    func enrollment(_ backend: StoreBackend) async throws {
+        let db = try await backend.open()
+        let (ada, code) = try await db.store.addResident(name: "Ada", room: "101", codeValidFor: 3600, at: testNow)
+
+        let typedSloppily = code.code.lowercased().replacingOccurrences(of: "-", with: " ")
+        let (resident, token) = try await db.store.redeemEnrollmentCode(typedSloppily, at: testNow)
+        #expect(resident == ada)
+        #expect(try await db.store.resident(forToken: token) == ada)
+        await #expect(throws: DeviceStateError.enrollmentCodeInvalid) {
+            try await db.store.redeemEnrollmentCode(code.code, at: testNow)
+        }
+
+        let second = try await db.store.issueEnrollmentCode(residentId: ada.id, validFor: 60, at: testNow)
+        await #expect(throws: DeviceStateError.enrollmentCodeInvalid) {
+            try await db.store.redeemEnrollmentCode(second.code, at: testNow.addingTimeInterval(61))
+        }
+        await #expect(throws: DeviceStateError.enrollmentCodeInvalid) {
+            try await db.store.redeemEnrollmentCode("AAAA-BBBB-CCCC", at: testNow)
+        }
+    }
+
+    @Test("two devices redeeming one code at once: one session", arguments: StoreBackend.allCases)
+    func redeemRace(_ backend: StoreBackend) async throws {
+        let db = try await backend.open()
+        let (_, code) = try await db.store.addResident(name: "Ada", room: "101", codeValidFor: 3600, at: testNow)
+        let other = try db.another()
+        async let first = outcome { try await db.store.redeemEnrollmentCode(code.code, at: testNow) }
+        async let second = outcome { try await other.redeemEnrollmentCode(code.code, at: testNow) }
+        let outcomes = await [first, second]
+        #expect(outcomes.filter { (try? $0.get()) != nil }.count == 1)
+    }
+
+    @Test("revoking a resident ends their sessions and tells their connections", arguments: StoreBackend.allCases)
+    func revoke(_ backend: StoreBackend) async throws {
+        let db = try await backend.open()
+        let (ada, token) = try await db.store.addTestResident()
+        let unused = try await db.store.issueEnrollmentCode(residentId: ada.id, validFor: 3600, at: testNow)
+        let head = try await db.store.headSeq()
+
+        let revoked = try await db.store.revokeResident(ada.id, at: testNow)
+
+        #expect(revoked.revokedAt == testNow)
+        #expect(try await db.store.resident(forToken: token) == nil)
+        let events = try await db.store.events(after: head, limit: 10)
+        #expect(events.map(\.kind) == [.sessionRevoked] && events.first?.topic == .resident(ada.id))
+        await #expect(throws: DeviceStateError.residentRevoked(id: ada.id)) {
+            try await db.store.issueEnrollmentCode(residentId: ada.id, validFor: 60, at: testNow)
+        }
+        await #expect(throws: DeviceStateError.enrollmentCodeInvalid) {
+            try await db.store.redeemEnrollmentCode(unused.code, at: testNow)
+        }
+    }
+
+    @Test("logging out ends that session only", arguments: StoreBackend.allCases)
+    func logout(_ backend: StoreBackend) async throws {
+        let db = try await backend.open()
+        let (ada, phone) = try await db.store.addTestResident()
+        let code = try await db.store.issueEnrollmentCode(residentId: ada.id, validFor: 60, at: testNow)
+        let (_, laptop) = try await db.store.redeemEnrollmentCode(code.code, at: testNow)
+        try await db.store.endSession(token: phone)
+        #expect(try await db.store.resident(forToken: phone) == nil)
+        #expect(try await db.store.resident(forToken: laptop) == ada)
+    }
+
+    @Test("names and rooms are trimmed and checked; residents list by room", arguments: StoreBackend.allCases)
+    func residents(_ backend: StoreBackend) async throws {
+        let db = try await backend.open()
+        _ = try await db.store.addResident(name: "  Bob ", room: "202", codeValidFor: 60, at: testNow)
+        _ = try await db.store.addResident(name: "Ada", room: "101", codeValidFor: 60, at: testNow)
+        await #expect(throws: DeviceStateError.invalidInput(field: "room", reason: .length(1...20))) {
+            try await db.store.addResident(name: "Cy", room: "   ", codeValidFor: 60, at: testNow)
+        }
+        #expect(try await db.store.residents().map(\.name) == ["Ada", "Bob"])
+        await #expect(throws: DeviceStateError.residentNotFound(id: "nobody")) { try await db.store.resident("nobody") }
+    }
+
+    @Test("preferences are stored per resident and read back", arguments: StoreBackend.allCases)
+    func preferences(_ backend: StoreBackend) async throws {
+        let db = try await backend.open()
+        let (ada, _) = try await db.store.addTestResident()
+        #expect(try await db.store.preferences(of: ada.id) == Preferences())
+        let chosen = Preferences(quietHours: try QuietHours(start: "22:00", end: "07:00"), mutedAlertKinds: [.endingSoon])
+        _ = try await db.store.setPreferences(chosen, of: ada.id)
+        #expect(try await db.another().preferences(of: ada.id) == chosen)
+        await #expect(throws: DeviceStateError.residentNotFound(id: "nobody")) {
+            try await db.store.setPreferences(chosen, of: "nobody")
+        }
+    }
+}
