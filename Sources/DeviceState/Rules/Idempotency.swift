@@ -13,10 +13,3 @@ public enum IdempotencyKey {
         (1...maxLength).contains(key.utf8.count) && key.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 }
-
-extension StartUseRequest {
-    /// What the request asks for: a retry under the same key must ask for the same thing.
-    public var fingerprint: String {
-        "start \(machineId) minutes=\(minutes.map(String.init) ?? "default")"
-    }
-}

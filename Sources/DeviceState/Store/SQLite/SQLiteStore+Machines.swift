@@ -88,10 +88,7 @@ extension SQLiteStore: MachineStore {
             try use.updateClosed(db)
             closedUse = use
         }
-        var machine = before.machine
-        machine.state = transition.newState
-        machine.stateNote = transition.stateNote
-        machine.updatedAt = now
+        let machine = transition.machine(after: before.machine, at: now)
         try machine.updateState(db)
         try recordOutage(db, from: before.machine, to: machine, at: now)
         let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)

@@ -20,15 +20,9 @@ extension SQLiteStore: UseStore {
             let before = try Self.machineStatus(db, request.machineId)
             let transition = try MachineTransition.apply(
                 .start(residentId: request.residentId), to: before.machine, openUse: before.use, at: now)
-            let minutes = request.minutes ?? before.machine.cycleMinutes
-            let use = Use(
-                id: Secrets.newUUID(), machineId: request.machineId, residentId: request.residentId,
-                startedAt: now, endsAt: now.addingTimeInterval(TimeInterval(minutes * 60)))
+            let use = request.use(on: before.machine, at: now)
             try use.insertOpen(db)
-            var machine = before.machine
-            machine.state = transition.newState
-            machine.stateNote = transition.stateNote
-            machine.updatedAt = now
+            let machine = transition.machine(after: before.machine, at: now)
             try machine.updateState(db)
             let status = MachineStatus(machine: machine, use: use)
             try Self.appendEvent(
