@@ -11,8 +11,8 @@ import WebPushTestService
 
 @testable import UsageApp
 
-/// Live or push, end to end: the in-process server on a real socket, a WebSocket client
-/// for the resident's open app, the outbox worker, and the loopback test push service.
+/// Live or push, end to end: the in-process server on a real socket with its outbox worker,
+/// a WebSocket client for the resident's open app, and the loopback test push service.
 @Suite("Alerts: live or push", .timeLimit(.minutes(1)))
 struct AlertRoutingTests {
     struct Rig: Sendable {
@@ -46,18 +46,9 @@ struct AlertRoutingTests {
                 residentId: ada.id, endpoint: phone.endpoint, p256dh: phone.p256dh, auth: phone.auth, at: Date())
             let port = String(service.origin.split(separator: ":").last!)
             let policy = PushEndpointPolicy(allowedHosts: ["127.0.0.1:\(port)"], allowsInsecureLoopback: true)
-            var logger = Logger(label: "washboard.test.push")
-            logger.logLevel = .critical
-            let sender = PushSender(policy: policy, logger: logger)
-            let delivery = PushDelivery(store: dorm.store, sender: sender, logger: logger)
-            let worker = Task { await delivery.run(pollInterval: .milliseconds(100)) }
-            defer { worker.cancel() }
-            try await dorm.withServer(pushPolicy: policy, alertAckTimeout: ackTimeout) { client in
+            try await dorm.withServer(pushPolicy: policy, alertAckTimeout: ackTimeout, pushDelivery: .init()) { client in
                 try await body(Rig(dorm: dorm, client: client, service: service, ada: ada, bob: bob, phone: phone))
             }
-            worker.cancel()
-            await worker.value
-            try await sender.shutdown()
         }
     }
 

@@ -47,17 +47,20 @@ struct TestDorm: Sendable {
 
     static let publicOrigin = "http://127.0.0.1:8080"
 
-    /// Runs `body` against the server on a real socket.
+    /// Runs `body` against the server, built as `serve` builds it, on a real socket. The push
+    /// worker and the reconciler run only when given settings.
     func withServer<Value: Sendable>(
         boardTTL: Duration = .seconds(1), hub: LiveHub = LiveHub(), socketSendBufferBytes: Int? = nil,
         pushPolicy: PushEndpointPolicy = PushEndpointPolicy(), alertAckTimeout: TimeInterval = 10,
-        demoResidentId: String? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Value
+        pushDelivery: ServerConfiguration.PushDeliverySettings? = nil, demoResidentId: String? = nil,
+        _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         var configuration = ServerConfiguration(port: 0, publicOrigin: Self.publicOrigin)
         configuration.boardCacheTTL = boardTTL
         configuration.socketSendBufferBytes = socketSendBufferBytes
         configuration.pushPolicy = pushPolicy
         configuration.alertAckTimeout = alertAckTimeout
+        configuration.pushDelivery = pushDelivery
         configuration.demoResidentId = demoResidentId
         var logger = Logger(label: "washboard.test")
         logger.logLevel = .warning

@@ -110,6 +110,14 @@ final class ServerProcess: Sendable {
 
     var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
 
+    /// Reads the server's output until it contains `text`; a process that exits first fails the wait.
+    func waitForLog(_ text: String) async throws {
+        while !log.contains(text) {
+            guard process.isRunning else { throw StartFailure(output: log) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Sends `signal` and waits for the process to end.
     func stop(signal: Int32) async {
         kill(process.processIdentifier, signal)
