@@ -10,8 +10,7 @@ struct AlertStoreContract {
         try await db.store.addTestMachine("W1")
         let (ada, _) = try await db.store.addTestResident()
         _ = try await db.store.startUse(StartUseRequest(machineId: "W1", residentId: ada.id), at: testNow)
-        _ = try await db.store.addPushSubscription(
-            residentId: ada.id, endpoint: "https://fcm.googleapis.com/fcm/send/ada", p256dh: "k", auth: "a", at: testNow)
+        try await db.store.addTestSubscription(for: ada.id)
         _ = try await db.store.reconcileUses(at: testNow.addingTimeInterval(minute * 60), policy: .init(), dryRun: false)
         return (db, ada)
     }
@@ -105,17 +104,11 @@ struct AlertStoreContract {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
         let (ada, _) = try await db.store.addTestResident()
-        _ = try await db.store.addPushSubscription(
-            residentId: ada.id, endpoint: "https://fcm.googleapis.com/fcm/send/ada", p256dh: "k", auth: "a", at: testNow)
+        try await db.store.addTestSubscription(for: ada.id)
         // testNow is 14:13:20 UTC.
         _ = try await db.store.setPreferences(Preferences(quietHours: try QuietHours(start: "14:00", end: "15:00")), of: ada.id)
-        func notice(urgent: Bool) -> Notice {
-            Notice(
-                id: UUID().uuidString.lowercased(), text: "Hall A washers off for repairs", severity: .outage,
-                machineIds: ["W1"], publishAt: testNow, push: true, urgent: urgent, createdAt: testNow)
-        }
-        _ = try await db.store.postNotice(notice(urgent: false), at: testNow)
-        _ = try await db.store.postNotice(notice(urgent: true), at: testNow)
+        _ = try await db.store.postNotice(Notice.test(push: true), at: testNow)
+        _ = try await db.store.postNotice(Notice.test(push: true, urgent: true), at: testNow)
 
         let routed = try await db.store.route(createdBefore: testNow, at: testNow)
         #expect(routed.map(\.urgent) == [true], "the urgent one goes out at once")

@@ -83,11 +83,7 @@ struct MachineStoreContract {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
         try await db.store.addTestMachine("W2")
-        let both = try await db.store.postNotice(
-            Notice(
-                id: "both", text: "Hall A washers slow", severity: .outage, machineIds: ["W1", "W2"], publishAt: testNow,
-                createdAt: testNow),
-            at: testNow)
+        let both = try await db.store.postNotice(Notice.test(machineIds: ["W1", "W2"]), at: testNow)
 
         let broken = try await db.store.markMachine("W1", broken: "drum stuck", postingNotice: true, at: testNow)
         let outage = try #require(broken.notice)

@@ -42,8 +42,7 @@ struct PushStoreContract {
         let (ada, _) = try await db.store.addTestResident()
         #expect(try await db.store.enqueuePush(Self.draft(ada.id), at: testNow).isEmpty, "no device, no message")
         for name in ["phone", "laptop"] {
-            _ = try await db.store.addPushSubscription(
-                residentId: ada.id, endpoint: Self.endpoint(name), p256dh: "k", auth: "a", at: testNow)
+            try await db.store.addTestSubscription(for: ada.id, name)
         }
         let queued = try await db.store.enqueuePush(Self.draft(ada.id), at: testNow)
         #expect(
@@ -60,8 +59,7 @@ struct PushStoreContract {
     func leases(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()
-        _ = try await db.store.addPushSubscription(
-            residentId: ada.id, endpoint: Self.endpoint("phone"), p256dh: "k", auth: "a", at: testNow)
+        try await db.store.addTestSubscription(for: ada.id, "phone")
         let entry = try #require(try await db.store.enqueuePush(Self.draft(ada.id), at: testNow).first)
         let other = try db.another()
 
@@ -88,10 +86,8 @@ struct PushStoreContract {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()
         let (bob, _) = try await db.store.addTestResident("Bob", room: "102")
-        _ = try await db.store.addPushSubscription(
-            residentId: ada.id, endpoint: Self.endpoint("ada"), p256dh: "k", auth: "a", at: testNow)
-        _ = try await db.store.addPushSubscription(
-            residentId: bob.id, endpoint: Self.endpoint("bob"), p256dh: "k", auth: "a", at: testNow)
+        try await db.store.addTestSubscription(for: ada.id, "ada")
+        try await db.store.addTestSubscription(for: bob.id, "bob")
         let retried = try #require(try await db.store.enqueuePush(Self.draft(ada.id), at: testNow).first)
         let expiring = try #require(try await db.store.enqueuePush(Self.draft(ada.id, ttl: 5), at: testNow).first)
         let refused = try #require(try await db.store.enqueuePush(Self.draft(ada.id), at: testNow).first)
@@ -128,8 +124,7 @@ struct PushStoreContract {
     func expiresUnsent(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()
-        _ = try await db.store.addPushSubscription(
-            residentId: ada.id, endpoint: Self.endpoint("ada"), p256dh: "k", auth: "a", at: testNow)
+        try await db.store.addTestSubscription(for: ada.id, "ada")
         let entry = try #require(try await db.store.enqueuePush(Self.draft(ada.id, ttl: 60), at: testNow).first)
         let late = testNow.addingTimeInterval(61)
         #expect(try await db.store.claimDuePushes(owner: "w", leaseFor: 30, limit: 10, ids: nil, at: late).isEmpty)

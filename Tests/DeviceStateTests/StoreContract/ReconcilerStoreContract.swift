@@ -130,16 +130,6 @@ struct ReconcilerStoreContract {
             ])
     }
 
-    static func notice(publishAt: Date, expiresAt: Date?, push: Bool = true) -> Notice {
-        Notice(
-            id: UUID().uuidString.lowercased(), text: "Hall A washers off for repairs", severity: .outage,
-            machineIds: ["W1"], publishAt: publishAt, expiresAt: expiresAt, push: push, createdAt: testNow)
-    }
-
-    static func boardEvents(_ store: some EventLog) async throws -> [Event.Kind] {
-        try await store.events(after: 0, limit: 1000).filter { $0.topic == .board && $0.kind != .machine }.map(\.kind)
-    }
-
     @Test(
         "a scheduled notice is announced once when due, with an alert for each active resident, and removed once when expired",
         arguments: StoreBackend.allCases)
@@ -151,8 +141,8 @@ struct ReconcilerStoreContract {
         _ = try await db.store.revokeResident(bob.id, at: testNow)
         let publishAt = testNow.addingTimeInterval(3600)
         _ = try await db.store.postNotice(
-            Self.notice(publishAt: publishAt, expiresAt: publishAt.addingTimeInterval(3600)), at: testNow)
-        #expect(try await Self.boardEvents(db.store).isEmpty)
+            Notice.test(publishAt: publishAt, expiresAt: publishAt.addingTimeInterval(3600), push: true), at: testNow)
+        #expect(try await db.store.noticeEventKinds().isEmpty)
 
         #expect(try await db.store.reconcileNotices(at: publishAt.addingTimeInterval(-1), dryRun: false) == (0, 0))
         let other = try db.another()
@@ -167,7 +157,7 @@ struct ReconcilerStoreContract {
 
         #expect(try await db.store.reconcileNotices(at: publishAt.addingTimeInterval(3600), dryRun: false) == (0, 1))
         #expect(try await db.store.reconcileNotices(at: publishAt.addingTimeInterval(7200), dryRun: false) == (0, 0))
-        #expect(try await Self.boardEvents(db.store) == [.notice, .noticeRemoved])
+        #expect(try await db.store.noticeEventKinds() == [.notice, .noticeRemoved])
     }
 
     @Test("a notice posted live is announced at once, not again by the reconciler", arguments: StoreBackend.allCases)
@@ -175,9 +165,9 @@ struct ReconcilerStoreContract {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
         _ = try await db.store.addTestResident()
-        _ = try await db.store.postNotice(Self.notice(publishAt: testNow, expiresAt: nil), at: testNow)
+        _ = try await db.store.postNotice(Notice.test(push: true), at: testNow)
         #expect(try await db.store.reconcileNotices(at: testNow.addingTimeInterval(60), dryRun: false) == (0, 0))
-        #expect(try await Self.boardEvents(db.store) == [.notice])
+        #expect(try await db.store.noticeEventKinds() == [.notice])
     }
 
     @Test(
@@ -204,8 +194,7 @@ struct ReconcilerStoreContract {
     func prunePushes(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()
-        _ = try await db.store.addPushSubscription(
-            residentId: ada.id, endpoint: "https://fcm.googleapis.com/fcm/send/ada", p256dh: "k", auth: "a", at: testNow)
+        try await db.store.addTestSubscription(for: ada.id)
         let draft = PushDraft(
             residentId: ada.id, payload: "{}", urgency: .normal, topic: nil, expiresAt: testNow.addingTimeInterval(60))
         let delivered = try #require(try await db.store.enqueuePush(draft, at: testNow).first)

@@ -64,8 +64,7 @@ struct StatsStoreContract {
     func push(_ backend: StoreBackend) async throws {
         let db = try await Self.room(backend)
         let (ben, _) = try await db.store.addTestResident("Ben")
-        _ = try await db.store.addPushSubscription(
-            residentId: ben.id, endpoint: "https://fcm.googleapis.com/fcm/send/ben", p256dh: "k", auth: "a", at: testNow)
+        try await db.store.addTestSubscription(for: ben.id)
         let draft = PushDraft(
             residentId: ben.id, payload: "{}", urgency: .normal, topic: nil, expiresAt: Self.hour(48))
         _ = try await db.store.enqueuePush(draft, at: Self.hour(-1))

@@ -66,6 +66,29 @@ extension ResidentStore where Self: SessionStore {
     }
 }
 
+extension PushSubscriptionStore {
+    /// A device of the resident's at the FCM endpoint `name`.
+    @discardableResult
+    func addTestSubscription(for residentId: String, _ name: String = "phone", at now: Date = testNow) async throws
+        -> PushSubscriptionRecord
+    {
+        try await addPushSubscription(
+            residentId: residentId, endpoint: "https://fcm.googleapis.com/fcm/send/\(name)", p256dh: "k", auth: "a", at: now)
+    }
+}
+
+extension Notice {
+    /// A notice about W1 for tests, live from `publishAt`.
+    static func test(
+        _ text: String = "Hall A washers off for repairs", severity: Severity = .outage, machineIds: [String] = ["W1"],
+        publishAt: Date = testNow, expiresAt: Date? = nil, push: Bool = false, urgent: Bool = false
+    ) -> Notice {
+        Notice(
+            id: UUID().uuidString.lowercased(), text: text, severity: severity, machineIds: machineIds, publishAt: publishAt,
+            expiresAt: expiresAt, push: push, urgent: urgent, createdAt: testNow)
+    }
+}
+
 /// A stand-in for Notify's `AlertPush.draft` (DeviceState does not see Notify): the payload
 /// records what the router decided, so a test can read it back from the outbox.
 struct TestDrafting {
@@ -114,6 +137,11 @@ extension Event {
 }
 
 extension EventLog {
+    /// What happened to the notices on the boards: every board event but machine changes.
+    func noticeEventKinds() async throws -> [Event.Kind] {
+        try await events(after: 0, limit: 1000).filter { $0.topic == .board && $0.kind != .machine }.map(\.kind)
+    }
+
     /// The kinds of the alerts the log holds for one resident, oldest first.
     func alertKinds(of residentId: String) async throws -> [Alert.Kind] {
         try await events(after: 0, limit: 1000).compactMap { event -> Alert.Kind? in
