@@ -24,6 +24,12 @@ public struct PushSubscriptionRecord: Codable, Sendable, Hashable, CustomStringC
     /// A resident's browsers and devices; one more is refused until an old one is removed or gone.
     public static let limitPerResident = 10
 
+    /// Whether a resident who has `count` subscriptions may add another.
+    /// - Throws: ``DeviceStateError/tooManyPushSubscriptions(limit:)`` at the limit.
+    public static func checkRoom(besides count: Int) throws(DeviceStateError) {
+        guard count < limitPerResident else { throw .tooManyPushSubscriptions(limit: limitPerResident) }
+    }
+
     public var description: String { "push subscription \(id) of \(residentId) at \(PushOutboxEntry.origin(of: endpoint))" }
 }
 

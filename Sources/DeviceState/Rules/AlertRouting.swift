@@ -45,7 +45,7 @@ public enum AlertRouting {
         let quietHours = preferences.quietHours ?? dormQuietHours
         let inQuietHours = quietHours?.contains(now, in: timeZone) ?? false
         if let notice {
-            if notice.urgent { return .push(silent: false, urgent: true, because: .urgentNotice) }
+            if notice.urgent { return .push(silent: notice.quiet, urgent: true, because: .urgentNotice) }
             if let quietHours, inQuietHours {
                 return .hold(until: quietHours.end(after: now, in: timeZone), because: .quietHours)
             }
@@ -78,13 +78,16 @@ public struct RoutedAlert: Sendable, Hashable {
     public var alert: Alert
     public var silent: Bool
     public var urgent: Bool
+    /// Why it is pushed, and so why silently or urgently.
+    public var reason: AlertRoute.Reason
     /// The end of the alert's use: an `ending_soon` is worth delivering until then.
     public var useEndsAt: Date?
 
-    public init(alert: Alert, silent: Bool, urgent: Bool, useEndsAt: Date?) {
+    public init(alert: Alert, silent: Bool, urgent: Bool, reason: AlertRoute.Reason = .unacknowledged, useEndsAt: Date?) {
         self.alert = alert
         self.silent = silent
         self.urgent = urgent
+        self.reason = reason
         self.useEndsAt = useEndsAt
     }
 }

@@ -11,7 +11,9 @@ public enum Language: String, Codable, Sendable, CaseIterable {
 /// The case names the sentence, its associated values are its parameters, and
 /// ``text(in:)`` renders it from the catalogue of a language (`Catalogue+English.swift`).
 /// A second language is a second exhaustive `switch`: the compiler names every sentence it
-/// lacks. Rules and stores pass messages around; only the edges render them.
+/// lacks. Errors carry messages to the edges (problem documents, error frames, the CLI),
+/// which render them; what is stored (alert texts, the notices the system writes, a push
+/// message's last error) is rendered when it is created, in English for now.
 ///
 /// The admin CLI's own help and messages are not in the catalogue: they stay English.
 public enum Message: Sendable, Hashable {

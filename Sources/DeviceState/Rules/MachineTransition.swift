@@ -78,3 +78,14 @@ public struct MachineTransition: Sendable, Hashable {
         }
     }
 }
+
+extension MachineTransition {
+    /// The machine after the transition, changed at `now`.
+    public func machine(after machine: Machine, at now: Date) -> Machine {
+        var machine = machine
+        machine.state = newState
+        machine.stateNote = stateNote
+        machine.updatedAt = now
+        return machine
+    }
+}

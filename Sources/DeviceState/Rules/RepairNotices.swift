@@ -10,17 +10,19 @@ public struct RepairNotices: Sendable, Hashable {
     /// How long the "back in service" notice of a repair stays on the boards.
     public static let backInServiceLifetime: TimeInterval = 12 * 3600
 
-    public var retract: [Notice]
-    public var post: Notice?
+    /// The live notices to take down.
+    public var toRetract: [Notice]
+    /// The notice to post, if any.
+    public var toPost: Notice?
 
     /// - Parameters:
     ///   - machine: the machine after the change; `brokenNote` is nil for a repair.
     ///   - liveNotices: the notices live at `now`.
     public init(machine: Machine, brokenNote: String?, postingNotice: Bool, liveNotices: [Notice], at now: Date) {
-        retract =
+        toRetract =
             brokenNote == nil ? liveNotices.filter { $0.severity == .outage && $0.machineIds == [machine.id] } : []
         guard postingNotice else {
-            post = nil
+            toPost = nil
             return
         }
         let (text, severity, expiresAt): (Message, Notice.Severity, Date?) =
@@ -29,7 +31,7 @@ public struct RepairNotices: Sendable, Hashable {
             } else {
                 (.backInServiceNotice(machine: machine.label), .info, now.addingTimeInterval(Self.backInServiceLifetime))
             }
-        post = Notice(
+        toPost = Notice(
             id: Secrets.newShortID(), text: text.text(), severity: severity, machineIds: [machine.id], publishAt: now,
             expiresAt: expiresAt, createdAt: now)
     }

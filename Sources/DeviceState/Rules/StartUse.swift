@@ -15,14 +15,3 @@ extension StartUseRequest {
         "start \(machineId) minutes=\(minutes.map(String.init) ?? "default")"
     }
 }
-
-extension MachineTransition {
-    /// The machine after the transition, changed at `now`.
-    public func machine(after machine: Machine, at now: Date) -> Machine {
-        var machine = machine
-        machine.state = newState
-        machine.stateNote = stateNote
-        machine.updatedAt = now
-        return machine
-    }
-}

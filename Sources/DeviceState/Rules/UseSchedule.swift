@@ -77,3 +77,17 @@ public struct UseSchedule: Sendable, Hashable {
         self.autoRelease = autoRelease
     }
 }
+
+/// What one pass of the use steps did (or, in a dry run, would do).
+public struct ReconcileSummary: Codable, Sendable, Hashable {
+    public var endingSoon = 0
+    public var cycleDone = 0
+    public var pickupReminders = 0
+    public var autoReleased = 0
+
+    public init() {}
+
+    public var description: String {
+        "\(endingSoon) ending_soon, \(cycleDone) cycle_done, \(pickupReminders) pickup_reminder, \(autoReleased) auto-released"
+    }
+}

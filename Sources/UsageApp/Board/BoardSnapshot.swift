@@ -33,13 +33,3 @@ struct BoardSnapshot: Sendable {
         return cache
     }
 }
-
-/// The text of a live frame.
-enum FrameText {
-    /// `{"type":…,"seq":…,` followed by the members of `object` (a JSON object's text).
-    static func splice(type: String, seq: Int64, into object: some StringProtocol) -> String {
-        let members = object.drop { $0 != "{" }.dropFirst()
-        let head = #"{"type":"\#(type)","seq":\#(seq)"#
-        return members.trimmingCharacters(in: .whitespaces) == "}" ? head + "}" : head + "," + members
-    }
-}

@@ -40,15 +40,20 @@ struct Reconcile: AsyncParsableCommand {
     func run() async throws {
         try await runAdmin {
             let store = try database.openStore()
-            var logger = Logger(label: "washboard.reconcile")
-            logger.logLevel = .warning
-            let report = try await push.withDelivery(store: store, logger: logger) { delivery in
-                // Sends for at most 40 s, so that passes a minute apart do not pile up; the
-                // server's worker sends meanwhile too.
-                let reconciler = Reconciler(
-                    store: store, policy: timing.policy, retention: timing.retention, ackTimeout: timing.alertAckTimeout,
-                    delivery: delivery, pushBudget: .seconds(40))
-                return try await reconciler.pass(at: now.flatMap(CommandTime.parse) ?? Date(), dryRun: dryRun)
+            let at = now.flatMap(CommandTime.parse) ?? Date()
+            var reconciler = Reconciler(
+                store: store, policy: timing.policy, retention: timing.retention, ackTimeout: timing.alertAckTimeout,
+                pushBudget: .seconds(40))  // so that passes a minute apart do not pile up; serve's worker sends meanwhile
+            let report: Reconciler.Report
+            if dryRun {
+                report = try await reconciler.pass(at: at, dryRun: true)
+            } else {
+                var logger = Logger(label: "washboard.reconcile")
+                logger.logLevel = .warning
+                report = try await push.withDelivery(store: store, logger: logger) { delivery in
+                    reconciler.delivery = delivery
+                    return try await reconciler.pass(at: at)
+                }
             }
             try output.print(report) { report.text }
         }

@@ -1,7 +1,6 @@
 import DeviceState
 import Foundation
 import Hummingbird
-import HummingbirdAuth
 import HummingbirdWebSocket
 import Logging
 import NIOWebSocket
@@ -29,23 +28,25 @@ struct LiveController {
     static let tooSlow = WebSocketErrorCode.unknown(4008)
     static let sessionRevoked = WebSocketErrorCode.unknown(4001)
 
-    /// Refusals before the upgrade come first as problems: 403 for a browser page of another
-    /// origin, then 401 without a valid session (``SessionAuthenticator``), then 400 for a bad `since`.
+    /// Refusals before the upgrade are problems, in this order: 403 for a browser page of
+    /// another origin, 400 for a bad `since`, 401 without a valid session.
     func addRoutes(to router: Router<LiveRequestContext>) {
-        router.add(middleware: UpgradeRefusalRecorder(refusals: refusals))
-        router.add(middleware: LiveOriginCheck(publicOrigin: publicOrigin))
-        router.add(middleware: SessionAuthenticator(sessions: sessions))
-        router.ws("/ws", shouldUpgrade: shouldUpgrade) { inbound, outbound, context in
-            let resident = try context.requestContext.session.resident
-            let since = context.request.uri.queryParameters.get("since").flatMap { Int64($0) }
-            try await serve(resident, since: since, inbound: inbound, outbound: outbound, logger: context.logger)
-        }
+        router.group("/ws")
+            .add(middleware: UpgradeRefusalRecorder(refusals: refusals))
+            .add(middleware: LiveOriginCheck(publicOrigin: publicOrigin))
+            .add(middleware: SessionAuthenticator(sessions: sessions))
+            .ws(shouldUpgrade: shouldUpgrade) { inbound, outbound, context in
+                let resident = try context.requestContext.session.resident
+                let since = context.request.uri.queryParameters.get("since").flatMap { Int64($0) }
+                try await serve(resident, since: since, inbound: inbound, outbound: outbound, logger: context.logger)
+            }
     }
 
     @Sendable func shouldUpgrade(_ request: Request, context: LiveRequestContext) async throws -> RouterShouldUpgrade {
         if let since = request.uri.queryParameters.get("since"), Int64(since) == nil {
             throw Problem.badRequest(.sinceNotASequenceNumber)
         }
+        _ = try context.session
         return .upgrade([:])
     }
 

@@ -107,15 +107,15 @@ final class UpgradeRefusals: Sendable {
 
 /// The request context of the WebSocket route: the basic one, plus who is signed in and
 /// the connection's channel, so a refusal can be matched to its connection.
-struct LiveRequestContext: AuthRequestContext, RequestContext, WebSocketRequestContext {
+struct LiveRequestContext: SessionRequestContext, RequestContext, WebSocketRequestContext {
     var coreContext: CoreRequestContextStorage
     var identity: Session?
+    var sessionRefusal: Problem?
     let webSocket: WebSocketHandlerReference<LiveRequestContext>
     let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        identity = nil
         webSocket = .init()
         channel = source.channel
     }

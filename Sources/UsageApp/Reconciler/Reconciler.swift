@@ -3,7 +3,8 @@ import Foundation
 import Notify
 
 /// One reconciler pass, every step in order. `serve` runs it every 15 s
-/// (``ReconcilerService``), cron every minute (`washboard reconcile`): the same object.
+/// (``ReconcilerService``), cron every minute (`washboard reconcile`): the same type, built
+/// from the same shared options.
 ///
 /// 1. publish due scheduled notices; take expired ones down;
 /// 2. `ending_soon`, `cycle_done`, pickup reminders, auto-release (``UseSchedule``);
@@ -21,7 +22,8 @@ struct Reconciler: Sendable {
     var ackTimeout: TimeInterval = 10
     /// The dorm's, on whose wall clock quiet hours are read.
     var timeZone = TimeZone.current
-    /// Sends due push messages; without one (push not set up in this process) step 4 is skipped.
+    /// Sends due push messages. Without one step 4 is skipped: `serve` has its own worker
+    /// sending continuously, with a lease owner of its own.
     var delivery: PushDelivery?
     /// How long step 4 may go on sending full batches; it always sends one.
     var pushBudget: Duration = .zero
@@ -55,7 +57,8 @@ struct Reconciler: Sendable {
 
     /// Runs every step at `now`; a dry run computes the notice and use steps, rolls them
     /// back, and does nothing else. Push messages go out on the real clock.
-    func pass(at now: Date, dryRun: Bool = false) async throws -> Report {
+    /// - Parameter pruning: whether to run step 5 this time.
+    func pass(at now: Date, dryRun: Bool = false, pruning: Bool = true) async throws -> Report {
         var report = Report(at: now, dryRun: dryRun)
         (report.noticesPublished, report.noticesExpired) = try await store.reconcileNotices(at: now, dryRun: dryRun)
         report.uses = try await store.reconcileUses(at: now, policy: policy, dryRun: dryRun)
@@ -65,6 +68,7 @@ struct Reconciler: Sendable {
             drafting: AlertPush.draft
         ).count
         if let delivery { report.pushAttempts = try await deliverDuePushes(delivery) }
+        guard pruning else { return report }
         let pruned = try await store.prune(before: retention.cutoffs(at: now))
         (report.eventsPruned, report.pushesPruned, report.idempotencyKeysPruned) =
             (pruned.events, pruned.settledPushes, pruned.idempotencyKeys)

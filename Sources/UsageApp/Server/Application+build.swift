@@ -28,10 +28,10 @@ struct WashboardServer<App: ApplicationProtocol> {
 /// The composition root: every route, store consumer and background service of the server
 /// is wired here and nowhere else.
 ///
-/// Routes come in three sets: open to anyone (the app's files, health, metrics, the
-/// OpenAPI document, the VAPID public key), signing in and out (a session optional), and
-/// signed in (behind ``SessionAuthenticator``). The background services are the event
-/// tailer, the alert router, and, when configured, the reconciler and the push outbox worker.
+/// ``SessionAuthenticator`` looks at every request's credentials once; handlers that need a
+/// resident read `context.session`. The background services are the event tailer, the alert
+/// router, and, when configured, the push outbox worker and the reconciler. In `serve` the
+/// worker sends push messages continuously, so the reconciler's pass there leaves that step to it.
 func buildServer(
     configuration: ServerConfiguration, store: any WashboardStore, hub: LiveHub = LiveHub(), logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -44,18 +44,17 @@ func buildServer(
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: SessionAuthenticator(sessions: sessions))
     // Inside the problem middleware: a path no route knows is looked up among the PWA's files first.
     AppController.addRoutes(to: router)
-    let signingIn = router.group().add(middleware: SessionAuthenticator(sessions: sessions, required: false))
-    let signedIn = router.group().add(middleware: SessionAuthenticator(sessions: sessions))
     SessionController(
         store: store, sessions: sessions, cookieIsSecure: configuration.cookieIsSecure,
         demoResidentId: configuration.demoResidentId
     )
-    .addRoutes(signingIn: signingIn, signedIn: signedIn)
-    BoardController(store: store, cache: boardCache).addRoutes(to: signedIn)
-    UseController(store: store).addRoutes(to: signedIn)
-    PushController(store: store, policy: configuration.pushPolicy).addRoutes(open: router, signedIn: signedIn)
+    .addRoutes(to: router)
+    BoardController(store: store, cache: boardCache).addRoutes(to: router)
+    UseController(store: store).addRoutes(to: router)
+    PushController(store: store, policy: configuration.pushPolicy).addRoutes(to: router)
     DocumentController(store: store).addRoutes(to: router)
 
     let refusals = UpgradeRefusals()
@@ -70,17 +69,17 @@ func buildServer(
     var tailer = EventTailer(store: store, hub: hub, boardCache: boardCache, logger: logger)
     tailer.onUnreachedAlerts = { ids in await alertRouter.routeNow(ids) }
     var services: [any Service] = [tailer, alertRouter]
-    var delivery: PushDelivery?
     if let settings = configuration.pushDelivery {
         let sender = settings.makeSender(policy: configuration.pushPolicy, logger: logger)
-        delivery = settings.makeDelivery(store: store, sender: sender, logger: logger)
-        services.append(PushDeliveryService(delivery: delivery!, sender: sender))
+        let delivery = settings.makeDelivery(store: store, sender: sender, logger: logger)
+        services.append(PushDeliveryService(delivery: delivery, sender: sender))
     }
     if let schedule = configuration.reconciler {
         let reconciler = Reconciler(
-            store: store, policy: schedule.policy, retention: schedule.retention, ackTimeout: configuration.alertAckTimeout,
-            delivery: delivery)
-        services.append(ReconcilerService(reconciler: reconciler, interval: schedule.interval, logger: logger))
+            store: store, policy: schedule.policy, retention: schedule.retention, ackTimeout: configuration.alertAckTimeout)
+        services.append(
+            ReconcilerService(
+                reconciler: reconciler, interval: schedule.interval, pruneInterval: schedule.pruneInterval, logger: logger))
     }
 
     let application = Application(

@@ -40,6 +40,8 @@ struct ServerConfiguration: Sendable {
         var policy = ReconcilerPolicy()
         var retention = Retention()
         var interval: Duration = .seconds(15)
+        /// Pruning is worth doing now and then, not every pass.
+        var pruneInterval: Duration = .seconds(600)
     }
 
     /// How the server reaches push services.

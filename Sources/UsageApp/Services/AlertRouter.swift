@@ -46,6 +46,7 @@ struct AlertRouter: Service {
                     "alert queued for push",
                     metadata: [
                         "alert": "\(routed.alert.id)", "kind": "\(routed.alert.kind.rawValue)", "unreached": "\(ids != nil)",
+                        "reason": "\(routed.reason.rawValue)",
                     ])
             }
         } catch {

@@ -78,6 +78,9 @@ struct AlertRoutingRuleTests {
             Self.route(alert, quietHours: Self.afternoon, notice: Self.notice(urgent: true))
                 == .push(silent: false, urgent: true, because: .urgentNotice))
         #expect(Self.route(alert, notice: Self.notice(quiet: true)) == .push(silent: true, urgent: false, because: .quietNotice))
+        #expect(
+            Self.route(alert, quietHours: Self.afternoon, notice: Self.notice(quiet: true, urgent: true))
+                == .push(silent: true, urgent: true, because: .urgentNotice))
         #expect(Self.route(alert, notice: Self.notice()) == .push(silent: false, urgent: false, because: .unacknowledged))
     }
 

@@ -65,21 +65,21 @@ struct RepairNoticesTests {
     func retracted() {
         let repair = RepairNotices(
             machine: Self.machine, brokenNote: nil, postingNotice: false, liveNotices: Self.live, at: Self.now)
-        #expect(repair.retract.map(\.id) == ["alone"] && repair.post == nil)
+        #expect(repair.toRetract.map(\.id) == ["alone"] && repair.toPost == nil)
         let breakdown = RepairNotices(
             machine: Self.machine, brokenNote: "drum", postingNotice: false, liveNotices: Self.live, at: Self.now)
-        #expect(breakdown.retract.isEmpty && breakdown.post == nil)
+        #expect(breakdown.toRetract.isEmpty && breakdown.toPost == nil)
     }
 
     @Test("with a notice: an outage with no end on a breakdown, 'back in service' for 12 hours on a repair")
     func posted() throws {
         let outage = try #require(
             RepairNotices(machine: Self.machine, brokenNote: "drum stuck", postingNotice: true, liveNotices: [], at: Self.now)
-                .post)
+                .toPost)
         #expect(outage.text == "Washer 1 is out of order: drum stuck" && outage.severity == .outage)
         #expect(outage.machineIds == ["W1"] && outage.expiresAt == nil && outage.publishAt == Self.now && !outage.push)
         let back = try #require(
-            RepairNotices(machine: Self.machine, brokenNote: nil, postingNotice: true, liveNotices: [], at: Self.now).post)
+            RepairNotices(machine: Self.machine, brokenNote: nil, postingNotice: true, liveNotices: [], at: Self.now).toPost)
         #expect(back.text == "Washer 1 is back in service." && back.severity == .info)
         #expect(back.expiresAt == Self.now.addingTimeInterval(12 * 3600))
     }

@@ -33,6 +33,7 @@ struct AlertStoreContract {
         let outbox = try await db.store.pushOutbox(state: nil, residentId: nil, limit: 10)
         #expect(outbox.count == 1)
         #expect(outbox.first?.alertId == queued.first?.alert.id && outbox.first?.topic == "machine-W1")
+        #expect(outbox.first?.urgency == .normal && outbox.first?.expiresAt == later.addingTimeInterval(3600), "as drafted")
         #expect(try await db.store.route(createdBefore: later, at: later.addingTimeInterval(60)).isEmpty, "never twice")
     }
 

@@ -88,7 +88,7 @@ struct MachineStoreContract {
         let broken = try await db.store.markMachine("W1", broken: "drum stuck", postingNotice: true, at: testNow)
         let outage = try #require(broken.notice)
         #expect(outage.severity == .outage && outage.machineIds == ["W1"] && outage.expiresAt == nil)
-        #expect(outage.text == "Machine W1 is out of order: drum stuck")
+        #expect(outage.text == Message.outageNotice(machine: "Machine W1", note: "drum stuck").text())
         #expect(broken.machine.machine.state == .broken && broken.retractedNotices.isEmpty)
 
         let later = testNow.addingTimeInterval(60)

@@ -115,6 +115,9 @@ struct HostileRequestTests {
         Case(
             name: "wrong method on uses", method: .put, uri: "/api/machines/W1/uses", status: .methodNotAllowed,
             code: "method_not_allowed"),
+        Case(
+            name: "wrong method, signed out", method: .delete, uri: "/api/me", credentials: .none,
+            status: .methodNotAllowed, code: "method_not_allowed"),
         Case(name: "unknown path", method: .get, uri: "/api/nothing-here", status: .notFound, code: "not_found"),
         Case(name: "a path climbing out", method: .get, uri: "/api/../../etc/passwd", status: .badRequest, code: "bad_request"),
     ]

@@ -7,9 +7,10 @@ public protocol AlertStore: Sendable {
     func acknowledgeAlert(_ id: String, residentId: String, at now: Date) async throws -> Bool
 
     /// Routes the alerts that no open app acknowledged: those created before `cutoff` (the
-    /// ack timeout ago), or exactly `ids` (residents with no open app). Each is claimed once,
-    /// by a conditional update in the transaction that applies ``AlertRouting``'s answer:
-    /// pushed (its messages queued through `drafting`), held until a time, or dropped.
+    /// ack timeout ago), or exactly `ids` (residents with no open app). The transaction that
+    /// reads an unrouted alert applies ``AlertRouting``'s answer to it: pushed (its messages
+    /// queued through `drafting`), held until a time, or dropped. Two routers at once (cron
+    /// and serve, several servers) route each alert once.
     /// - Parameter timeZone: the dorm's, on whose wall clock quiet hours are read.
     /// - Returns: the alerts queued for push.
     @discardableResult

@@ -15,17 +15,3 @@ public protocol ReconcilerStore: Sendable {
     /// The newest event stays, so the head `seq` survives; pending push messages stay whatever their age.
     func prune(before cutoffs: Retention.Cutoffs) async throws -> PruneCounts
 }
-
-/// What one pass of the use steps did (or, in a dry run, would do).
-public struct ReconcileSummary: Codable, Sendable, Hashable {
-    public var endingSoon = 0
-    public var cycleDone = 0
-    public var pickupReminders = 0
-    public var autoReleased = 0
-
-    public init() {}
-
-    public var description: String {
-        "\(endingSoon) ending_soon, \(cycleDone) cycle_done, \(pickupReminders) pickup_reminder, \(autoReleased) auto-released"
-    }
-}

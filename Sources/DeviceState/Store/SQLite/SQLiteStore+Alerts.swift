@@ -43,9 +43,9 @@ extension SQLiteStore: AlertStore {
                     try db.execute(sql: "UPDATE alerts SET pushNotBefore = ? WHERE id = ?", arguments: [until, alert.id])
                 case .drop:
                     try db.execute(sql: "UPDATE alerts SET pushQueuedAt = ? WHERE id = ?", arguments: [now, alert.id])
-                case .push(let silent, let urgent, _):
+                case .push(let silent, let urgent, let reason):
                     try db.execute(sql: "UPDATE alerts SET pushQueuedAt = ? WHERE id = ?", arguments: [now, alert.id])
-                    let routed = RoutedAlert(alert: alert, silent: silent, urgent: urgent, useEndsAt: use?.endsAt)
+                    let routed = RoutedAlert(alert: alert, silent: silent, urgent: urgent, reason: reason, useEndsAt: use?.endsAt)
                     _ = try Self.enqueue(try drafting(routed, now), db, at: now)
                     pushed.append(routed)
                 }

@@ -25,9 +25,7 @@ extension SQLiteStore: PushSubscriptionStore {
             let count =
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM push_subscriptions WHERE residentId = ?", arguments: [residentId]) ?? 0
-            guard count < PushSubscriptionRecord.limitPerResident else {
-                throw DeviceStateError.tooManyPushSubscriptions(limit: PushSubscriptionRecord.limitPerResident)
-            }
+            try PushSubscriptionRecord.checkRoom(besides: count)
             let record = PushSubscriptionRecord(
                 id: Secrets.newShortID(), residentId: residentId, endpoint: endpoint, p256dh: p256dh, auth: auth,
                 createdAt: now)

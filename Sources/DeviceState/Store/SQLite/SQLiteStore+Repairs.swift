@@ -11,9 +11,9 @@ extension SQLiteStore {
             let notices = RepairNotices(
                 machine: status.machine, brokenNote: note, postingNotice: postingNotice,
                 liveNotices: try Self.liveNotices(db, at: now), at: now)
-            for var notice in notices.retract { try Self.retract(&notice, db, at: now) }
-            let posted = try notices.post.map { try Self.post($0, db, at: now) }
-            return RepairOutcome(machine: status, notice: posted, retractedNotices: notices.retract.map(\.id))
+            for var notice in notices.toRetract { try Self.retract(&notice, db, at: now) }
+            let posted = try notices.toPost.map { try Self.post($0, db, at: now) }
+            return RepairOutcome(machine: status, notice: posted, retractedNotices: notices.toRetract.map(\.id))
         }
     }
 }

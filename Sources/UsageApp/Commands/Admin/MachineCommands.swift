@@ -123,7 +123,10 @@ extension MachineCommands {
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            guard (1...200).contains(trimmedNote.count) else { throw ValidationError("--note must be 1 to 200 characters.") }
+            let length = InputRules.brokenNoteLength
+            guard length.contains(trimmedNote.count) else {
+                throw ValidationError("--note must be \(length.lowerBound) to \(length.upperBound) characters.")
+            }
         }
 
         private var trimmedNote: String { note.trimmingCharacters(in: .whitespacesAndNewlines) }

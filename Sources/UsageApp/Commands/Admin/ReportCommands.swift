@@ -46,7 +46,9 @@ extension ReportCommands {
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            if let note, note.count > 500 { throw ValidationError("--note must be at most 500 characters.") }
+            if let note, !InputRules.resolutionLength.contains(note.count) {
+                throw ValidationError("--note must be at most \(InputRules.resolutionLength.upperBound) characters.")
+            }
         }
 
         func run() async throws {

@@ -1,41 +1,50 @@
 import Hummingbird
 import HummingbirdAuth
 
-/// Signs in every request of the routes it guards, or refuses it: 401 without valid
-/// credentials, 403 for a cookie-signed write from a foreign origin. Handlers behind it
-/// read ``AuthRequestContext/session``.
-struct SessionAuthenticator<Context: AuthRequestContext<Session>>: AuthenticatorMiddleware {
-    let sessions: Sessions
-    /// When false, a request without a valid session goes on signed out (signing in and
-    /// out); a cookie-signed write from a foreign origin is still refused.
-    var required = true
+/// A request context that carries who is signed in, or why the credentials were refused.
+protocol SessionRequestContext: AuthRequestContext<Session> {
+    /// Why the request's credentials were refused: none given (401), unknown or malformed
+    /// (401), or a cookie-signed write from a foreign origin (403).
+    var sessionRefusal: Problem? { get set }
+}
 
-    func authenticate(request: Request, context: Context) async throws -> Session? {
-        do {
-            return try await sessions.session(of: request)
-        } catch let problem as Problem where !required && problem.status == .unauthorized {
-            return nil
+extension SessionRequestContext {
+    /// The signed-in session, or the refusal of the request's credentials as a problem.
+    var session: Session {
+        get throws {
+            if let identity { return identity }
+            throw sessionRefusal ?? Problem.unauthenticated(.signInFirst)
         }
+    }
+}
+
+/// Authenticates every request once, before any handler: it puts the session in the
+/// context (``AuthRequestContext/identity``), or the reason there is none
+/// (``SessionRequestContext/sessionRefusal``). A handler that needs a resident reads
+/// ``SessionRequestContext/session``, which throws that reason; routes that need none
+/// (signing in, the app's files, a method not allowed) never look.
+struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddleware {
+    let sessions: Sessions
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
+        var context = context
+        do {
+            context.identity = try await sessions.session(of: request)
+        } catch let refusal as Problem {
+            context.sessionRefusal = refusal
+        }
+        return try await next(request, context)
     }
 }
 
 /// The context of every HTTP route: the basic one, plus who is signed in.
-struct WashboardRequestContext: AuthRequestContext, RequestContext {
+struct WashboardRequestContext: SessionRequestContext, RequestContext {
     var coreContext: CoreRequestContextStorage
     var identity: Session?
+    var sessionRefusal: Problem?
 
     init(source: Source) {
         coreContext = .init(source: source)
-        identity = nil
-    }
-}
-
-extension AuthRequestContext where Identity == Session {
-    /// The signed-in session; routes behind ``SessionAuthenticator`` always have one.
-    var session: Session {
-        get throws {
-            guard let identity else { throw Problem.unauthenticated(.signInFirst) }
-            return identity
-        }
     }
 }

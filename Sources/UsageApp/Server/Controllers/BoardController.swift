@@ -2,7 +2,7 @@ import DeviceState
 import Foundation
 import Hummingbird
 
-/// The board and single machines: `GET /api/board`, `GET /api/machines/{id}`. Signed in.
+/// The board and single machines: `GET /api/board`, `GET /api/machines/{id}`, for signed-in residents.
 struct BoardController {
     let store: any MachineStore
     let cache: BoardCache<BoardSnapshot>
@@ -13,6 +13,7 @@ struct BoardController {
     }
 
     @Sendable func board(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        _ = try context.session
         let board = try await cache.value()
         var headers: HTTPFields = [.eTag: board.etag, .cacheControl: "no-cache"]
         if let ifNoneMatch = request.headers[.ifNoneMatch], Self.matches(ifNoneMatch, board.etag) {
@@ -31,6 +32,7 @@ struct BoardController {
     }
 
     @Sendable func machine(_ request: Request, context: WashboardRequestContext) async throws -> Response {
-        try Response.json(try await store.machine(try context.parameters.require("id")))
+        _ = try context.session
+        return try Response.json(try await store.machine(try context.parameters.require("id")))
     }
 }

@@ -8,11 +8,9 @@ struct PushController {
     let store: any PushSubscriptionStore & SettingsStore
     let policy: PushEndpointPolicy
 
-    /// - Parameters:
-    ///   - open: routes anyone may call; `signedIn`: routes behind ``SessionAuthenticator``.
-    func addRoutes(open: some RouterMethods<WashboardRequestContext>, signedIn: some RouterMethods<WashboardRequestContext>) {
-        open.on("/api/push/vapid-public-key", methods: [.get: publicKey])
-        signedIn.on("/api/push/subscriptions", methods: [.post: subscribe, .delete: unsubscribe])
+    func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
+        router.on("/api/push/vapid-public-key", methods: [.get: publicKey])
+        router.on("/api/push/subscriptions", methods: [.post: subscribe, .delete: unsubscribe])
     }
 
     struct PublicKeyResponse: Encodable { var publicKey: String }

@@ -14,19 +14,14 @@ struct SessionController {
     /// Residents stay signed in for a semester; revocation ends a session earlier.
     static let cookieMaxAge = 180 * 24 * 3600
 
-    /// - Parameters:
-    ///   - signingIn: routes where a session is optional (signing in and out).
-    ///   - signedIn: routes behind ``SessionAuthenticator``.
-    func addRoutes(
-        signingIn: some RouterMethods<WashboardRequestContext>, signedIn: some RouterMethods<WashboardRequestContext>
-    ) {
-        signingIn.on("/api/session", methods: [.post: redeem, .delete: logout])
+    func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
+        router.on("/api/session", methods: [.post: redeem, .delete: logout])
+        router.on("/api/me", methods: [.get: me])
+        router.on("/api/me/preferences", methods: [.patch: updatePreferences])
         if demoResidentId != nil {
-            signingIn.on("/api/demo", methods: [.get: { _, _ in Response(status: .noContent) }])
-            signingIn.on("/api/demo/session", methods: [.post: demoSession])
+            router.on("/api/demo", methods: [.get: { _, _ in Response(status: .noContent) }])
+            router.on("/api/demo/session", methods: [.post: demoSession])
         }
-        signedIn.on("/api/me", methods: [.get: me])
-        signedIn.on("/api/me/preferences", methods: [.patch: updatePreferences])
     }
 
     struct RedeemBody: Decodable { var code: String }
@@ -62,9 +57,12 @@ struct SessionController {
 
     /// Always clears the cookie, also when the session had already ended: the page cannot, it is HttpOnly.
     @Sendable func logout(_ request: Request, context: WashboardRequestContext) async throws -> Response {
-        if let session = context.identity {
+        do {
+            let session = try context.session
             try await store.endSession(token: session.token)
             sessions.forget(session.token)
+        } catch let problem as Problem where problem.status == .unauthorized {
+            // Nothing to end; clearing the cookie is still right.
         }
         var response = Response(status: .noContent)
         response.setCookie(

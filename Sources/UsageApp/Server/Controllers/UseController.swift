@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem. Signed in.
+/// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem.
 struct UseController {
     let store: any UseStore & ReportStore
 

@@ -188,6 +188,7 @@ function forget() {
   localStorage.removeItem(SAVED_BOARD);
   state.me = null;
   state.board = null;
+  state.asOf = null;
   view.clear();
 }
 
