@@ -110,7 +110,7 @@ final class UpgradeRefusals: Sendable {
 struct LiveRequestContext: SessionRequestContext, RequestContext, WebSocketRequestContext {
     var coreContext: CoreRequestContextStorage
     var identity: Session?
-    var sessionRefusal: Problem?
+    var sessionRefusal: (any Error)?
     let webSocket: WebSocketHandlerReference<LiveRequestContext>
     let channel: any Channel
 

@@ -1,11 +1,11 @@
 import Hummingbird
 import HummingbirdAuth
 
-/// A request context that carries who is signed in, or why the credentials were refused.
+/// A request context that carries who is signed in, or why no one is.
 protocol SessionRequestContext: AuthRequestContext<Session> {
-    /// Why the request's credentials were refused: none given (401), unknown or malformed
-    /// (401), or a cookie-signed write from a foreign origin (403).
-    var sessionRefusal: Problem? { get set }
+    /// Why the request has no session: a problem (none given or unknown credentials, 401; a
+    /// cookie-signed write from a foreign origin, 403), or the error of looking it up.
+    var sessionRefusal: (any Error)? { get set }
 }
 
 extension SessionRequestContext {
@@ -22,7 +22,8 @@ extension SessionRequestContext {
 /// context (``AuthRequestContext/identity``), or the reason there is none
 /// (``SessionRequestContext/sessionRefusal``). A handler that needs a resident reads
 /// ``SessionRequestContext/session``, which throws that reason; routes that need none
-/// (signing in, the app's files, a method not allowed) never look.
+/// (signing in, the app's files, `/health`, a method not allowed) never look, and answer
+/// also while the database cannot be read.
 struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddleware {
     let sessions: Sessions
 
@@ -31,8 +32,8 @@ struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddleware {
         var context = context
         do {
             context.identity = try await sessions.session(of: request)
-        } catch let refusal as Problem {
-            context.sessionRefusal = refusal
+        } catch {
+            context.sessionRefusal = error
         }
         return try await next(request, context)
     }
@@ -42,7 +43,7 @@ struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddleware {
 struct WashboardRequestContext: SessionRequestContext, RequestContext {
     var coreContext: CoreRequestContextStorage
     var identity: Session?
-    var sessionRefusal: Problem?
+    var sessionRefusal: (any Error)?
 
     init(source: Source) {
         coreContext = .init(source: source)
