@@ -26,12 +26,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // PostgreSQL for several server instances; NIOSSL for its TLS settings.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
             name: "DeviceState",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -70,7 +75,17 @@ let package = Package(
             // docs/openapi.yaml and fixtures/demo-dorm.json are symlinks to these files.
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/demo-dorm.json"), .copy("Resources/Public")]
         ),
-        .testTarget(name: "DeviceStateTests", dependencies: ["DeviceState"]),
+        .testTarget(name: "DeviceStateTests", dependencies: ["DeviceState", "PostgresTestCluster"]),
+        // A throwaway PostgreSQL cluster for the tests of one process.
+        .target(
+            name: "PostgresTestCluster",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PostgresTestCluster"
+        ),
         // A push service on loopback that checks VAPID and decrypts independently of Notify,
         // for the tests and Benchmarks/PushBench.
         .target(
@@ -102,6 +117,7 @@ let package = Package(
                 "DeviceState",
                 "Notify",
                 "WebPushTestService",
+                "PostgresTestCluster",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

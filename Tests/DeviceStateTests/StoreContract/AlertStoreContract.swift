@@ -17,7 +17,7 @@ struct AlertStoreContract {
 
     @Test(
         "an unacknowledged alert is queued once after the timeout, also by two stores at once",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func once(_ backend: StoreBackend) async throws {
         let (db, _) = try await Self.dorm(backend, passAt: 45)
         let at = testNow.addingTimeInterval(45 * 60)
@@ -37,7 +37,7 @@ struct AlertStoreContract {
         #expect(try await db.store.route(createdBefore: later, at: later.addingTimeInterval(60)).isEmpty, "never twice")
     }
 
-    @Test("alerts of residents with no open app are routed by id at once", arguments: StoreBackend.allCases)
+    @Test("alerts of residents with no open app are routed by id at once", arguments: StoreBackend.underTest)
     func byId(_ backend: StoreBackend) async throws {
         let (db, ada) = try await Self.dorm(backend, passAt: 45)
         let at = testNow.addingTimeInterval(45 * 60)
@@ -50,7 +50,7 @@ struct AlertStoreContract {
 
     @Test(
         "own cycle alerts go out silently during quiet hours, loudly outside them; the dorm default applies",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func quietHours(_ backend: StoreBackend) async throws {
         // testNow is 2026-09-21T14:13:20Z.
         let (db, ada) = try await Self.dorm(backend, passAt: 40)
@@ -72,7 +72,7 @@ struct AlertStoreContract {
 
     @Test(
         "muted kinds, acknowledged alerts, an ending_soon past its end and a cycle_done already collected are never pushed",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func notPushed(_ backend: StoreBackend) async throws {
         let (muted, ada) = try await Self.dorm(backend, passAt: 45)
         _ = try await muted.store.setPreferences(Preferences(mutedAlertKinds: [.cycleDone]), of: ada.id)
@@ -100,7 +100,7 @@ struct AlertStoreContract {
         }
     }
 
-    @Test("a pushed notice waits for the end of quiet hours unless urgent", arguments: StoreBackend.allCases)
+    @Test("a pushed notice waits for the end of quiet hours unless urgent", arguments: StoreBackend.underTest)
     func noticeHeldInQuietHours(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")

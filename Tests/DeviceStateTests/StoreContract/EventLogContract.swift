@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Store contract: the event log")
 struct EventLogContract {
-    @Test("events come in order after a seq, in batches; the head and the oldest are known", arguments: StoreBackend.allCases)
+    @Test("events come in order after a seq, in batches; the head and the oldest are known", arguments: StoreBackend.underTest)
     func reading(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         #expect(try await db.store.headSeq() == 0)
@@ -25,7 +25,7 @@ struct EventLogContract {
 
     @Test(
         "a commit of this store tells the commit notifier the new head",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func commits(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let heads = HeadRecorder()

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Store contract: machines and the board")
 struct MachineStoreContract {
-    @Test("marking an in-use machine broken closes the use and alerts its owner once", arguments: StoreBackend.allCases)
+    @Test("marking an in-use machine broken closes the use and alerts its owner once", arguments: StoreBackend.underTest)
     func brokenAlertsOwner(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -25,7 +25,7 @@ struct MachineStoreContract {
         #expect(repaired.machine.state == .idle && repaired.machine.stateNote == nil)
     }
 
-    @Test("a removed machine leaves the board and can come back under its id", arguments: StoreBackend.allCases)
+    @Test("a removed machine leaves the board and can come back under its id", arguments: StoreBackend.underTest)
     func removeAndReadd(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -40,7 +40,7 @@ struct MachineStoreContract {
         #expect(try await db.store.machine("W1").machine.kind == .dryer)
     }
 
-    @Test("a machine with an open use cannot be removed; an invalid machine is refused", arguments: StoreBackend.allCases)
+    @Test("a machine with an open use cannot be removed; an invalid machine is refused", arguments: StoreBackend.underTest)
     func refusals(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -57,7 +57,7 @@ struct MachineStoreContract {
         #expect(try await db.store.machines(includingRemoved: true).count == 1)
     }
 
-    @Test("the board orders machines by location, then by number: W2 before W10", arguments: StoreBackend.allCases)
+    @Test("the board orders machines by location, then by number: W2 before W10", arguments: StoreBackend.underTest)
     func boardOrder(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         for (id, location) in [("W10", "Hall A"), ("W2", "Hall A"), ("D1", "Hall B"), ("D1a", "Hall A")] {
@@ -68,7 +68,7 @@ struct MachineStoreContract {
 
     @Test(
         "a second store on the same database sees the first one's commits (another process, as the CLI)",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func twoConnections(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let other = try db.another()
@@ -78,7 +78,7 @@ struct MachineStoreContract {
 
     @Test(
         "broken with a notice posts an outage notice; repaired takes down outage notices about that machine alone",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func repairNotices(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")

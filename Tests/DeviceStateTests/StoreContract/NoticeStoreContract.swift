@@ -6,7 +6,7 @@ import Testing
 struct NoticeStoreContract {
     @Test(
         "a live notice is on the board at once; a scheduled one is not; text is trimmed and checked",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func post(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let live = try await db.store.postNotice(Notice.test("  Water off 9-12  ", machineIds: []), at: testNow)
@@ -30,7 +30,7 @@ struct NoticeStoreContract {
 
     @Test(
         "retracting takes a live notice off the boards, cancels a scheduled one, and happens once",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func retract(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let live = try await db.store.postNotice(Notice.test(machineIds: []), at: testNow)

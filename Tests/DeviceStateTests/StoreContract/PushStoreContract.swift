@@ -10,7 +10,7 @@ struct PushStoreContract {
         PushDraft(residentId: residentId, payload: "{}", urgency: .normal, topic: nil, expiresAt: testNow.addingTimeInterval(ttl))
     }
 
-    @Test("the same endpoint again replaces keys and owner; a resident has at most 10 devices", arguments: StoreBackend.allCases)
+    @Test("the same endpoint again replaces keys and owner; a resident has at most 10 devices", arguments: StoreBackend.underTest)
     func subscriptions(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()
@@ -36,7 +36,7 @@ struct PushStoreContract {
         #expect(try await db.store.pushSubscriptions(of: ada.id).count == 9)
     }
 
-    @Test("a message is queued per subscription; removing them all settles what waits as gone", arguments: StoreBackend.allCases)
+    @Test("a message is queued per subscription; removing them all settles what waits as gone", arguments: StoreBackend.underTest)
     func enqueueAndRemoveAll(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()
@@ -55,7 +55,7 @@ struct PushStoreContract {
         #expect(try await db.store.pushOutboxCounts() == [.gone: 2])
     }
 
-    @Test("a lease holds a row for one worker; a lost lease leaves the row to its new holder", arguments: StoreBackend.allCases)
+    @Test("a lease holds a row for one worker; a lost lease leaves the row to its new holder", arguments: StoreBackend.underTest)
     func leases(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()
@@ -81,7 +81,7 @@ struct PushStoreContract {
 
     @Test(
         "outcomes: a retry waits, a retry past the time to live expires, gone deletes the device, failed keeps why",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func outcomes(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()
@@ -120,7 +120,7 @@ struct PushStoreContract {
         #expect(try await db.store.claimDuePushes(owner: "w", leaseFor: 30, limit: 10, ids: nil, at: retryAt).count == 1)
     }
 
-    @Test("a pending message past its time to live is settled as expired, never sent", arguments: StoreBackend.allCases)
+    @Test("a pending message past its time to live is settled as expired, never sent", arguments: StoreBackend.underTest)
     func expiresUnsent(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()

@@ -18,7 +18,7 @@ struct ReconcilerStoreContract {
 
     @Test(
         "a 45-minute use: one ending_soon, one cycle_done, three reminders, then auto-release frees the machine",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func fullTimeline(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (_, ada) = try await Self.started(db)
@@ -47,7 +47,7 @@ struct ReconcilerStoreContract {
         #expect(boardEvent?.kind == .machine)
     }
 
-    @Test("a 5-minute use gives no ending_soon, but its cycle_done", arguments: StoreBackend.allCases)
+    @Test("a 5-minute use gives no ending_soon, but its cycle_done", arguments: StoreBackend.underTest)
     func shortCycle(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (_, ada) = try await Self.started(db, minutes: 5)
@@ -59,7 +59,7 @@ struct ReconcilerStoreContract {
 
     @Test(
         "after a two-hour gap one pass sends cycle_done, not the stale ending_soon; a reminder follows 10 min later",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func catchUpAfterDowntime(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (_, ada) = try await Self.started(db)
@@ -74,7 +74,7 @@ struct ReconcilerStoreContract {
         #expect(try await db.store.alertKinds(of: ada.id) == [.cycleDone, .pickupReminder])
     }
 
-    @Test("a use collected in time gets no cycle_done; a dry run changes nothing", arguments: StoreBackend.allCases)
+    @Test("a use collected in time gets no cycle_done; a dry run changes nothing", arguments: StoreBackend.underTest)
     func collectedAndDryRun(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (use, ada) = try await Self.started(db)
@@ -88,7 +88,7 @@ struct ReconcilerStoreContract {
         #expect(after == ReconcileSummary())
     }
 
-    @Test("passes running at once create each alert and release each use once", arguments: StoreBackend.allCases)
+    @Test("passes running at once create each alert and release each use once", arguments: StoreBackend.underTest)
     func concurrentPasses(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         var residents: [Resident] = []
@@ -132,7 +132,7 @@ struct ReconcilerStoreContract {
 
     @Test(
         "a scheduled notice is announced once when due, with an alert for each active resident, and removed once when expired",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func scheduledNotice(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -160,7 +160,7 @@ struct ReconcilerStoreContract {
         #expect(try await db.store.noticeEventKinds() == [.notice, .noticeRemoved])
     }
 
-    @Test("a notice posted live is announced at once, not again by the reconciler", arguments: StoreBackend.allCases)
+    @Test("a notice posted live is announced at once, not again by the reconciler", arguments: StoreBackend.underTest)
     func postedLive(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -172,7 +172,7 @@ struct ReconcilerStoreContract {
 
     @Test(
         "pruning drops events older than the cutoff but keeps the newest, so the head seq survives",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func pruneEvents(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -190,7 +190,7 @@ struct ReconcilerStoreContract {
 
     @Test(
         "pruning drops settled push messages older than the cutoff; pending ones stay whatever their age",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func prunePushes(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()
@@ -208,7 +208,7 @@ struct ReconcilerStoreContract {
         #expect(try await db.store.pushOutbox(state: nil, residentId: nil, limit: 10).map(\.id) == [pending.id])
     }
 
-    @Test("pruning forgets old idempotency keys: the same key later starts a new use", arguments: StoreBackend.allCases)
+    @Test("pruning forgets old idempotency keys: the same key later starts a new use", arguments: StoreBackend.underTest)
     func pruneIdempotencyKeys(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Store contract: problem reports")
 struct ReportStoreContract {
-    @Test("a report is trimmed, listed newest first, resolved once", arguments: StoreBackend.allCases)
+    @Test("a report is trimmed, listed newest first, resolved once", arguments: StoreBackend.underTest)
     func reports(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")

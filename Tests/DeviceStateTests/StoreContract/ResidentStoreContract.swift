@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Store contract: residents and sessions")
 struct ResidentStoreContract {
-    @Test("an enrollment code opens one session, once; expired and unknown codes open none", arguments: StoreBackend.allCases)
+    @Test("an enrollment code opens one session, once; expired and unknown codes open none", arguments: StoreBackend.underTest)
     func enrollment(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, code) = try await db.store.addResident(name: "Ada", room: "101", codeValidFor: 3600, at: testNow)
@@ -26,7 +26,7 @@ struct ResidentStoreContract {
         }
     }
 
-    @Test("two devices redeeming one code at once: one session", arguments: StoreBackend.allCases)
+    @Test("two devices redeeming one code at once: one session", arguments: StoreBackend.underTest)
     func redeemRace(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (_, code) = try await db.store.addResident(name: "Ada", room: "101", codeValidFor: 3600, at: testNow)
@@ -37,7 +37,7 @@ struct ResidentStoreContract {
         #expect(outcomes.filter { (try? $0.get()) != nil }.count == 1)
     }
 
-    @Test("revoking a resident ends their sessions and tells their connections", arguments: StoreBackend.allCases)
+    @Test("revoking a resident ends their sessions and tells their connections", arguments: StoreBackend.underTest)
     func revoke(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, token) = try await db.store.addTestResident()
@@ -58,7 +58,7 @@ struct ResidentStoreContract {
         }
     }
 
-    @Test("logging out ends that session only", arguments: StoreBackend.allCases)
+    @Test("logging out ends that session only", arguments: StoreBackend.underTest)
     func logout(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, phone) = try await db.store.addTestResident()
@@ -69,7 +69,7 @@ struct ResidentStoreContract {
         #expect(try await db.store.resident(forToken: laptop) == ada)
     }
 
-    @Test("names and rooms are trimmed and checked; residents list by room", arguments: StoreBackend.allCases)
+    @Test("names and rooms are trimmed and checked; residents list by room", arguments: StoreBackend.underTest)
     func residents(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         _ = try await db.store.addResident(name: "  Bob ", room: "202", codeValidFor: 60, at: testNow)
@@ -81,7 +81,7 @@ struct ResidentStoreContract {
         await #expect(throws: DeviceStateError.residentNotFound(id: "nobody")) { try await db.store.resident("nobody") }
     }
 
-    @Test("preferences are stored per resident and read back", arguments: StoreBackend.allCases)
+    @Test("preferences are stored per resident and read back", arguments: StoreBackend.underTest)
     func preferences(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, _) = try await db.store.addTestResident()

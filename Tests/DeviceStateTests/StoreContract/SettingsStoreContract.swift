@@ -6,7 +6,7 @@ import Testing
 struct SettingsStoreContract {
     static let key = SettingKey(rawValue: "test_setting")
 
-    @Test("set, replace, add only when missing, remove", arguments: StoreBackend.allCases)
+    @Test("set, replace, add only when missing, remove", arguments: StoreBackend.underTest)
     func settings(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         #expect(try await db.store.setting(Self.key) == nil)

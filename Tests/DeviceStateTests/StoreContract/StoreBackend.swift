@@ -1,18 +1,36 @@
 import DeviceState
 import Foundation
+import PostgresTestCluster
+import Synchronization
 import Testing
 
 /// A backend the store contract suite runs against. Every contract test takes one as its
 /// argument; a new backend is one more case here, and must pass the suite unchanged.
 enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
+
+    /// The backends of this run: `$WASHBOARD_TEST_BACKENDS` (e.g. `sqlite,postgres`), else
+    /// SQLite. `scripts/test` runs the whole suite on SQLite, then the contract suite on
+    /// PostgreSQL in a run of its own, so that the database server's load does not slow
+    /// the timing tests of the first.
+    static let underTest: [StoreBackend] = {
+        let names = ProcessInfo.processInfo.environment["WASHBOARD_TEST_BACKENDS"] ?? "sqlite"
+        return names.split(separator: ",").map { name in
+            guard let backend = StoreBackend(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                fatalError("WASHBOARD_TEST_BACKENDS names an unknown backend: \(name)")
+            }
+            return backend
+        }
+    }()
 
     /// A fresh, empty database on this backend.
     func open() async throws -> TestDatabase {
         switch self {
         case .sqlite: try SQLiteTestDatabase()
+        case .postgres: try await PostgresTestDatabase()
         }
     }
 }
@@ -42,6 +60,33 @@ final class SQLiteTestDatabase: TestDatabase {
 
     deinit {
         try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// A new database on the test process's PostgreSQL cluster (see PostgresTestCluster), its
+/// stores running until the test ends.
+final class PostgresTestDatabase: TestDatabase {
+    let url: String
+    let postgres: PostgresStore
+    private let runners = Mutex<[Task<Void, Never>]>([])
+    var store: any WashboardStore { postgres }
+
+    init() async throws {
+        url = try await PostgresTestCluster.shared.newDatabase()
+        postgres = try PostgresStore(url: url)
+        running(postgres)
+    }
+
+    func another() throws -> any WashboardStore { running(try PostgresStore(url: url)) }
+
+    @discardableResult
+    private func running(_ store: PostgresStore) -> PostgresStore {
+        runners.withLock { $0.append(Task { await store.run() }) }
+        return store
+    }
+
+    deinit {
+        for runner in runners.withLock({ $0 }) { runner.cancel() }
     }
 }
 

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Store contract: uses")
 struct UseStoreContract {
-    @Test("starting a use changes the machine and appends its event in the same commit", arguments: StoreBackend.allCases)
+    @Test("starting a use changes the machine and appends its event in the same commit", arguments: StoreBackend.underTest)
     func startAppendsEvent(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -26,7 +26,7 @@ struct UseStoreContract {
         #expect(board.machines.first?.use == started.use)
     }
 
-    @Test("a refused change appends nothing and changes nothing", arguments: StoreBackend.allCases)
+    @Test("a refused change appends nothing and changes nothing", arguments: StoreBackend.underTest)
     func refusedChangeLeavesNoEvent(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -46,7 +46,7 @@ struct UseStoreContract {
         #expect(try await db.store.machine("W1") == before)
     }
 
-    @Test("twenty residents racing for one machine: one wins, nineteen are told it is busy", arguments: StoreBackend.allCases)
+    @Test("twenty residents racing for one machine: one wins, nineteen are told it is busy", arguments: StoreBackend.underTest)
     func race(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -77,7 +77,7 @@ struct UseStoreContract {
         #expect(status.use?.residentId == winners.first?.use.residentId)
     }
 
-    @Test("the same idempotency key twice: one use, the same use back", arguments: StoreBackend.allCases)
+    @Test("the same idempotency key twice: one use, the same use back", arguments: StoreBackend.underTest)
     func idempotency(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -98,7 +98,7 @@ struct UseStoreContract {
         }
     }
 
-    @Test("collect frees the machine; a second collect is refused; only the owner collects", arguments: StoreBackend.allCases)
+    @Test("collect frees the machine; a second collect is refused; only the owner collects", arguments: StoreBackend.underTest)
     func collect(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -122,7 +122,7 @@ struct UseStoreContract {
         }
     }
 
-    @Test("cancel within the window frees the machine; after it, the owner collects instead", arguments: StoreBackend.allCases)
+    @Test("cancel within the window frees the machine; after it, the owner collects instead", arguments: StoreBackend.underTest)
     func cancel(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1")
@@ -141,7 +141,7 @@ struct UseStoreContract {
 
     @Test(
         "pickup requests: only on a done machine, not one's own, once per 10 minutes per requester",
-        arguments: StoreBackend.allCases)
+        arguments: StoreBackend.underTest)
     func pickupRequests(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         try await db.store.addTestMachine("W1", minutes: 30)

@@ -1,0 +1,74 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore: ReconcilerStore {
+    public func reconcileUses(at now: Date, policy: ReconcilerPolicy, dryRun: Bool) async throws -> ReconcileSummary {
+        try await write(dryRun: dryRun) { db in
+            var summary = ReconcileSummary()
+            let open = try await db.rows(
+                "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE closed_at IS NULL ORDER BY ends_at", Use.init(postgres:)
+            )
+            for use in open {
+                let machine = try await Self.machineStatus(db, use.machineId).machine
+                let cycleDoneAlertedAt = try await db.value(
+                    "SELECT at FROM alerts WHERE dedupe_key = \(Alert.cycleDoneKey(useId: use.id))", as: Date.self)
+                let schedule = UseSchedule(
+                    use: use, machine: machine, cycleDoneAlertedAt: cycleDoneAlertedAt, at: now, policy: policy)
+                if schedule.autoRelease {
+                    _ = try await Self.apply(db, .autoRelease, machineId: use.machineId, at: now)
+                    summary.autoReleased += 1
+                }
+                for alert in schedule.alerts {
+                    guard try await Self.createAlert(db, alert) else { continue }
+                    switch alert.kind {
+                    case .endingSoon: summary.endingSoon += 1
+                    case .cycleDone: summary.cycleDone += 1
+                    case .pickupReminder: summary.pickupReminders += 1
+                    default: break
+                    }
+                }
+            }
+            return summary
+        }
+    }
+
+    public func reconcileNotices(at now: Date, dryRun: Bool) async throws -> (published: Int, expired: Int) {
+        try await write(dryRun: dryRun) { db in
+            var counts = (published: 0, expired: 0)
+            let due = try await db.rows(
+                """
+                SELECT \(unescaped: Notice.postgresColumns) FROM notices
+                WHERE announced_at IS NULL AND retracted_at IS NULL AND publish_at <= \(now)
+                    AND (expires_at IS NULL OR expires_at > \(now))
+                """, Notice.init(postgres:))
+            for notice in due {
+                if try await Self.announce(notice, db, at: now) { counts.published += 1 }
+            }
+            let expired = try await db.rows(
+                """
+                UPDATE notices SET expiry_announced_at = \(now)
+                WHERE announced_at IS NOT NULL AND expiry_announced_at IS NULL AND retracted_at IS NULL AND expires_at <= \(now)
+                RETURNING id
+                """
+            ) { try $0.text("id") }
+            for id in expired.sorted() {
+                try await db.appendEvent(topic: .board, kind: .noticeRemoved, payload: EventPayload.Removed(id: id), at: now)
+                counts.expired += 1
+            }
+            return counts
+        }
+    }
+
+    public func prune(before cutoffs: Retention.Cutoffs) async throws -> PruneCounts {
+        try await write { db in
+            var counts = PruneCounts()
+            counts.events = try await db.count(
+                "DELETE FROM events WHERE at < \(cutoffs.events) AND seq < (SELECT max(seq) FROM events) RETURNING 1")
+            counts.settledPushes = try await db.count(
+                "DELETE FROM push_outbox WHERE state <> 'pending' AND settled_at < \(cutoffs.settledPushes) RETURNING 1")
+            counts.idempotencyKeys = try await db.count(
+                "DELETE FROM idempotency_keys WHERE created_at < \(cutoffs.idempotencyKeys) RETURNING 1")
+            return counts
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore: ResidentStore {
+    public func addResident(name: String, room: String, codeValidFor: TimeInterval, at now: Date) async throws
+        -> (Resident, EnrollmentCode)
+    {
+        let (name, room) = try InputRules.resident(name: name, room: room)
+        return try await write { db in
+            let resident = Resident(id: Secrets.newShortID(), name: name, room: room, createdAt: now)
+            try await db.execute(
+                "INSERT INTO residents (id, name, room, created_at) VALUES (\(resident.id), \(name), \(room), \(now))")
+            return (resident, try await Self.issueCode(db, residentId: resident.id, validFor: codeValidFor, at: now))
+        }
+    }
+
+    public func issueEnrollmentCode(residentId: String, validFor: TimeInterval, at now: Date) async throws -> EnrollmentCode {
+        try await write { db in
+            let resident = try await Self.resident(db, residentId)
+            guard resident.revokedAt == nil else { throw DeviceStateError.residentRevoked(id: residentId) }
+            return try await Self.issueCode(db, residentId: residentId, validFor: validFor, at: now)
+        }
+    }
+
+    public func residents() async throws -> [Resident] {
+        try await read { db in
+            try await db.rows(
+                "SELECT \(unescaped: Resident.postgresColumns) FROM residents ORDER BY room, name", Resident.init(postgres:))
+        }
+    }
+
+    public func resident(_ id: String) async throws -> Resident {
+        try await read { db in try await Self.resident(db, id) }
+    }
+
+    public func revokeResident(_ id: String, at now: Date) async throws -> Resident {
+        try await write { db in
+            var resident = try await Self.resident(db, id)
+            if resident.revokedAt == nil {
+                resident.revokedAt = now
+                try await db.execute("UPDATE residents SET revoked_at = \(now) WHERE id = \(id)")
+            }
+            try await db.execute("DELETE FROM sessions WHERE resident_id = \(id)")
+            try await db.execute(
+                """
+                UPDATE enrollment_codes SET expires_at = \(now)
+                WHERE resident_id = \(id) AND redeemed_at IS NULL AND expires_at > \(now)
+                """)
+            try await db.appendEvent(topic: .resident(id), kind: .sessionRevoked, payload: EventPayload.Empty(), at: now)
+            return resident
+        }
+    }
+
+    public func preferences(of residentId: String) async throws -> Preferences {
+        try await read { db in
+            _ = try await Self.resident(db, residentId)
+            return try await Self.preferences(db, residentId)
+        }
+    }
+
+    public func setPreferences(_ preferences: Preferences, of residentId: String) async throws -> Preferences {
+        let json = String(decoding: try DomainJSON.encoder().encode(preferences), as: UTF8.self)
+        return try await write { db in
+            _ = try await Self.resident(db, residentId)
+            try await db.execute("UPDATE residents SET preferences = \(json) WHERE id = \(residentId)")
+            return preferences
+        }
+    }
+
+    // MARK: Inside a transaction
+
+    static func resident(_ db: Transaction, _ id: String) async throws -> Resident {
+        guard
+            let resident = try await db.row(
+                "SELECT \(unescaped: Resident.postgresColumns) FROM residents WHERE id = \(id)", Resident.init(postgres:))
+        else { throw DeviceStateError.residentNotFound(id: id) }
+        return resident
+    }
+
+    static func preferences(_ db: Transaction, _ residentId: String) async throws -> Preferences {
+        let json = try await db.value("SELECT preferences FROM residents WHERE id = \(residentId)", as: String.self)
+        return try DomainJSON.decoder().decode(Preferences.self, from: Data((json ?? "{}").utf8))
+    }
+
+    static func issueCode(_ db: Transaction, residentId: String, validFor: TimeInterval, at now: Date) async throws
+        -> EnrollmentCode
+    {
+        let code = EnrollmentCode(
+            residentId: residentId, code: EnrollmentCodeFormat.generate(), expiresAt: now.addingTimeInterval(validFor))
+        let hash = Secrets.sha256Hex(EnrollmentCodeFormat.normalize(code.code))
+        try await db.execute(
+            """
+            INSERT INTO enrollment_codes (code_hash, resident_id, created_at, expires_at)
+            VALUES (\(hash), \(residentId), \(now), \(code.expiresAt))
+            """)
+        return code
+    }
+}
+
+extension PostgresStore: SessionStore {
+    public func redeemEnrollmentCode(_ code: String, at now: Date) async throws -> (Resident, token: String) {
+        let codeHash = Secrets.sha256Hex(EnrollmentCodeFormat.normalize(code))
+        let token = Secrets.newToken()
+        return try await write { db in
+            // One conditional update claims the code: of two devices redeeming it at once, one wins.
+            guard
+                let residentId = try await db.value(
+                    """
+                    UPDATE enrollment_codes SET redeemed_at = \(now)
+                    WHERE code_hash = \(codeHash) AND redeemed_at IS NULL AND expires_at > \(now) RETURNING resident_id
+                    """, as: String.self),
+                let resident = try? await Self.resident(db, residentId), resident.revokedAt == nil
+            else { throw DeviceStateError.enrollmentCodeInvalid }
+            try await db.execute(
+                "INSERT INTO sessions (token_hash, resident_id, created_at) VALUES (\(Secrets.sha256Hex(token)), \(resident.id), \(now))"
+            )
+            return (resident, token)
+        }
+    }
+
+    public func resident(forToken token: String) async throws -> Resident? {
+        let tokenHash = Secrets.sha256Hex(token)
+        return try await read { db in
+            try await db.row(
+                """
+                SELECT residents.id, name, room, residents.created_at, revoked_at FROM sessions
+                JOIN residents ON residents.id = sessions.resident_id
+                WHERE sessions.token_hash = \(tokenHash) AND residents.revoked_at IS NULL
+                """, Resident.init(postgres:))
+        }
+    }
+
+    public func endSession(token: String) async throws {
+        let tokenHash = Secrets.sha256Hex(token)
+        try await write { db in try await db.execute("DELETE FROM sessions WHERE token_hash = \(tokenHash)") }
+    }
+}
