@@ -38,8 +38,7 @@ struct Reconcile: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runAdmin {
-            let store = try database.openStore()
+        try await runAdmin(database) { store in
             let at = now.flatMap(CommandTime.parse) ?? Date()
             var reconciler = Reconciler(
                 store: store, policy: timing.policy, retention: timing.retention, ackTimeout: timing.alertAckTimeout,

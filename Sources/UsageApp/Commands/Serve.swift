@@ -76,7 +76,6 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "washboard")
         logger.logLevel = logLevel
-        let store = try database.openStore()
         var configuration = ServerConfiguration(
             host: host, port: port, publicOrigin: publicOrigin.flatMap(PublicOrigin.normalize))
         configuration.boardCacheTTL = .milliseconds(Int(boardTtl * 1000))
@@ -87,6 +86,11 @@ struct Serve: AsyncParsableCommand {
         if !noReconciler {
             configuration.reconciler = .init(policy: timing.policy, retention: timing.retention)
         }
+        try await database.withStore { store in try await serve(store, configuration, logger: logger) }
+    }
+
+    private func serve(_ store: any WashboardStore, _ configuration: ServerConfiguration, logger: Logger) async throws {
+        var configuration = configuration
         // The admin CLI prints enrollment links against the origin the server last ran under.
         try await store.setSetting(.publicOrigin, to: configuration.publicOrigin)
         if let defaultQuietHours { try await DefaultQuietHours.store(defaultQuietHours, in: store) }

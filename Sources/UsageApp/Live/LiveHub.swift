@@ -23,6 +23,8 @@ final class LiveHub: Sendable {
         var byID: [Int: Subscriber] = [:]
         /// Set by ``shutDown()``: a connection arriving later is closed at once.
         var shuttingDown = false
+        /// Moves with every connection that opens or closes.
+        var version = 0
     }
     private let subscribers = Mutex(Subscribers())
 
@@ -37,6 +39,7 @@ final class LiveHub: Sendable {
         let mailbox = Mailbox(capacity: mailboxCapacity)
         let (id, count, shuttingDown) = subscribers.withLock { state in
             defer { state.next += 1 }
+            state.version += 1
             state.byID[state.next] = Subscriber(residentId: residentId, mailbox: mailbox)
             return (state.next, state.byID.count, state.shuttingDown)
         }
@@ -48,29 +51,45 @@ final class LiveHub: Sendable {
     /// Removes a connection; does nothing when it is already gone.
     func unsubscribe(_ id: Int) {
         let count = subscribers.withLock { state -> Int? in
-            state.byID.removeValue(forKey: id) == nil ? nil : state.byID.count
+            guard state.byID.removeValue(forKey: id) != nil else { return nil }
+            state.version += 1
+            return state.byID.count
         }
         if let count { metrics.connections.record(count) }
     }
 
     var connectionCount: Int { subscribers.withLock { $0.byID.count } }
 
+    /// The residents with an open connection here, and a number that moves whenever a
+    /// connection opens or closes (so a reporter can tell when the set may have changed).
+    var presence: (residents: Set<String>, version: Int) {
+        subscribers.withLock { state in (Set(state.byID.values.map(\.residentId)), state.version) }
+    }
+
+    /// An alert whose resident had no open connection here when it was published.
+    struct UnreachedAlert: Sendable, Hashable {
+        var alertId: String
+        var residentId: String
+    }
+
     /// Hands each event's frame to the connections that see it.
-    /// - Returns: the alerts among `events` whose resident has no open connection, for the
-    ///   alert router to push at once.
+    /// - Returns: the alerts among `events` whose resident has no open connection here, for
+    ///   the alert router to push at once unless the resident has one on another instance.
     @discardableResult
-    func publish(_ events: [Event]) -> [String] {
+    func publish(_ events: [Event]) -> [UnreachedAlert] {
         guard !events.isEmpty else { return [] }
         let frames = events.map(LiveFrame.init)
         let current = subscribers.withLock { Array($0.byID.values) }
-        var unreached: [String] = []
+        var unreached: [UnreachedAlert] = []
         for (event, frame) in zip(events, frames) {
             var reached = false
             for subscriber in current where frame.isVisible(to: subscriber.residentId) {
                 subscriber.mailbox.push(frame)
                 reached = true
             }
-            if event.kind == .alert, !reached, let id = Self.alertId(of: event) { unreached.append(id) }
+            if event.kind == .alert, !reached, case .resident(let residentId) = event.topic, let id = Self.alertId(of: event) {
+                unreached.append(UnreachedAlert(alertId: id, residentId: residentId))
+            }
         }
         return unreached
     }

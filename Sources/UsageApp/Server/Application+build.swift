@@ -30,7 +30,7 @@ struct WashboardServer<App: ApplicationProtocol> {
 ///
 /// ``SessionAuthenticator`` looks at every request's credentials once; handlers that need a
 /// resident read `context.session`. The background services are the event tailer, the alert
-/// router, and, when configured, the push outbox worker and the reconciler. In `serve` the
+/// router, the presence reporter, and, when configured, the push outbox worker and the reconciler. In `serve` the
 /// worker sends push messages continuously, so the reconciler's pass there leaves that step to it.
 func buildServer(
     configuration: ServerConfiguration, store: any WashboardStore, hub: LiveHub = LiveHub(), logger: Logger,
@@ -65,10 +65,16 @@ func buildServer(
     )
     .addRoutes(to: webSocketRouter)
 
-    let alertRouter = AlertRouter(store: store, ackTimeout: configuration.alertAckTimeout, logger: logger)
+    // This instance, as other instances and the store's leases know it.
+    let instance =
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+    let alertRouter = AlertRouter(
+        store: store, instance: instance, ackTimeout: configuration.alertAckTimeout, logger: logger)
     var tailer = EventTailer(store: store, hub: hub, boardCache: boardCache, logger: logger)
-    tailer.onUnreachedAlerts = { ids in await alertRouter.routeNow(ids) }
-    var services: [any Service] = [tailer, alertRouter]
+    tailer.onUnreachedAlerts = { unreached in await alertRouter.routeNow(unreached) }
+    var services: [any Service] = [
+        tailer, alertRouter, PresenceReporter(store: store, hub: hub, instance: instance, logger: logger),
+    ]
     if let settings = configuration.pushDelivery {
         let sender = settings.makeSender(policy: configuration.pushPolicy, logger: logger)
         let delivery = settings.makeDelivery(store: store, sender: sender, logger: logger)

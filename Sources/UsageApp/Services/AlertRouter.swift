@@ -6,8 +6,9 @@ import ServiceLifecycle
 
 /// Routes each alert to the resident's attention once: live, or by Web Push.
 ///
-/// - An alert whose resident has no open connection is queued for push at once (the
-///   event tailer reports it through ``routeNow(_:)``).
+/// - An alert whose resident has no open connection, here or on another instance, is
+///   queued for push at once (the event tailer reports it through ``routeNow(_:)``; other
+///   instances' connections are known from what their ``PresenceReporter``s report).
 /// - An alert sent live must be acknowledged (`ack` frame) within ``ackTimeout``; every
 ///   second the router queues the push fallback of those that were not.
 ///
@@ -16,7 +17,9 @@ import ServiceLifecycle
 /// happens to an alert is ``AlertRouting``'s decision; what its push looks like is Notify's
 /// ``AlertPush``.
 struct AlertRouter: Service {
-    let store: any AlertStore
+    let store: any AlertStore & PresenceStore
+    /// This server instance: its own connections the hub knows better than the store.
+    let instance: String
     var ackTimeout: TimeInterval = 10
     var interval: Duration = .seconds(1)
     var timeZone = TimeZone.current
@@ -31,8 +34,20 @@ struct AlertRouter: Service {
         }
     }
 
-    func routeNow(_ ids: [String]) async {
-        await route(ids: ids)
+    /// Routes at once the alerts that reached no connection here, but for residents with
+    /// an open app on another live instance: theirs wait for the ack timeout like any alert sent live.
+    func routeNow(_ unreached: [LiveHub.UnreachedAlert]) async {
+        let elsewhere: Set<String>
+        do {
+            elsewhere = try await store.presentResidents(
+                among: Set(unreached.map(\.residentId)), elsewhereThan: instance,
+                reportedSince: Date().addingTimeInterval(-PresenceReporter.freshness))
+        } catch {
+            logger.error("reading presence failed", metadata: ["error": "\(error)"])
+            elsewhere = []
+        }
+        let ids = unreached.filter { !elsewhere.contains($0.residentId) }.map(\.alertId)
+        if !ids.isEmpty { await route(ids: ids) }
     }
 
     private func route(ids: [String]?) async {

@@ -5,20 +5,21 @@ import ServiceLifecycle
 
 /// Follows the event log and hands new events to the hub.
 ///
-/// Woken at once by commits of this process (``CommitNotifier``); polls every
-/// ``pollInterval`` for commits of other processes (the admin CLI, cron), and then also
-/// refreshes the board cache, so their changes reach open boards within a poll.
+/// Woken at once by the commits ``CommitNotifier`` hears of (this process's; on PostgreSQL,
+/// every instance's); polls every ``pollInterval`` for the others (on SQLite, the admin
+/// CLI's and cron's), and then also refreshes the board cache, so their changes reach open
+/// boards within a poll.
 /// The reconciler prunes the log.
 struct EventTailer: Service {
     let store: any EventLog
     let hub: LiveHub
     let boardCache: BoardCache<BoardSnapshot>
     let logger: Logger
-    var pollInterval: Duration = .milliseconds(250)
+    var pollInterval: Duration
     /// Events read per query while catching up.
     var batchSize = 500
     /// Told the alerts whose resident had no open connection when they were published.
-    var onUnreachedAlerts: @Sendable ([String]) async -> Void = { _ in }
+    var onUnreachedAlerts: @Sendable ([LiveHub.UnreachedAlert]) async -> Void = { _ in }
 
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -28,6 +29,7 @@ struct EventTailer: Service {
         self.hub = hub
         self.boardCache = boardCache
         self.logger = logger
+        self.pollInterval = store.pollInterval
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         store.commits.observe { [wake] _ in wake.yield() }
     }
@@ -58,7 +60,7 @@ struct EventTailer: Service {
 
     /// Publishes every event after `cursor`; returns the new cursor.
     private func catchUp(from cursor: Int64) async throws -> Int64 {
-        var unreached: [String] = []
+        var unreached: [LiveHub.UnreachedAlert] = []
         let next = try await store.readEvents(after: cursor, batchSize: batchSize) { events in
             unreached += hub.publish(events)
             boardCache.invalidate(headSeq: events.last?.seq ?? cursor)

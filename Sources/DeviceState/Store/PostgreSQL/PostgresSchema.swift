@@ -180,7 +180,21 @@ enum PostgresSchema {
             );
             CREATE UNIQUE INDEX machine_outages_one_open ON machine_outages(machine_id) WHERE ended_at IS NULL;
             """
-        )
+        ),
+        (
+            "v2: presence",
+            """
+            CREATE TABLE instances (
+                id text PRIMARY KEY,
+                reported_at timestamptz NOT NULL
+            );
+            CREATE TABLE presence (
+                instance_id text NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+                resident_id text NOT NULL,
+                PRIMARY KEY (resident_id, instance_id)
+            );
+            """
+        ),
     ]
 
     /// The statements of a migration: its text split at semicolons that end a line.

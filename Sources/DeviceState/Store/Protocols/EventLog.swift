@@ -14,6 +14,8 @@ public protocol EventLog: Sendable {
     func headSeq() async throws -> Int64
     /// The oldest `seq` still in the log, or nil when the log is empty.
     func oldestRetainedSeq() async throws -> Int64?
+    /// How often a tailer should look for commits that ``commits`` was not told about.
+    var pollInterval: Duration { get }
 }
 
 extension EventLog {

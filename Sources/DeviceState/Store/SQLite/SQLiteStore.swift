@@ -91,6 +91,9 @@ public final class SQLiteStore: Sendable {
 }
 
 extension SQLiteStore: EventLog {
+    /// Other processes (the admin CLI, cron) commit without telling this one.
+    public var pollInterval: Duration { .milliseconds(250) }
+
     public func events(after seq: Int64, limit: Int) async throws -> [Event] {
         try await pool.read { db in
             try Event.fetchAll(

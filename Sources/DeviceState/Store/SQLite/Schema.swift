@@ -208,6 +208,22 @@ enum Schema {
                         SELECT id, stateNote, updatedAt FROM machines WHERE state = 'broken' AND removedAt IS NULL;
                     """)
         }
+        migrator.registerMigration("v6: presence") { db in
+            try db.execute(
+                sql: """
+                    -- Which residents have the app open on which server instance, and when
+                    -- each instance last said so.
+                    CREATE TABLE instances (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        reportedAt DATETIME NOT NULL
+                    );
+                    CREATE TABLE presence (
+                        instanceId TEXT NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+                        residentId TEXT NOT NULL,
+                        PRIMARY KEY (residentId, instanceId)
+                    );
+                    """)
+        }
         return migrator
     }
 }

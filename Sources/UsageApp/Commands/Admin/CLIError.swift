@@ -11,7 +11,7 @@ import Foundation
 /// | 66 | not found: no such machine, resident, notice or report |
 /// | 69 | unavailable: push is not set up, or a test notification was not delivered |
 /// | 74 | the database cannot be opened, read or written (e.g. locked for longer than the busy timeout) |
-enum CLIError: Error {
+enum CLIError: Error, CustomStringConvertible {
     case usage(String)
     case conflict(String)
     case notFound(String)
@@ -27,6 +27,8 @@ enum CLIError: Error {
         case .database: 74
         }
     }
+
+    var description: String { message }
 
     var message: String {
         switch self {
@@ -50,6 +52,11 @@ enum CLIError: Error {
             self = .conflict(message)
         }
     }
+}
+
+/// The body of every admin command that uses the database: `body` with the store of `--db`.
+func runAdmin(_ database: DatabaseOptions, _ body: (any WashboardStore) async throws -> Void) async throws {
+    try await runAdmin { try await database.withStore(body) }
 }
 
 /// The body of every admin command: runs `body`, and turns any failure into one line on

@@ -32,8 +32,7 @@ extension MachineCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                let store = try database.openStore()
+            try await runAdmin(database) { store in
                 let machine = Machine(
                     id: id, kind: kind, label: label ?? defaultLabel, location: location,
                     cycleMinutes: minutes ?? defaultMinutes, updatedAt: .currentSecond)
@@ -70,8 +69,8 @@ extension MachineCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                let machines = try await database.openStore().machines(includingRemoved: all)
+            try await runAdmin(database) { store in
+                let machines = try await store.machines(includingRemoved: all)
                 try output.print(machines) {
                     table(
                         ["ID", "KIND", "STATE", "LOCATION", "LABEL", "DETAIL"],
@@ -101,8 +100,8 @@ extension MachineCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                try await database.openStore().removeMachine(id, at: .currentSecond)
+            try await runAdmin(database) { store in
+                try await store.removeMachine(id, at: .currentSecond)
                 try output.print(["id": id, "removed": "true"]) { "removed \(id)" }
             }
         }
@@ -163,8 +162,8 @@ extension MachineCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                let status = try await database.openStore().apply(.clear, toMachine: id, at: .currentSecond)
+            try await runAdmin(database) { store in
+                let status = try await store.apply(.clear, toMachine: id, at: .currentSecond)
                 try output.print(status) { "cleared \(status.machine.id): now \(status.machine.state.rawValue)" }
             }
         }
@@ -174,9 +173,9 @@ extension MachineCommands {
 private func markMachine(
     _ id: String, broken note: String?, notice: Bool, database: DatabaseOptions, output: OutputOptions
 ) async throws {
-    try await runAdmin {
+    try await runAdmin(database) { store in
         let now = Date.currentSecond
-        let outcome = try await database.openStore().markMachine(id, broken: note, postingNotice: notice, at: now)
+        let outcome = try await store.markMachine(id, broken: note, postingNotice: notice, at: now)
         try output.print(outcome) {
             let machine = outcome.machine.machine
             var lines = ["marked \(machine.id) \(note == nil ? "repaired" : "broken"): now \(machine.state.rawValue)"]

@@ -72,8 +72,7 @@ extension NoticeCommands {
         }
 
         func run() async throws {
-            try await runAdmin {
-                let store = try database.openStore()
+            try await runAdmin(database) { store in
                 let now = Date.currentSecond
                 let publishAt = at.flatMap(CommandTime.parse) ?? now
                 let expiresAt = expires.flatMap {
@@ -98,9 +97,9 @@ extension NoticeCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
+            try await runAdmin(database) { store in
                 let now = Date()
-                let notices = try await database.openStore().notices(includingEnded: all, at: now)
+                let notices = try await store.notices(includingEnded: all, at: now)
                 try output.print(notices) { notices.map { NoticeCommands.text($0, at: now) }.joined(separator: "\n") }
             }
         }
@@ -115,9 +114,9 @@ extension NoticeCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
+            try await runAdmin(database) { store in
                 let now = Date.currentSecond
-                let notice = try await database.openStore().retractNotice(id, at: now)
+                let notice = try await store.retractNotice(id, at: now)
                 try output.print(notice) { NoticeCommands.text(notice, at: now) }
             }
         }

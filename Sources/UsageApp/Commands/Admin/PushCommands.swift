@@ -37,8 +37,8 @@ extension PushCommands {
         }
 
         func run() async throws {
-            try await runAdmin {
-                let entries = try await database.openStore().pushOutbox(state: state, residentId: resident, limit: limit)
+            try await runAdmin(database) { store in
+                let entries = try await store.pushOutbox(state: state, residentId: resident, limit: limit)
                 try output.print(entries) {
                     table(
                         ["ID", "RESIDENT", "SERVICE", "STATE", "ATTEMPTS", "STATUS", "WHEN", "ERROR"],
@@ -111,8 +111,7 @@ extension PushCommands {
         }
 
         func run() async throws {
-            try await runAdmin {
-                let store = try database.openStore()
+            try await runAdmin(database) { store in
                 _ = try await VAPIDCommands.requireSigner(in: store)
                 _ = try await store.resident(resident)
                 let payload = String(decoding: try DomainJSON.encoder().encode(Payload()), as: UTF8.self)

@@ -26,8 +26,8 @@ extension ReportCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                let reports = try await database.openStore().reports(openOnly: open)
+            try await runAdmin(database) { store in
+                let reports = try await store.reports(openOnly: open)
                 try output.print(reports) { reports.map(ReportCommands.text).joined(separator: "\n") }
             }
         }
@@ -52,8 +52,8 @@ extension ReportCommands {
         }
 
         func run() async throws {
-            try await runAdmin {
-                let report = try await database.openStore().resolveReport(id, resolution: note, at: .currentSecond)
+            try await runAdmin(database) { store in
+                let report = try await store.resolveReport(id, resolution: note, at: .currentSecond)
                 try output.print(report) { ReportCommands.text(report) }
             }
         }

@@ -74,8 +74,7 @@ extension ResidentCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                let store = try database.openStore()
+            try await runAdmin(database) { store in
                 let (resident, code) = try await store.addResident(
                     name: name, room: room, codeValidFor: enrollment.validity, at: .currentSecond)
                 let result = EnrollmentOutput(resident, code, origin: try await enrollment.origin(from: store))
@@ -95,8 +94,7 @@ extension ResidentCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                let store = try database.openStore()
+            try await runAdmin(database) { store in
                 let code = try await store.issueEnrollmentCode(residentId: id, validFor: enrollment.validity, at: .currentSecond)
                 let result = EnrollmentOutput(
                     try await store.resident(id), code, origin: try await enrollment.origin(from: store))
@@ -112,8 +110,8 @@ extension ResidentCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                let residents = try await database.openStore().residents()
+            try await runAdmin(database) { store in
+                let residents = try await store.residents()
                 try output.print(residents) {
                     table(
                         ["ID", "ROOM", "NAME", "STATUS"],
@@ -133,8 +131,8 @@ extension ResidentCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                let resident = try await database.openStore().revokeResident(id, at: .currentSecond)
+            try await runAdmin(database) { store in
+                let resident = try await store.revokeResident(id, at: .currentSecond)
                 try output.print(resident) { "revoked \(resident.id) (\(resident.name), room \(resident.room))" }
             }
         }

@@ -34,10 +34,10 @@ struct StatsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runAdmin {
+        try await runAdmin(database) { store in
             let now = Date.currentSecond
             guard let start = start(at: now) else { throw CLIError.usage("--since \(since) is not a time") }
-            let stats = try await database.openStore().stats(since: start, at: now, timeZone: .current)
+            let stats = try await store.stats(since: start, at: now, timeZone: .current)
             try output.print(stats) { Self.text(stats) }
         }
     }

@@ -49,8 +49,7 @@ extension VAPIDCommands {
         }
 
         func run() async throws {
-            try await runAdmin {
-                let store = try database.openStore()
+            try await runAdmin(database) { store in
                 do {
                     let signer = try await VAPIDConfiguration.generate(
                         subject: try VAPIDSubject(subject), replacing: force, in: store)
@@ -69,8 +68,8 @@ extension VAPIDCommands {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try await runAdmin {
-                let signer = try await VAPIDCommands.requireSigner(in: try database.openStore())
+            try await runAdmin(database) { store in
+                let signer = try await VAPIDCommands.requireSigner(in: store)
                 try output.print(Output(signer)) { Output(signer).text }
             }
         }
