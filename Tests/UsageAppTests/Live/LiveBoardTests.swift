@@ -49,20 +49,29 @@ extension WebSocketInboundStream {
     }
 }
 
+/// Connects to `/ws` on `port` as the holder of `token`, runs `body` with the socket, and returns the close frame.
+@discardableResult
+func openLive(
+    port: Int, token: String, query: String = "", maxFrameSize: Int = 1 << 16,
+    _ body: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async throws -> Void
+) async throws -> WebSocketCloseFrame? {
+    var logger = Logger(label: "washboard.test.ws")
+    logger.logLevel = .warning
+    return try await WebSocketClient.connect(
+        url: "ws://127.0.0.1:\(port)/ws\(query)",
+        configuration: .init(maxFrameSize: maxFrameSize, additionalHeaders: [.authorization: "Bearer \(token)"]),
+        logger: logger
+    ) { inbound, outbound, _ in try await body(inbound, outbound) }
+}
+
 extension TestDorm {
-    /// Connects to `/ws` as the holder of `token`, runs `body` with the socket, and returns the close frame.
+    /// ``openLive(port:token:query:maxFrameSize:_:)``.
     @discardableResult
     func live(
         port: Int, token: String, query: String = "", maxFrameSize: Int = 1 << 16,
         _ body: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async throws -> Void
     ) async throws -> WebSocketCloseFrame? {
-        var logger = Logger(label: "washboard.test.ws")
-        logger.logLevel = .warning
-        return try await WebSocketClient.connect(
-            url: "ws://127.0.0.1:\(port)/ws\(query)",
-            configuration: .init(maxFrameSize: maxFrameSize, additionalHeaders: [.authorization: "Bearer \(token)"]),
-            logger: logger
-        ) { inbound, outbound, _ in try await body(inbound, outbound) }
+        try await openLive(port: port, token: token, query: query, maxFrameSize: maxFrameSize, body)
     }
 }
 

@@ -1,0 +1,269 @@
+import DeviceState
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import Notify
+import PostgresTestCluster
+import Synchronization
+import Testing
+import WebPushTestService
+
+@testable import UsageApp
+
+/// A dorm on a PostgreSQL database of the test cluster, with a store of the test's own
+/// (running while the test runs) and machines W1 and W2.
+final class PostgresDorm: Sendable {
+    let url: String
+    let store: PostgresStore
+    private let runner: Task<Void, Never>
+
+    init() async throws {
+        url = try await PostgresTestCluster.shared.newDatabase()
+        let store = try PostgresStore(url: url)
+        self.store = store
+        runner = Task { await store.run() }
+        for id in ["W1", "W2"] {
+            _ = try await store.addMachine(
+                Machine(
+                    id: id, kind: .washer, label: "Washer \(id)", location: "Hall A", cycleMinutes: 45, updatedAt: .currentSecond)
+            )
+        }
+    }
+
+    /// A new resident with a session; their id and bearer token.
+    func resident(_ name: String) async throws -> (id: String, token: String) {
+        let (_, code) = try await store.addResident(name: name, room: "101", codeValidFor: 3600, at: .currentSecond)
+        let (resident, token) = try await store.redeemEnrollmentCode(code.code, at: .currentSecond)
+        return (resident.id, token)
+    }
+
+    /// `count` servers on this database.
+    func servers(_ count: Int, extraArguments: [String] = []) async throws -> [ServerProcess] {
+        try await withThrowingTaskGroup(of: ServerProcess.self) { group in
+            for _ in 0..<count {
+                group.addTask { try await ServerProcess(databasePath: self.url, extraArguments: extraArguments) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    deinit { runner.cancel() }
+}
+
+/// Runs when the run tests PostgreSQL (`WASHBOARD_TEST_BACKENDS=postgres`, as `scripts/test` does).
+@Suite(
+    "Several servers on one PostgreSQL database",
+    .enabled(if: (ProcessInfo.processInfo.environment["WASHBOARD_TEST_BACKENDS"] ?? "").contains("postgres")),
+    .timeLimit(.minutes(2)))
+struct PostgresInstancesTests {
+    @Test("three servers: a change made through A reaches sockets on B and C within a second")
+    func fanOutAcrossInstances() async throws {
+        let dorm = try await PostgresDorm()
+        let ada = try await dorm.resident("Ada")
+        let servers = try await dorm.servers(3)
+        let (ready, readiness) = AsyncStream.makeStream(of: Void.self)
+        let latencies = try await withThrowingTaskGroup(of: Duration?.self) { group in
+            let started = Shared<ContinuousClock.Instant?>(nil)
+            for server in servers.dropFirst() {
+                group.addTask {
+                    let latency = Shared<Duration?>(nil)
+                    try await openLive(port: server.port, token: ada.token) { inbound, outbound in
+                        var messages = try await inbound.afterGreeting()
+                        readiness.yield()
+                        while let message = try await messages.next() {
+                            guard case .text(let text) = message, text.contains(#""state":"in_use""#) else { continue }
+                            let arrived = ContinuousClock.now
+                            latency.withLock { $0 = started.withLock { $0 }.map { arrived - $0 } }
+                            break
+                        }
+                        try await outbound.close(.normalClosure, reason: nil)
+                    }
+                    return latency.withLock { $0 }
+                }
+            }
+            var iterator = ready.makeAsyncIterator()
+            for _ in 0..<2 { await iterator.next() }
+            try await TestClient.withClient(host: "127.0.0.1", port: servers[0].port) { client in
+                started.withLock { $0 = .now }
+                let response = try await client.post(
+                    "/api/machines/W1/uses", headers: .json(ada.token), body: ByteBuffer(string: "{}"))
+                #expect(response.head.status == .created)
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(latencies.count == 2)
+        for latency in latencies {
+            let latency = try #require(latency)
+            #expect(latency < .seconds(1), "\(latency)")
+        }
+        for server in servers { await server.stop(signal: SIGTERM) }
+    }
+
+    @Test("500 changes from another process; the client's server is killed: it resumes on another with since, every seq once")
+    func killedInstance() async throws {
+        let dorm = try await PostgresDorm()
+        let ada = try await dorm.resident("Ada")
+        let servers = try await dorm.servers(3)
+        let start = try await dorm.store.headSeq()
+        let changes = 500
+        let writer = Task {
+            for index in 0..<changes {
+                let command: MachineCommand = index.isMultiple(of: 2) ? .markBroken(note: "check \(index)") : .markRepaired
+                _ = try await dorm.store.apply(command, toMachine: "W2", at: .currentSecond)
+            }
+        }
+        let received = Received()
+        // On A until it dies a hundred frames in, then on B from the last seq it had.
+        try? await openLive(port: servers[0].port, token: ada.token, query: "?since=\(start)") { inbound, _ in
+            for try await message in inbound.messages(maxSize: 1 << 16) {
+                guard case .text(let text) = message else { continue }
+                if try received.append(text).seq ?? 0 >= start + 100 { await servers[0].stop(signal: SIGKILL) }
+            }
+        }
+        #expect(servers[0].process.terminationReason == .uncaughtSignal)
+        let resumeFrom = received.all.compactMap(\.seq).max() ?? start
+        try await openLive(port: servers[1].port, token: ada.token, query: "?since=\(resumeFrom)") { inbound, outbound in
+            for try await message in inbound.messages(maxSize: 1 << 16) {
+                guard case .text(let text) = message else { continue }
+                if try received.append(text).seq ?? 0 >= start + Int64(changes) { break }
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        try await writer.value
+        let seqs = received.all.filter { $0.type == "machine" }.compactMap(\.seq)
+        #expect(seqs == Array((start + 1)...(start + Int64(changes))))
+        #expect(!received.all.contains { $0.type == "board" }, "since was inside the log both times")
+        for server in servers.dropFirst() { await server.stop(signal: SIGTERM) }
+    }
+
+    @Test("washboard reconcile on three hosts at once: every alert once, every release once")
+    func reconcileEverywhere() async throws {
+        let dorm = try await PostgresDorm()
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        // Minutes since each 45-minute use started: ending soon, done, released.
+        for (index, minutes) in [42.0, 50, 170].enumerated() {
+            _ = try await dorm.store.addMachine(
+                Machine(id: "M\(index)", kind: .washer, label: "M\(index)", location: "Hall A", cycleMinutes: 45, updatedAt: at))
+            let resident = try await dorm.resident("R\(index)")
+            _ = try await dorm.store.startUse(
+                StartUseRequest(machineId: "M\(index)", residentId: resident.id), at: at.addingTimeInterval(-minutes * 60))
+        }
+        let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
+            for _ in 0..<3 { group.addTask { try await washboard("reconcile", "--now", at.iso8601, "--db", dorm.url) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+        let alerts = try await dorm.store.events(after: 0, limit: 1000).filter { $0.kind == .alert }
+        #expect(alerts.count == 2, "one ending_soon and one cycle_done")
+        #expect(try await dorm.store.machine("M2").machine.state == .idle)
+        #expect(results.filter { $0.stdout.contains("1 auto-released") }.count == 1)
+    }
+
+    @Test("an outbox of 1,000 messages drained by three workers on three connections: each delivered once")
+    func outboxDrainedByThree() async throws {
+        let dorm = try await PostgresDorm()
+        let ada = try await dorm.resident("Ada")
+        _ = try await VAPIDConfiguration.generate(
+            subject: try VAPIDSubject("mailto:laundry@dorm.example"), replacing: false, in: dorm.store)
+        try await TestPushService.withService { service in
+            let phone = service.subscriber()
+            _ = try await dorm.store.addPushSubscription(
+                residentId: ada.id, endpoint: phone.endpoint, p256dh: phone.p256dh, auth: phone.auth, at: Date())
+            for index in 0..<1000 {
+                _ = try await dorm.store.enqueuePush(
+                    PushDraft(
+                        residentId: ada.id, payload: #"{"n":\#(index)}"#, urgency: .normal, topic: nil,
+                        expiresAt: Date().addingTimeInterval(600)), at: Date())
+            }
+            let port = String(service.origin.split(separator: ":").last!)
+            let policy = PushEndpointPolicy(allowedHosts: ["127.0.0.1:\(port)"], allowsInsecureLoopback: true)
+            var quiet = Logger(label: "washboard.test.push")
+            quiet.logLevel = .critical
+            let logger = quiet
+            let sent = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        try await DatabaseOptions.withStore(at: dorm.url) { store in
+                            let sender = PushSender(policy: policy, logger: logger)
+                            let delivery = PushDelivery(
+                                store: store, sender: sender, batchSize: 50, concurrency: 8, logger: logger)
+                            var sent = 0
+                            while true {
+                                let reports = try await delivery.deliverDue()
+                                sent += reports.count
+                                if reports.isEmpty { break }
+                            }
+                            try await sender.shutdown()
+                            return sent
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(sent.reduce(0, +) == 1000)
+            #expect(sent.allSatisfy { $0 > 0 }, "all three workers took a share: \(sent)")
+            let payloads = service.log.compactMap { $0.plaintext.map { String(decoding: $0, as: UTF8.self) } }
+            #expect(payloads.count == 1000 && Set(payloads).count == 1000, "each once")
+            #expect(try await dorm.store.pushOutboxCounts() == [.delivered: 1000])
+        }
+    }
+
+    @Test("an alert sent live to a socket whose server is killed before the ack reaches the resident by push")
+    func alertSurvivesItsServer() async throws {
+        let dorm = try await PostgresDorm()
+        let ada = try await dorm.resident("Ada")
+        let bob = try await dorm.resident("Bob")
+        _ = try await dorm.store.startUse(
+            StartUseRequest(machineId: "W1", residentId: ada.id), at: Date().addingTimeInterval(-50 * 60))
+        _ = try await VAPIDConfiguration.generate(
+            subject: try VAPIDSubject("mailto:laundry@dorm.example"), replacing: false, in: dorm.store)
+        try await TestPushService.withService { service in
+            let phone = service.subscriber()
+            _ = try await dorm.store.addPushSubscription(
+                residentId: ada.id, endpoint: phone.endpoint, p256dh: phone.p256dh, auth: phone.auth, at: Date())
+            let port = String(service.origin.split(separator: ":").last!)
+            let servers = try await dorm.servers(
+                3,
+                extraArguments: [
+                    "--push-allow", "127.0.0.1:\(port)", "--push-allow-insecure-loopback", "--alert-ack-timeout", "3",
+                    "--no-reconciler",  // its cycle_done for Ada would be another alert
+                ])
+            // Ada's only open app is on A, which shows her the alert and dies before she acks it.
+            try? await openLive(port: servers[0].port, token: ada.token) { inbound, _ in
+                var messages = try await inbound.afterGreeting()
+                // A reports her within 100 ms of her connecting; B and C must know before the alert.
+                while try await dorm.store.presentResidents(
+                    among: [ada.id], elsewhereThan: "test", reportedSince: Date().addingTimeInterval(-15)
+                ).isEmpty {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await TestClient.withClient(host: "127.0.0.1", port: servers[1].port) { client in
+                    let response = try await client.post(
+                        "/api/machines/W1/pickup-requests", headers: .json(bob.token), body: ByteBuffer())
+                    #expect(response.head.status == .accepted)
+                }
+                while let message = try await messages.next() {
+                    guard case .text(let text) = message, text.contains(#""type":"alert""#) else { continue }
+                    #expect(service.log.isEmpty, "her app on A is open: B and C do not push at once")
+                    await servers[0].stop(signal: SIGKILL)
+                }
+            }
+            var pushes = service.received.makeAsyncIterator()
+            let push = try #require(await pushes.next())
+            let payload = try JSONDecoder().decode(AlertPush.Payload.self, from: try #require(push.plaintext))
+            #expect(push.delivered && push.subscriberId == phone.id && payload.kind == .pickupRequest)
+            for server in servers.dropFirst() { await server.stop(signal: SIGTERM) }
+            #expect(service.log.count == 1, "once")
+        }
+    }
+}
+
+/// A value tasks share.
+final class Shared<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
+}
