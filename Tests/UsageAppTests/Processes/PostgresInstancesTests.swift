@@ -267,3 +267,61 @@ final class Shared<Value: Sendable>: Sendable {
     init(_ value: Value) { self.value = Mutex(value) }
     func withLock<T>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
 }
+
+@Suite(
+    "washboard admin migrate (PostgreSQL)",
+    .enabled(if: (ProcessInfo.processInfo.environment["WASHBOARD_TEST_BACKENDS"] ?? "").contains("postgres")),
+    .timeLimit(.minutes(2)))
+struct PostgresMigrateTests {
+    @Test("SQLite → PostgreSQL → SQLite: the same board, the same log, every table's rows; a non-empty target is refused")
+    func roundTrip() async throws {
+        let dorm = try await TestDorm()
+        let ada = try await dorm.resident("Ada")
+        let bob = try await dorm.resident("Bob")
+        let now = Date.currentSecond
+        let store = dorm.store
+        _ = try await store.startUse(
+            StartUseRequest(machineId: "W1", residentId: ada.id, idempotencyKey: "k1"), at: now.addingTimeInterval(-50 * 60))
+        _ = try await store.requestPickup(machineId: "W1", by: bob.id, at: now)
+        _ = try await store.markMachine("W2", broken: "drum stuck", postingNotice: true, at: now)
+        _ = try await store.reportProblem(machineId: "W2", by: bob.id, text: "smells of smoke", at: now)
+        _ = try await store.setPreferences(Preferences(mutedAlertKinds: [.endingSoon]), of: ada.id)
+        _ = try await store.addPushSubscription(
+            residentId: ada.id, endpoint: "https://fcm.googleapis.com/fcm/send/ada", p256dh: "k", auth: "a", at: now)
+        _ = try await store.enqueuePush(
+            PushDraft(residentId: ada.id, payload: "{}", urgency: .high, topic: "t", expiresAt: now + 60), at: now)
+        try await store.setSetting(.defaultQuietHours, to: #"{"end":"07:00","start":"22:00"}"#)
+        let before = try await store.exportDorm()
+
+        let postgres = try await PostgresTestCluster.shared.newDatabase()
+        let there = try await washboard("admin", "migrate", "--from", dorm.folder.databasePath, "--to", postgres, "--json")
+        #expect(there.status == 0, "\(there.stderr)")
+        let back = dorm.folder.url.appendingPathComponent("back.sqlite").path
+        let again = try await washboard("admin", "migrate", "--from", postgres, "--to", back)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("the event log ends at seq \(before.events.last?.seq ?? 0)"), "\(again.stdout)")
+
+        let returned = try SQLiteStore(path: back)
+        let after = try await returned.exportDorm()
+        #expect(after.rowCounts == before.rowCounts)
+        #expect(after.events == before.events)
+        #expect(try await returned.board(at: now) == (try await store.board(at: now)))
+        let alertsAfter: [Alert] = after.alerts.map(\.alert).sorted { $0.id < $1.id }
+        let alertsBefore: [Alert] = before.alerts.map(\.alert).sorted { $0.id < $1.id }
+        #expect(alertsAfter == alertsBefore)
+        #expect(after.idempotencyKeys.map(\.response) == before.idempotencyKeys.map(\.response))
+        #expect(try await returned.preferences(of: ada.id) == Preferences(mutedAlertKinds: [.endingSoon]))
+
+        // The PostgreSQL copy goes on numbering events after the ones it brought.
+        try await DatabaseOptions.withStore(at: postgres) { copy in
+            let status = try await copy.apply(.markRepaired, toMachine: "W2", at: now)
+            #expect(status.machine.state == .idle)
+            #expect(try await copy.headSeq() == (before.events.last?.seq ?? 0) + 1)
+        }
+
+        let refused = try await washboard("admin", "migrate", "--from", dorm.folder.databasePath, "--to", postgres)
+        #expect(refused.status == 65 && refused.stderr.contains("not empty"), "\(refused.stderr)")
+        let missing = try await washboard("admin", "migrate", "--from", "/nonexistent.sqlite", "--to", back)
+        #expect(missing.status == 66, "\(missing.stderr)")
+    }
+}

@@ -12,7 +12,7 @@ struct Admin: AsyncParsableCommand {
             """,
         subcommands: [
             MachineCommands.self, ResidentCommands.self, NoticeCommands.self, ReportCommands.self, VAPIDCommands.self,
-            PushCommands.self, StatsCommand.self,
+            PushCommands.self, StatsCommand.self, MigrateCommand.self,
         ])
 }
 
