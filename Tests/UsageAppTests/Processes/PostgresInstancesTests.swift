@@ -325,3 +325,193 @@ struct PostgresMigrateTests {
         #expect(missing.status == 66, "\(missing.stderr)")
     }
 }
+
+@Suite(
+    "nginx in front of several servers",
+    .enabled(if: (ProcessInfo.processInfo.environment["WASHBOARD_TEST_BACKENDS"] ?? "").contains("postgres")),
+    .timeLimit(.minutes(2)))
+struct PostgresNginxTests {
+    /// `docs/nginx/` of this checkout.
+    static let configFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/nginx")
+
+    @Test("docs/nginx/washboard-proxy.conf in front of three servers: REST and /ws pass, a dead server is skipped")
+    func proxied() async throws {
+        let dorm = try await PostgresDorm()
+        let ada = try await dorm.resident("Ada")
+        let servers = try await dorm.servers(3)
+        let folder = try TestFolder()
+        let port = try PostgresTestCluster.freePort()
+        // washboard.conf's upstream and map, with the test's ports, and a plain-HTTP server on loopback.
+        let shipped = try String(contentsOf: Self.configFolder.appendingPathComponent("washboard.conf"), encoding: .utf8)
+        var upstream = String(
+            shipped[shipped.range(of: "upstream washboard {")!.lowerBound..<shipped.range(of: "server {")!.lowerBound])
+        for (server, shippedPort) in zip(servers, [8081, 8082, 8083]) {
+            upstream = upstream.replacingOccurrences(of: "127.0.0.1:\(shippedPort)", with: "127.0.0.1:\(server.port)")
+        }
+        let proxy = Self.configFolder.appendingPathComponent("washboard-proxy.conf").path
+        let configuration = """
+            pid \(folder.url.path)/nginx.pid;
+            error_log \(folder.url.path)/error.log;
+            events {}
+            http {
+                access_log \(folder.url.path)/access.log;
+                client_body_temp_path \(folder.url.path);
+                proxy_temp_path \(folder.url.path);
+                \(upstream)
+                server {
+                    listen 127.0.0.1:\(port);
+                    include \(proxy);
+                }
+            }
+            """
+        let nginx = try await NginxProcess(configuration: configuration, in: folder, port: port)
+
+        defer { nginx.terminate() }
+        #expect(try await NginxProcess.status(of: "http://127.0.0.1:\(port)/api/board", token: ada.token, in: folder) == 200)
+        await servers[0].stop(signal: SIGKILL)
+        for _ in 0..<6 {
+            let status = try await NginxProcess.status(of: "http://127.0.0.1:\(port)/health", in: folder)
+            #expect(status == 200, "the next instance answers")
+        }
+        let log = folder.url.appendingPathComponent("access.log")
+        let (ready, readiness) = AsyncStream.makeStream(of: Void.self)
+        let saw = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                defer { readiness.finish() }
+                do {
+                    try await openLive(port: port, token: ada.token) { inbound, outbound in
+                        var messages = try await inbound.afterGreeting()
+                        readiness.yield()
+                        while let message = try await messages.next() {
+                            if case .text(let text) = message, text.contains(#""state":"broken""#) { break }
+                        }
+                        try await outbound.close(.normalClosure, reason: nil)
+                    }
+                    return true
+                } catch {
+                    let logs = ["access.log", "error.log"].map {
+                        (try? String(contentsOf: folder.url.appendingPathComponent($0), encoding: .utf8)) ?? ""
+                    }
+                    Issue.record("\(error); nginx: \(logs.joined(separator: "\n"))")
+                    return false
+                }
+            }
+            var iterator = ready.makeAsyncIterator()
+            if await iterator.next() != nil {
+                _ = try await dorm.store.apply(.markBroken(note: "behind nginx"), toMachine: "W2", at: .currentSecond)
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        #expect(saw, "the live board passes nginx: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+
+        await nginx.stop()
+        for server in servers.dropFirst() { await server.stop(signal: SIGTERM) }
+    }
+
+    @Test("docs/nginx/washboard.conf passes nginx -t, with certificates in place")
+    func shippedConfigurationIsValid() async throws {
+        let folder = try TestFolder()
+        let certificate = folder.url.appendingPathComponent("cert.pem").path
+        let key = folder.url.appendingPathComponent("key.pem").path
+        try await NginxProcess.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=laundry.example.org",
+                "-keyout", key, "-out", certificate,
+            ], in: folder)
+        let shipped = try String(contentsOf: Self.configFolder.appendingPathComponent("washboard.conf"), encoding: .utf8)
+            .replacingOccurrences(of: "/etc/letsencrypt/live/laundry.example.org/fullchain.pem", with: certificate)
+            .replacingOccurrences(of: "/etc/letsencrypt/live/laundry.example.org/privkey.pem", with: key)
+            .replacingOccurrences(
+                of: "/etc/nginx/washboard-proxy.conf", with: Self.configFolder.appendingPathComponent("washboard-proxy.conf").path
+            )
+        let site = folder.url.appendingPathComponent("washboard.conf")
+        try shipped.write(to: site, atomically: true, encoding: .utf8)
+        let main = folder.url.appendingPathComponent("nginx.conf")
+        try """
+        pid \(folder.url.path)/nginx.pid;
+        error_log \(folder.url.path)/error.log;
+        events {}
+        http { include \(site.path); }
+        """.write(to: main, atomically: true, encoding: .utf8)
+        try await NginxProcess.run("/usr/sbin/nginx", ["-t", "-q", "-p", folder.url.path, "-c", main.path], in: folder)
+    }
+}
+
+/// nginx as a child process on `port`, with `configuration` as its whole configuration.
+final class NginxProcess: Sendable {
+    let process: Process
+
+    init(configuration: String, in folder: TestFolder, port: Int) async throws {
+        let file = folder.url.appendingPathComponent("nginx.conf")
+        try configuration.write(to: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        process.arguments = ["-p", folder.url.path, "-c", file.path, "-g", "daemon off; master_process off;"]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        // Listening once a connection is accepted.
+        while !(try await Self.accepts(port)) {
+            guard process.isRunning else {
+                throw Failure(
+                    description: (try? String(contentsOf: folder.url.appendingPathComponent("error.log"), encoding: .utf8))
+                        ?? "nginx exited")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private static func accepts(_ port: Int) async throws -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        return (try? connectToLoopback(fd, port: port)) != nil
+    }
+
+    func stop() async {
+        terminate()
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    /// SIGKILL: the test process blocks SIGTERM, and nginx without a master process inherits that.
+    func terminate() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// The status of a GET through nginx, by curl (an HTTP client that sends `Host`).
+    static func status(of url: String, token: String? = nil, in folder: TestFolder) async throws -> Int {
+        var arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        return Int(try await run("/usr/bin/curl", arguments + [url], in: folder)) ?? 0
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs a command to its end and returns its output; on failure, the output is in the error.
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String], in folder: TestFolder) async throws -> String {
+        let output = folder.url.appendingPathComponent("output-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        defer { try? handle.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw Failure(description: "\(path): \(text)") }
+        return text
+    }
+}
