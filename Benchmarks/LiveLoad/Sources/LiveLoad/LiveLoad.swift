@@ -11,11 +11,16 @@ import FoundationNetworking
 /// Holds N idle live connections, makes one board change per interval through the REST API,
 /// and measures for each change how long until every connection had it; also the server's
 /// CPU per delivered frame and resident memory per connection (from /proc).
+///
+/// With several servers (`--port` and `--server-pid` repeated, instances on one database),
+/// the connections are spread over them in turn and the changes go through the first; CPU
+/// and memory are the sum over the servers given.
 @main
 struct LiveLoad: AsyncParsableCommand {
-    @Option(help: "The server's port on 127.0.0.1.") var port: Int
+    @Option(help: "A server's port on 127.0.0.1 (repeatable).") var port: [Int]
     @Option(help: "A resident's bearer token.") var token: String
-    @Option(help: "The server's process id (for /proc).") var serverPid: Int32
+    @Option(help: "A server's process id, for /proc (repeatable); also database processes to charge.")
+    var serverPid: [Int32]
     @Option(help: "Connections to hold.") var connections = 1000
     @Option(help: "Board changes to make, one per interval.") var changes = 30
     @Option(help: "Seconds between changes.") var interval = 1.0
@@ -23,12 +28,13 @@ struct LiveLoad: AsyncParsableCommand {
 
     func run() async throws {
         let stats = Arrivals()
-        let baseline = try Proc(pid: serverPid).residentBytes
+        let baseline = try Proc.residentBytes(serverPid)
         let logger = Logger(label: "live-load")
         let clients = Task {
             await withDiscardingTaskGroup { group in
                 for index in 0..<connections {
-                    group.addTask { await connect(stats: stats, logger: logger) }
+                    let port = self.port[index % self.port.count]
+                    group.addTask { await connect(to: port, stats: stats, logger: logger) }
                     if index % 100 == 99 {
                         // Ramp up in steps so the accept queue never overflows.
                         while stats.connected < index - 200 { try? await Task.sleep(for: .milliseconds(5)) }
@@ -40,8 +46,8 @@ struct LiveLoad: AsyncParsableCommand {
         while stats.connected < connections, ContinuousClock.now < rampDeadline { try await Task.sleep(for: .milliseconds(50)) }
         guard stats.connected == connections else { throw ValidationError("only \(stats.connected) of \(connections) connected") }
         try await Task.sleep(for: .seconds(2))
-        let connectedRSS = try Proc(pid: serverPid).residentBytes
-        let cpuBefore = try Proc(pid: serverPid).cpuSeconds
+        let connectedRSS = try Proc.residentBytes(serverPid)
+        let cpuBefore = try Proc.cpuSeconds(serverPid)
 
         var useId: String?
         var lastClient: [Double] = []
@@ -58,7 +64,7 @@ struct LiveLoad: AsyncParsableCommand {
             allDeliveries.append(contentsOf: arrivals)
             try await Task.sleep(for: .seconds(interval))
         }
-        let cpuAfter = try Proc(pid: serverPid).cpuSeconds
+        let cpuAfter = try Proc.cpuSeconds(serverPid)
         // Idle time between changes costs a little CPU too (pings, timers): charged to frames, an upper bound.
         let cpuPerFrame = (cpuAfter - cpuBefore) / Double(changes * connections) * 1e6
         let summary: [String: Any] = [
@@ -76,7 +82,7 @@ struct LiveLoad: AsyncParsableCommand {
     }
 
     /// One idle connection: counts its hello, records when each machine frame arrives.
-    func connect(stats: Arrivals, logger: Logger) async {
+    func connect(to port: Int, stats: Arrivals, logger: Logger) async {
         do {
             try await WebSocketClient.connect(
                 url: "ws://127.0.0.1:\(port)/ws",
@@ -103,7 +109,7 @@ struct LiveLoad: AsyncParsableCommand {
     /// Starts the machine, or collects the use started last time; returns the seq it made and the open use.
     func change(openUse: String?) async throws -> (Int64, String?) {
         let path = openUse.map { "/api/uses/\($0)/collect" } ?? "/api/machines/\(machine)/uses"
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port[0])\(path)")!)
         request.httpMethod = "POST"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (body, response) = try await URLSession.shared.data(for: request)
@@ -117,7 +123,7 @@ struct LiveLoad: AsyncParsableCommand {
     struct Health: Decodable { var seq: Int64 }
 
     func headSeq() async throws -> Int64 {
-        let (body, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
+        let (body, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port[0])/health")!)
         return try JSONDecoder().decode(Health.self, from: body).seq
     }
 }
@@ -135,6 +141,9 @@ final class Arrivals: Sendable {
 /// A process's CPU time and resident memory, from /proc.
 struct Proc {
     let pid: Int32
+
+    static func cpuSeconds(_ pids: [Int32]) throws -> Double { try pids.reduce(0) { try $0 + Proc(pid: $1).cpuSeconds } }
+    static func residentBytes(_ pids: [Int32]) throws -> Int { try pids.reduce(0) { try $0 + Proc(pid: $1).residentBytes } }
 
     var cpuSeconds: Double {
         get throws {

@@ -39,7 +39,8 @@ extension PostgresStore: AlertStore {
             var pushed: [RoutedAlert] = []
             for alert in alerts {
                 let use = try await alert.useId.asyncFlatMap { id in
-                    try await db.row("SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE id = \(id)", Use.init(postgres:))
+                    try await db.row(
+                        "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE id = \(id)", { try Use(postgres: $0) })
                 }
                 let notice = try await alert.noticeId.asyncFlatMap { id in
                     try await db.row(

@@ -83,16 +83,25 @@ extension PostgresStore: MachineStore {
 
     // MARK: Inside a transaction
 
+    /// The machine and its open use, in one query: every write asks for it first.
     static func machineStatus(_ db: Transaction, _ id: String) async throws -> MachineStatus {
         guard Machine.isValidID(id),
-            let machine = try await db.row(
-                "SELECT \(unescaped: Machine.postgresColumns) FROM machines WHERE id = \(id) AND removed_at IS NULL",
-                Machine.init(postgres:))
+            let status = try await db.row(
+                """
+                SELECT m.id, m.kind, m.label, m.location, m.cycle_minutes, m.state, m.state_note, m.updated_at,
+                    u.id AS use_id, u.machine_id AS use_machine_id, u.resident_id AS use_resident_id,
+                    u.started_at AS use_started_at, u.ends_at AS use_ends_at, u.closed_at AS use_closed_at,
+                    u.close_reason AS use_close_reason
+                FROM machines m LEFT JOIN uses u ON u.machine_id = m.id AND u.closed_at IS NULL
+                WHERE m.id = \(id) AND m.removed_at IS NULL
+                """,
+                { row in
+                    MachineStatus(
+                        machine: try Machine(postgres: row),
+                        use: try row.optionalText("use_id") == nil ? nil : try Use(postgres: row, prefix: "use_"))
+                })
         else { throw DeviceStateError.machineNotFound(id: id) }
-        let use = try await db.row(
-            "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE machine_id = \(id) AND closed_at IS NULL",
-            Use.init(postgres:))
-        return MachineStatus(machine: machine, use: use)
+        return status
     }
 
     static func machineStatuses(_ db: Transaction, includingRemoved: Bool) async throws -> [MachineStatus] {
@@ -100,7 +109,7 @@ extension PostgresStore: MachineStore {
             "SELECT \(unescaped: Machine.postgresColumns) FROM machines \(unescaped: includingRemoved ? "" : "WHERE removed_at IS NULL")",
             Machine.init(postgres:))
         let openUses = try await db.rows(
-            "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE closed_at IS NULL", Use.init(postgres:))
+            "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE closed_at IS NULL", { try Use(postgres: $0) })
         let useByMachine = Dictionary(openUses.map { ($0.machineId, $0) }, uniquingKeysWith: { first, _ in first })
         return machines.sorted(by: Machine.isShownBefore).map { MachineStatus(machine: $0, use: useByMachine[$0.id]) }
     }

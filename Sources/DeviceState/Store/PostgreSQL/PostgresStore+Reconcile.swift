@@ -6,7 +6,8 @@ extension PostgresStore: ReconcilerStore {
         try await write(dryRun: dryRun) { db in
             var summary = ReconcileSummary()
             let open = try await db.rows(
-                "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE closed_at IS NULL ORDER BY ends_at", Use.init(postgres:)
+                "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE closed_at IS NULL ORDER BY ends_at",
+                { try Use(postgres: $0) }
             )
             for use in open {
                 let machine = try await Self.machineStatus(db, use.machineId).machine

@@ -39,11 +39,13 @@ extension Machine {
 extension Use {
     static let postgresColumns = "id, machine_id, resident_id, started_at, ends_at, closed_at, close_reason"
 
-    init(postgres row: PostgresRandomAccessRow) throws {
+    /// - Parameter prefix: what the column names start with, when a join named them so.
+    init(postgres row: PostgresRandomAccessRow, prefix: String = "") throws {
         self.init(
-            id: try row.text("id"), machineId: try row.text("machine_id"), residentId: try row.text("resident_id"),
-            startedAt: try row.date("started_at"), endsAt: try row.date("ends_at"), closedAt: try row.optionalDate("closed_at"),
-            closeReason: try row.optionalText("close_reason").flatMap(CloseReason.init(rawValue:)))
+            id: try row.text(prefix + "id"), machineId: try row.text(prefix + "machine_id"),
+            residentId: try row.text(prefix + "resident_id"), startedAt: try row.date(prefix + "started_at"),
+            endsAt: try row.date(prefix + "ends_at"), closedAt: try row.optionalDate(prefix + "closed_at"),
+            closeReason: try row.optionalText(prefix + "close_reason").flatMap(CloseReason.init(rawValue:)))
     }
 }
 

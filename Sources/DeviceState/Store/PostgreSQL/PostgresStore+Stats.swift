@@ -9,7 +9,7 @@ extension PostgresStore: StatsStore {
                 """
                 SELECT \(unescaped: Use.postgresColumns) FROM uses
                 WHERE started_at >= \(since) AND started_at < \(now) ORDER BY started_at
-                """, Use.init(postgres:))
+                """, { try Use(postgres: $0) })
             let outages = try await db.rows(
                 """
                 SELECT machine_id, note, started_at, ended_at FROM machine_outages

@@ -23,7 +23,7 @@ extension PostgresStore: DormTransfer {
                     tokenHash: try $0.text("token_hash"), residentId: try $0.text("resident_id"),
                     createdAt: try $0.date("created_at"))
             }
-            dorm.uses = try await db.rows("SELECT \(unescaped: Use.postgresColumns) FROM uses", Use.init(postgres:))
+            dorm.uses = try await db.rows("SELECT \(unescaped: Use.postgresColumns) FROM uses", { try Use(postgres: $0) })
             dorm.idempotencyKeys = try await db.rows("SELECT * FROM idempotency_keys") {
                 .init(
                     residentId: try $0.text("resident_id"), key: try $0.text("key"), request: try $0.text("request"),

@@ -54,7 +54,7 @@ extension PostgresStore: UseStore {
         try await write { db in
             guard
                 let use = try await db.row(
-                    "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE id = \(useId)", Use.init(postgres:))
+                    "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE id = \(useId)", { try Use(postgres: $0) })
             else { throw DeviceStateError.useNotFound(id: useId) }
             guard use.residentId == residentId else { throw DeviceStateError.notUseOwner(useId: useId) }
             guard use.isOpen else { throw DeviceStateError.useAlreadyClosed(use) }
@@ -71,7 +71,7 @@ extension PostgresStore: UseStore {
                 """
                 SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE resident_id = \(residentId) AND closed_at IS NULL
                 ORDER BY started_at
-                """, Use.init(postgres:))
+                """, { try Use(postgres: $0) })
         }
     }
 

@@ -14,8 +14,8 @@ import Synchronization
 ///   before it releases its locks), so a tailer that read past a `seq` never finds a lower
 ///   one appear later. A rolled-back transaction leaves a hole that never fills, which a
 ///   tailer reads past.
-/// - **Wake-ups.** A transaction that appended events sends `NOTIFY washboard_events` with
-///   the new head; PostgreSQL delivers it at commit. ``run()`` listens, on every instance,
+/// - **Wake-ups.** Appending an event sends `NOTIFY washboard_events` with its `seq`;
+///   PostgreSQL delivers it at commit. ``run()`` listens, on every instance,
 ///   and tells ``commits``: board caches drop stale boards and tailers wake at once. The
 ///   tailer's poll (``pollInterval``) is only the net for a lost notification.
 /// - **The outbox** is claimed with `FOR UPDATE SKIP LOCKED` and leases, outside the writer lock.
@@ -180,9 +180,6 @@ public final class PostgresStore: Sendable {
                         try await transaction.execute("ROLLBACK")
                         return (result, Int64?.none)
                     }
-                    if let head = transaction.appendedHead {
-                        try await transaction.execute("SELECT pg_notify(\(Self.eventChannel), \(String(head)))")
-                    }
                     try await transaction.execute("COMMIT")
                     return (result, transaction.appendedHead)
                 } catch {
@@ -260,13 +257,18 @@ public final class PostgresStore: Sendable {
             try await connection.query(query, logger: logger).collect().count
         }
 
-        /// Appends an event in this transaction.
+        /// Appends an event in this transaction, and in the same statement its notification,
+        /// which PostgreSQL delivers at commit.
         @discardableResult
         func appendEvent(topic: Event.Topic, kind: Event.Kind, payload: some Encodable, at now: Date) async throws -> Int64 {
             let json = String(decoding: try DomainJSON.encoder().encode(payload), as: UTF8.self)
             let seq = try await value(
-                "INSERT INTO events (at, topic, type, payload) VALUES (\(now), \(topic.description), \(kind.rawValue), \(json)) RETURNING seq",
-                as: Int64.self)
+                """
+                WITH appended AS (
+                    INSERT INTO events (at, topic, type, payload) VALUES (\(now), \(topic.description), \(kind.rawValue), \(json))
+                    RETURNING seq)
+                SELECT seq, pg_notify(\(PostgresStore.eventChannel), seq::text) FROM appended
+                """, as: Int64.self)
             appendedHead = seq
             return seq ?? 0
         }
