@@ -40,8 +40,7 @@ struct AlertRouter: Service {
         let elsewhere: Set<String>
         do {
             elsewhere = try await store.presentResidents(
-                among: Set(unreached.map(\.residentId)), elsewhereThan: instance,
-                reportedSince: Date().addingTimeInterval(-PresenceReporter.freshness))
+                among: Set(unreached.map(\.residentId)), elsewhereThan: instance, heardWithin: PresenceReporter.freshness)
         } catch {
             logger.error("reading presence failed", metadata: ["error": "\(error)"])
             elsewhere = []

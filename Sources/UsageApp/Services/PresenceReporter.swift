@@ -22,15 +22,21 @@ struct PresenceReporter: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var reported: Int?
-            var lastReport = ContinuousClock.now
+            var lastAttempt = ContinuousClock.now
+            var failing = false
             while !Task.isCancelled {
                 let (residents, version) = hub.presence
-                if version != reported || ContinuousClock.now - lastReport >= heartbeat {
+                // While the database fails, one attempt per heartbeat, and one log line.
+                let due = ContinuousClock.now - lastAttempt >= heartbeat
+                if (version != reported && !failing) || due {
+                    lastAttempt = .now
                     do {
-                        try await store.reportPresence(instance: instance, residents: residents, at: Date())
-                        (reported, lastReport) = (version, .now)
+                        try await store.reportPresence(instance: instance, residents: residents)
+                        reported = version
+                        failing = false
                     } catch {
-                        logger.error("reporting presence failed", metadata: ["error": "\(error)"])
+                        if !failing { logger.error("reporting presence failed", metadata: ["error": "\(error)"]) }
+                        failing = true
                     }
                 }
                 try? await Task.sleep(for: reportDelay)

@@ -17,7 +17,10 @@ extension PostgresStore: MachineStore {
     }
 
     public func machines(includingRemoved: Bool) async throws -> [MachineStatus] {
-        try await transaction { db in try await Self.machineStatuses(db, includingRemoved: includingRemoved) }
+        try await transaction { db in
+            try await db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return try await Self.machineStatuses(db, includingRemoved: includingRemoved)
+        }
     }
 
     public func addMachine(_ machine: Machine) async throws -> MachineStatus {

@@ -75,7 +75,9 @@ extension PostgresStore: NoticeStore {
         guard claimed == 1 else { return false }
         try await db.appendEvent(topic: .board, kind: .notice, payload: EventPayload.NoticeChanged(notice: notice), at: now)
         guard notice.push else { return true }
-        let residents = try await db.rows("SELECT id FROM residents WHERE revoked_at IS NULL ORDER BY id") { try $0.text("id") }
+        let residents = try await db.rows(
+            "SELECT id FROM residents WHERE revoked_at IS NULL ORDER BY created_at, id COLLATE \"C\""
+        ) { try $0.text("id") }
         for residentId in residents {
             try await createAlert(db, .notice(notice, for: residentId, at: now))
         }

@@ -1,13 +1,14 @@
 import Foundation
 import PostgresNIO
 
-/// Outside the writer lock: an instance writes only its own rows.
+/// Outside the writer lock: an instance writes only its own rows. `now()` is the database's.
 extension PostgresStore: PresenceStore {
-    public func reportPresence(instance: String, residents: Set<String>, at now: Date) async throws {
+    public func reportPresence(instance: String, residents: Set<String>) async throws {
         try await transaction { db in
+            try await db.execute("DELETE FROM instances WHERE reported_at < now() - interval '1 hour'")
             try await db.execute(
                 """
-                INSERT INTO instances (id, reported_at) VALUES (\(instance), \(now))
+                INSERT INTO instances (id, reported_at) VALUES (\(instance), now())
                 ON CONFLICT (id) DO UPDATE SET reported_at = excluded.reported_at
                 """)
             try await db.execute("DELETE FROM presence WHERE instance_id = \(instance)")
@@ -18,7 +19,7 @@ extension PostgresStore: PresenceStore {
         }
     }
 
-    public func presentResidents(among ids: Set<String>, elsewhereThan instance: String, reportedSince since: Date)
+    public func presentResidents(among ids: Set<String>, elsewhereThan instance: String, heardWithin seconds: TimeInterval)
         async throws -> Set<String>
     {
         guard !ids.isEmpty else { return [] }
@@ -28,7 +29,7 @@ extension PostgresStore: PresenceStore {
                     """
                     SELECT DISTINCT presence.resident_id FROM presence JOIN instances ON instances.id = presence.instance_id
                     WHERE presence.resident_id = ANY(\(Array(ids))) AND instances.id <> \(instance)
-                        AND instances.reported_at >= \(since)
+                        AND instances.reported_at >= now() - make_interval(secs => \(seconds))
                     """
                 ) { try $0.text("resident_id") })
         }

@@ -160,14 +160,18 @@ extension PostgresStore: PushOutbox {
         }
     }
 
+    /// Outside the writer lock, but for a gone subscription: deleting it must not race
+    /// `addPushSubscription` of the same endpoint, which runs under the lock.
     public func settlePushes(_ outcomes: [PushOutcome], owner: String) async throws -> [String] {
-        try await transaction { db in
+        let deletesSubscriptions = outcomes.contains { if case .gone = $0.settlement { true } else { false } }
+        let settle: (Transaction) async throws -> [String] = { db in
             var lost: [String] = []
             for outcome in outcomes {
                 if try await !Self.settle(outcome, owner: owner, db) { lost.append(outcome.id) }
             }
             return lost
         }
+        return deletesSubscriptions ? try await write(settle) : try await transaction(settle)
     }
 
     private static func settle(_ outcome: PushOutcome, owner: String, _ db: Transaction) async throws -> Bool {
@@ -215,7 +219,7 @@ extension PostgresStore: PushOutbox {
                 SELECT \(unescaped: PushOutboxEntry.postgresColumns) FROM push_outbox
                 WHERE (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
                     AND (\(residentId)::text IS NULL OR resident_id = \(residentId))
-                ORDER BY created_at DESC, id LIMIT \(limit)
+                ORDER BY created_at DESC, id COLLATE "C" LIMIT \(limit)
                 """, PushOutboxEntry.init(postgres:))
         }
     }

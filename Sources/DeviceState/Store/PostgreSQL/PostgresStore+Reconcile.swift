@@ -63,12 +63,27 @@ extension PostgresStore: ReconcilerStore {
     public func prune(before cutoffs: Retention.Cutoffs) async throws -> PruneCounts {
         try await write { db in
             var counts = PruneCounts()
-            counts.events = try await db.count(
-                "DELETE FROM events WHERE at < \(cutoffs.events) AND seq < (SELECT max(seq) FROM events) RETURNING 1")
-            counts.settledPushes = try await db.count(
-                "DELETE FROM push_outbox WHERE state <> 'pending' AND settled_at < \(cutoffs.settledPushes) RETURNING 1")
-            counts.idempotencyKeys = try await db.count(
-                "DELETE FROM idempotency_keys WHERE created_at < \(cutoffs.idempotencyKeys) RETURNING 1")
+            // Counted in the database: the deleted rows need not travel.
+            counts.events =
+                try await db.value(
+                    """
+                    WITH deleted AS (DELETE FROM events WHERE at < \(cutoffs.events) AND seq < (SELECT max(seq) FROM events)
+                        RETURNING 1)
+                    SELECT count(*) FROM deleted
+                    """, as: Int.self) ?? 0
+            counts.settledPushes =
+                try await db.value(
+                    """
+                    WITH deleted AS (DELETE FROM push_outbox WHERE state <> 'pending' AND settled_at < \(cutoffs.settledPushes)
+                        RETURNING 1)
+                    SELECT count(*) FROM deleted
+                    """, as: Int.self) ?? 0
+            counts.idempotencyKeys =
+                try await db.value(
+                    """
+                    WITH deleted AS (DELETE FROM idempotency_keys WHERE created_at < \(cutoffs.idempotencyKeys) RETURNING 1)
+                    SELECT count(*) FROM deleted
+                    """, as: Int.self) ?? 0
             return counts
         }
     }

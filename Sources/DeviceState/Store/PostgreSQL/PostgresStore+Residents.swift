@@ -25,7 +25,8 @@ extension PostgresStore: ResidentStore {
     public func residents() async throws -> [Resident] {
         try await read { db in
             try await db.rows(
-                "SELECT \(unescaped: Resident.postgresColumns) FROM residents ORDER BY room, name", Resident.init(postgres:))
+                "SELECT \(unescaped: Resident.postgresColumns) FROM residents ORDER BY room COLLATE \"C\", name COLLATE \"C\"",
+                Resident.init(postgres:))
         }
     }
 
@@ -109,7 +110,10 @@ extension PostgresStore: SessionStore {
                     UPDATE enrollment_codes SET redeemed_at = \(now)
                     WHERE code_hash = \(codeHash) AND redeemed_at IS NULL AND expires_at > \(now) RETURNING resident_id
                     """, as: String.self),
-                let resident = try? await Self.resident(db, residentId), resident.revokedAt == nil
+                let resident = try await db.row(
+                    "SELECT \(unescaped: Resident.postgresColumns) FROM residents WHERE id = \(residentId)",
+                    Resident.init(postgres:)),
+                resident.revokedAt == nil
             else { throw DeviceStateError.enrollmentCodeInvalid }
             try await db.execute(
                 "INSERT INTO sessions (token_hash, resident_id, created_at) VALUES (\(Secrets.sha256Hex(token)), \(resident.id), \(now))"

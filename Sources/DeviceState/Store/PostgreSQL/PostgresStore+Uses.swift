@@ -117,7 +117,7 @@ extension PostgresStore: ReportStore {
             try await db.rows(
                 """
                 SELECT \(unescaped: ProblemReport.postgresColumns) FROM reports
-                \(unescaped: openOnly ? "WHERE resolved_at IS NULL" : "") ORDER BY created_at DESC, id
+                \(unescaped: openOnly ? "WHERE resolved_at IS NULL" : "") ORDER BY created_at DESC, id COLLATE "C"
                 """, ProblemReport.init(postgres:))
         }
     }

@@ -30,6 +30,9 @@ public final class PostgresStore: Sendable {
     static let writerLock: Int64 = 0x5741_5348_424f_4152  // "WASHBOAR"
     static let eventChannel = "washboard_events"
     private let migrated = Mutex(false)
+    /// Writers of this process take turns before they take a connection: only one of them at
+    /// a time waits for the writer lock, and the others leave the pool to the readers.
+    private let writers = WriterGate()
 
     /// - Parameter url: `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`.
     public init(url: String, logger: Logger = Logger(label: "washboard.postgres")) throws {
@@ -39,7 +42,8 @@ public final class PostgresStore: Sendable {
 
     /// Whether `text` names a PostgreSQL database rather than a file.
     public static func isURL(_ text: String) -> Bool {
-        text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
+        let lowered = text.lowercased()
+        return lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://")
     }
 
     /// The client configuration of a `postgres://` URL; the password never appears in an error.
@@ -49,18 +53,27 @@ public final class PostgresStore: Sendable {
         else { throw InvalidURL(reason: "expected postgres://user[:password]@host[:port]/database") }
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty else { throw InvalidURL(reason: "the URL names no database") }
+        // As libpq: prefer and require encrypt without checking the certificate (Debian's
+        // clusters serve a self-signed one); verify-full checks it and the host name.
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
         let sslmode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
         let tls: PostgresClient.Configuration.TLS
         switch sslmode {
         case "disable": tls = .disable
-        case "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require": tls = .require(.makeClientConfiguration())
-        default: throw InvalidURL(reason: "sslmode must be disable, prefer or require")
+        case "prefer": tls = .prefer(unverified)
+        case "require": tls = .require(unverified)
+        case "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw InvalidURL(reason: "sslmode must be disable, prefer, require or verify-full")
         }
+        // URLComponents decodes `user` and `password` already; decode the raw ones once.
         var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: user.removingPercentEncoding ?? user,
-            password: components.password?.removingPercentEncoding, database: database, tls: tls)
+            host: host, port: components.port ?? 5432, username: components.percentEncodedUser?.removingPercentEncoding ?? user,
+            password: components.percentEncodedPassword?.removingPercentEncoding, database: database, tls: tls)
         configuration.options.maximumConnections = 16
+        // A session that holds the writer lock and stops talking (its host froze, the network
+        // split) is ended by the server after 30 s, so the other writers do not wait for hours.
+        configuration.options.additionalStartupParameters = [("idle_in_transaction_session_timeout", "30000")]
         return configuration
     }
 
@@ -74,9 +87,10 @@ public final class PostgresStore: Sendable {
         init(_ error: PSQLError) {
             sqlState = error.serverInfo?[.sqlState]
             if let info = error.serverInfo {
+                // Not the message's DETAIL: it quotes the row's values ("Key (token_hash)=(…)").
+                let place = [info[.tableName], info[.constraintName]].compactMap { $0 }.joined(separator: ", ")
                 description =
-                    "PostgreSQL \(info[.sqlState] ?? "error"): \(info[.message] ?? "")"
-                    + (info[.detail].map { " (\($0))" } ?? "")
+                    "PostgreSQL \(info[.sqlState] ?? "error"): \(info[.message] ?? "")" + (place.isEmpty ? "" : " (\(place))")
             } else {
                 description = "PostgreSQL: \(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
             }
@@ -169,6 +183,18 @@ public final class PostgresStore: Sendable {
     /// new head when it appended events. A dry run rolls back.
     func write<T: Sendable>(dryRun: Bool = false, _ body: (Transaction) async throws -> T) async throws -> T {
         try await migrateIfNeeded()
+        await writers.enter()
+        do {
+            let result = try await writeHoldingGate(dryRun: dryRun, body)
+            await writers.leave()
+            return result
+        } catch {
+            await writers.leave()
+            throw error
+        }
+    }
+
+    private func writeHoldingGate<T: Sendable>(dryRun: Bool, _ body: (Transaction) async throws -> T) async throws -> T {
         let (result, head) = try await saying {
             try await client.withConnection { connection in
                 let transaction = Transaction(connection: connection, logger: logger)
@@ -323,6 +349,28 @@ extension PostgresStore: SettingsStore {
             try await db.count(
                 "INSERT INTO settings (key, value) VALUES (\(key.rawValue), \(value)) ON CONFLICT (key) DO NOTHING RETURNING 1")
                 == 1
+        }
+    }
+}
+
+/// One at a time, first come first served: an async lock for the writers of one process.
+actor WriterGate {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
         }
     }
 }

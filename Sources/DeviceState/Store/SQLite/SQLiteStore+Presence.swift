@@ -1,9 +1,12 @@
 import Foundation
 import GRDB
 
+/// One host: its clock is the database's.
 extension SQLiteStore: PresenceStore {
-    public func reportPresence(instance: String, residents: Set<String>, at now: Date) async throws {
+    public func reportPresence(instance: String, residents: Set<String>) async throws {
+        let now = Date()
         try await pool.write { db in
+            try db.execute(sql: "DELETE FROM instances WHERE reportedAt < ?", arguments: [now.addingTimeInterval(-3600)])
             try db.execute(
                 sql:
                     "INSERT INTO instances (id, reportedAt) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET reportedAt = excluded.reportedAt",
@@ -14,10 +17,11 @@ extension SQLiteStore: PresenceStore {
         }
     }
 
-    public func presentResidents(among ids: Set<String>, elsewhereThan instance: String, reportedSince since: Date)
+    public func presentResidents(among ids: Set<String>, elsewhereThan instance: String, heardWithin seconds: TimeInterval)
         async throws -> Set<String>
     {
         guard !ids.isEmpty else { return [] }
+        let since = Date().addingTimeInterval(-seconds)
         return try await pool.read { db in
             Set(
                 try String.fetchAll(
