@@ -49,6 +49,7 @@ struct TestDorm: Sendable {
 
     /// Runs `body` against the server, built as `serve` builds it, on a real socket. The push
     /// worker and the reconciler run only when given settings.
+    @discardableResult
     func withServer<Value: Sendable>(
         boardTTL: Duration = .seconds(1), hub: LiveHub = LiveHub(), socketSendBufferBytes: Int? = nil,
         pushPolicy: PushEndpointPolicy = PushEndpointPolicy(), alertAckTimeout: TimeInterval = 10,

@@ -90,14 +90,7 @@ extension PostgresStore: MachineStore {
     static func machineStatus(_ db: Transaction, _ id: String) async throws -> MachineStatus {
         guard Machine.isValidID(id),
             let status = try await db.row(
-                """
-                SELECT m.id, m.kind, m.label, m.location, m.cycle_minutes, m.state, m.state_note, m.updated_at,
-                    u.id AS use_id, u.machine_id AS use_machine_id, u.resident_id AS use_resident_id,
-                    u.started_at AS use_started_at, u.ends_at AS use_ends_at, u.closed_at AS use_closed_at,
-                    u.close_reason AS use_close_reason
-                FROM machines m LEFT JOIN uses u ON u.machine_id = m.id AND u.closed_at IS NULL
-                WHERE m.id = \(id) AND m.removed_at IS NULL
-                """,
+                Prepared.MachineStatus(id: id),
                 { row in
                     MachineStatus(
                         machine: try Machine(postgres: row),
@@ -128,28 +121,23 @@ extension PostgresStore: MachineStore {
         if let reason = transition.closesUse, var use = before.use {
             use.closedAt = now
             use.closeReason = reason
-            try await db.execute(
-                "UPDATE uses SET closed_at = \(now), close_reason = \(reason.rawValue) WHERE id = \(use.id)")
+            try await db.execute(Prepared.CloseUse(id: use.id, at: now, reason: reason))
             closedUse = use
         }
         let machine = transition.machine(after: before.machine, at: now)
-        try await updateState(db, machine)
         try await recordOutage(db, from: before.machine, to: machine, at: now)
         let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)
-        try await db.appendEvent(topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: after), at: now)
+        try await change(db, to: after)
         if transition.alertsOwner, let closedUse {
             try await createAlert(db, .useClosed(closedUse, machine: machine, at: now))
         }
         return (after, closedUse)
     }
 
-    /// Writes the fields a transition changes.
-    static func updateState(_ db: Transaction, _ machine: Machine) async throws {
-        try await db.execute(
-            """
-            UPDATE machines SET state = \(machine.state.rawValue), state_note = \(machine.stateNote),
-                updated_at = \(machine.updatedAt) WHERE id = \(machine.id)
-            """)
+    /// Writes the fields a transition changed and appends the machine's event, in one statement.
+    static func change(_ db: Transaction, to status: MachineStatus) async throws {
+        let payload = try Transaction.json(EventPayload.MachineChanged(machine: status))
+        try await db.append(Prepared.ChangeMachine(status.machine, event: payload))
     }
 
     /// Keeps `machine_outages` in step with a state change, as the SQLite store does.

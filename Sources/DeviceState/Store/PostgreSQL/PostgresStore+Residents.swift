@@ -60,7 +60,7 @@ extension PostgresStore: ResidentStore {
     }
 
     public func setPreferences(_ preferences: Preferences, of residentId: String) async throws -> Preferences {
-        let json = String(decoding: try DomainJSON.encoder().encode(preferences), as: UTF8.self)
+        let json = try Transaction.json(preferences)
         return try await write { db in
             _ = try await Self.resident(db, residentId)
             try await db.execute("UPDATE residents SET preferences = \(json) WHERE id = \(residentId)")
@@ -125,12 +125,7 @@ extension PostgresStore: SessionStore {
     public func resident(forToken token: String) async throws -> Resident? {
         let tokenHash = Secrets.sha256Hex(token)
         return try await read { db in
-            try await db.row(
-                """
-                SELECT residents.id, name, room, residents.created_at, revoked_at FROM sessions
-                JOIN residents ON residents.id = sessions.resident_id
-                WHERE sessions.token_hash = \(tokenHash) AND residents.revoked_at IS NULL
-                """, Resident.init(postgres:))
+            try await db.row(Prepared.ResidentBySession(tokenHash: tokenHash), Resident.init(postgres:))
         }
     }
 

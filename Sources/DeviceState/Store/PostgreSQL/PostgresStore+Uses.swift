@@ -19,18 +19,11 @@ extension PostgresStore: UseStore {
             let transition = try MachineTransition.apply(
                 .start(residentId: request.residentId), to: before.machine, openUse: before.use, at: now)
             let use = request.use(on: before.machine, at: now)
-            try await db.execute(
-                """
-                INSERT INTO uses (id, machine_id, resident_id, started_at, ends_at)
-                VALUES (\(use.id), \(use.machineId), \(use.residentId), \(use.startedAt), \(use.endsAt))
-                """)
+            try await db.execute(Prepared.InsertUse(use))
             let machine = transition.machine(after: before.machine, at: now)
-            try await Self.updateState(db, machine)
-            let status = MachineStatus(machine: machine, use: use)
-            try await db.appendEvent(
-                topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: status), at: now)
+            try await Self.change(db, to: MachineStatus(machine: machine, use: use))
             if let key = request.idempotencyKey {
-                let response = String(decoding: try DomainJSON.encoder().encode(use), as: UTF8.self)
+                let response = try Transaction.json(use)
                 try await db.execute(
                     """
                     INSERT INTO idempotency_keys (resident_id, key, request, response, created_at)
@@ -53,8 +46,7 @@ extension PostgresStore: UseStore {
     {
         try await write { db in
             guard
-                let use = try await db.row(
-                    "SELECT \(unescaped: Use.postgresColumns) FROM uses WHERE id = \(useId)", { try Use(postgres: $0) })
+                let use = try await db.row(Prepared.UseByID(id: useId), { try Use(postgres: $0) })
             else { throw DeviceStateError.useNotFound(id: useId) }
             guard use.residentId == residentId else { throw DeviceStateError.notUseOwner(useId: useId) }
             guard use.isOpen else { throw DeviceStateError.useAlreadyClosed(use) }

@@ -200,7 +200,7 @@ public final class PostgresStore: Sendable {
                 let transaction = Transaction(connection: connection, logger: logger)
                 try await transaction.execute("BEGIN")
                 do {
-                    try await transaction.execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))")
+                    try await transaction.execute(Prepared.LockWriters())
                     let result = try await body(transaction)
                     if dryRun {
                         try await transaction.execute("ROLLBACK")
@@ -278,6 +278,24 @@ public final class PostgresStore: Sendable {
             try await row(query) { try $0[0].decode(T?.self) } ?? nil
         }
 
+        /// Every row of a prepared statement, made into values by `make`.
+        func rows<T>(_ statement: some PreparedStatement, _ make: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
+            var values: [T] = []
+            for try await row in try await connection.execute(statement, logger: logger) {
+                values.append(try make(PostgresRandomAccessRow(row)))
+            }
+            return values
+        }
+
+        /// The first row of a prepared statement, if any.
+        func row<T>(_ statement: some PreparedStatement, _ make: (PostgresRandomAccessRow) throws -> T) async throws -> T? {
+            try await rows(statement, make).first
+        }
+
+        func execute(_ statement: some PreparedStatement) async throws {
+            _ = try await rows(statement) { _ in () }
+        }
+
         /// How many rows `query` returned: for an `UPDATE … RETURNING 1` that claims rows.
         func count(_ query: PostgresQuery) async throws -> Int {
             try await connection.query(query, logger: logger).collect().count
@@ -287,16 +305,19 @@ public final class PostgresStore: Sendable {
         /// which PostgreSQL delivers at commit.
         @discardableResult
         func appendEvent(topic: Event.Topic, kind: Event.Kind, payload: some Encodable, at now: Date) async throws -> Int64 {
-            let json = String(decoding: try DomainJSON.encoder().encode(payload), as: UTF8.self)
-            let seq = try await value(
-                """
-                WITH appended AS (
-                    INSERT INTO events (at, topic, type, payload) VALUES (\(now), \(topic.description), \(kind.rawValue), \(json))
-                    RETURNING seq)
-                SELECT seq, pg_notify(\(PostgresStore.eventChannel), seq::text) FROM appended
-                """, as: Int64.self)
+            try await append(Prepared.AppendEvent(at: now, topic: topic, kind: kind, payload: try Self.json(payload)))
+        }
+
+        /// Runs a statement that appends an event and answers its `seq`.
+        @discardableResult
+        func append(_ statement: some PreparedStatement) async throws -> Int64 {
+            let seq = try await row(statement) { try $0[0].decode(Int64.self) }
             appendedHead = seq
             return seq ?? 0
+        }
+
+        static func json(_ payload: some Encodable) throws -> String {
+            String(decoding: try DomainJSON.encoder().encode(payload), as: UTF8.self)
         }
     }
 }
@@ -304,9 +325,7 @@ public final class PostgresStore: Sendable {
 extension PostgresStore: EventLog {
     public func events(after seq: Int64, limit: Int) async throws -> [Event] {
         try await read { db in
-            try await db.rows("SELECT seq, at, topic, type, payload FROM events WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)") {
-                try Event(postgres: $0)
-            }
+            try await db.rows(Prepared.EventsAfter(seq: seq, limit: limit)) { try Event(postgres: $0) }
         }
     }
 
