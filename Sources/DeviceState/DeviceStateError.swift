@@ -27,6 +27,13 @@ public enum DeviceStateError: Error, Sendable, Equatable {
     case noticeRetracted(id: String)
     /// Resolving a report twice.
     case reportResolved(id: String)
+    /// Starting a machine kept for the waiter who was told it is free.
+    case machineHeld(MachineStatus)
+
+    // Waitlist
+    /// One entry per resident and kind: this is the one they have.
+    case alreadyWaiting(WaitlistEntry)
+    case waitlistEntryNotFound(id: String)
 
     // Uses
     case notUseOwner(useId: String)
@@ -73,6 +80,10 @@ extension DeviceStateError: CustomStringConvertible {
         case .machineExists(let id): .machineExists(id: id)
         case .noticeRetracted(let id): .noticeAlreadyRetracted(id: id)
         case .reportResolved(let id): .reportAlreadyResolved(id: id)
+        case .machineHeld(let status):
+            .machineHeld(machineId: status.machine.id, until: status.machine.hold?.until ?? .distantPast)
+        case .alreadyWaiting(let entry): .alreadyWaiting(kind: entry.kind)
+        case .waitlistEntryNotFound(let id): .waitlistEntryNotFound(id: id)
         case .notUseOwner: .notUseOwner
         case .useAlreadyClosed(let use): .useAlreadyClosed(use.closeReason)
         case .cancelWindowPassed(_, let minutes): .cancelWindowPassed(minutes: minutes)

@@ -27,6 +27,8 @@ public enum AlertPush {
         case .endingSoon: max(60, (endsAt ?? now).timeIntervalSince(now))
         case .cycleDone, .useClosed: 3600
         case .pickupRequest: 30 * 60
+        // A free machine is soon taken: news a quarter of an hour old is wrong more often than not.
+        case .machineFree: 15 * 60
         case .pickupReminder: 20 * 60
         case .notice: 24 * 3600
         }
@@ -35,7 +37,7 @@ public enum AlertPush {
     /// `high` wakes a sleeping phone at once: for what someone should act on now.
     public static func urgency(of kind: Alert.Kind) -> PushUrgency {
         switch kind {
-        case .cycleDone, .pickupRequest: .high
+        case .cycleDone, .pickupRequest, .machineFree: .high
         case .endingSoon, .pickupReminder, .useClosed, .notice: .normal
         }
     }

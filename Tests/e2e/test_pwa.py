@@ -157,6 +157,12 @@ class DevTools:
         self.socket.close()
 
 
+def glance(driver):
+    """The summary's lines as "location · line", each with its whitespace made single spaces."""
+    return [f"{ul.get_attribute('aria-label')} · " + " ".join(li.text.split())
+            for ul in driver.find_elements(By.CSS_SELECTOR, "#summary ul") for li in ul.find_elements(By.TAG_NAME, "li")]
+
+
 class PWATests(unittest.TestCase):
     def setUp(self):
         self.dorm = Dorm()
@@ -176,6 +182,15 @@ class PWATests(unittest.TestCase):
     def phase(self, machine):
         return self.card(machine).get_attribute("data-phase")
 
+    def open_menu(self, machine):
+        self.card(machine).find_element(By.CSS_SELECTOR, "button.more").click()
+        menu = self.driver.find_element(By.ID, "machine-menu")
+        self.wait(menu.is_displayed, message="the machine's menu opens")
+        return menu
+
+    def glance(self):
+        return glance(self.driver)
+
     def connection(self):
         return self.driver.find_element(By.ID, "connection").get_attribute("data-state")
 
@@ -191,12 +206,19 @@ class PWATests(unittest.TestCase):
         locations = [h.text for h in self.driver.find_elements(By.CSS_SELECTOR, ".location h3")]
         self.assertEqual(locations, ["Hall A", "Hall B"])
         self.assertEqual(self.phase("W2"), "free")
-        self.assertIn("45", self.card("W1").find_element(By.CSS_SELECTOR, "input").get_attribute("value"))
+        self.assertEqual(self.card("W1").find_elements(By.CSS_SELECTOR, "input"), [], "no minutes box on the row")
+        menu = self.open_menu("W1")
+        self.assertEqual(menu.find_element(By.CSS_SELECTOR, "input").get_attribute("value"), "45")
+        menu.find_element(By.XPATH, ".//button[text()='Close']").click()
+        self.wait(lambda: not menu.is_displayed())
+        self.assertIn("Hall A · Washers 2 of 2 free", self.glance())
 
         ben = self.dorm.token("Ben")
         self.dorm.request("POST", "/api/machines/W2/uses", ben, {})
         self.wait(lambda: self.phase("W2") == "running", seconds=1, message="Ben's use shows within a second")
         self.assertRegex(self.card("W2").find_element(By.CLASS_NAME, "machine-status").text, r"Running · \d\d:\d\d left")
+        self.wait(lambda: "Hall A · Washers 1 of 2 free" in self.glance(),
+                  message="the summary counts Ben's use")
 
         # One tap: Ada starts W1 herself, and it is hers.
         self.card("W1").find_element(By.XPATH, ".//button[text()='Start']").click()
@@ -301,7 +323,7 @@ class PWATests(unittest.TestCase):
 
     def test_a_problem_report_and_quiet_hours_reach_the_server(self):
         self.enroll()
-        self.card("D1").find_element(By.XPATH, ".//button[text()='Report a problem']").click()
+        self.open_menu("D1").find_element(By.XPATH, ".//button[text()='Report a problem']").click()
         self.driver.find_element(By.ID, "report-text").send_keys("The lint filter is missing")
         self.driver.find_element(By.CSS_SELECTOR, "#report-form button[value='send']").click()
         self.wait(lambda: any("Thank you" in t for t in self.driver.execute_script(
@@ -395,6 +417,27 @@ class DemoTests(unittest.TestCase):
         phases = [c.get_attribute("data-phase") for c in driver.find_elements(By.CSS_SELECTOR, ".machine")]
         self.assertEqual(len(phases), 10)
         self.assertTrue({"free", "running", "done", "broken"} <= set(phases), phases)
+
+        # A new resident's phone: the whole demo dorm within one and a half screens, and the
+        # summary answering "is a washer free, and if not, when?" at the top.
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})
+        # The board's end on the page, plus the notices banner fixed at the bottom; the
+        # notification settings follow the board and are not counted.
+        height = driver.execute_script(
+            "return document.getElementById('board').getBoundingClientRect().bottom + window.scrollY"
+            " + document.getElementById('notices').offsetHeight")
+        self.assertLessEqual(height, 1.5 * 844, "the demo dorm fits in 1.5 screens")
+        lines = glance(driver)
+        self.assertEqual(len(lines), 5, lines)  # washers and dryers in Hall A; washers, dryers, others in Hall B
+        for line in lines:
+            self.assertRegex(line, r"^Hall [AB] · .*(Washers|Dryers|Other machines) "
+                                   r"(\d+ of \d+ free|next free in \d+ min|none free · \d+ awaiting pickup|none working)"
+                                   r"( Notify me)?$")
+        summary_top = driver.execute_script("return document.getElementById('summary').getBoundingClientRect().top")
+        self.assertLess(summary_top, 844 / 4, "the summary is at the top")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.assertTrue(driver.save_screenshot(str(ARTIFACTS / "demo-board-390x844.png")))
 
 
 if __name__ == "__main__":

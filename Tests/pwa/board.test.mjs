@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CANCEL_WINDOW_MS, applyFrame, formatRemaining, groupByLocation, liveNotices, machineView,
+  CANCEL_WINDOW_MS, applyFrame, formatRemaining, groupByLocation, liveNotices, machineView, summarise, summaryView,
 } from '../../Sources/UsageApp/Resources/Public/js/board.mjs';
 
 const machine = (id, location, extra = {}) => ({
@@ -61,4 +61,51 @@ test('countdowns: mm:ss under an hour, h:mm:ss above, a started second counts', 
   assert.equal(formatRemaining(61_001), '01:02');
   assert.equal(formatRemaining(3_600_000), '1:00:00');
   assert.equal(formatRemaining(-5), '00:00');
+});
+
+test('the summary counts as the server does (fixtures/board-summary.json, also read by the Swift rule test)', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const fixture = JSON.parse(await readFile(new URL('../../fixtures/board-summary.json', import.meta.url), 'utf8'));
+  const at = Date.parse(fixture.now);
+  const expected = fixture.summary.map((entry) => ({
+    ...entry, nextFreeAt: entry.nextFreeAt === null ? null : Date.parse(entry.nextFreeAt),
+  }));
+  assert.deepEqual(summarise(fixture.machines, at), expected);
+});
+
+test('summary lines: free counts, the next free time in minutes, or why none can be had', () => {
+  const lines = summaryView([
+    machine('W1', 'Hall A'), machine('W2', 'Hall A', { state: 'in_use', use: use('ben', 10, 30) }),
+    machine('D1', 'Hall A', { kind: 'dryer', state: 'in_use', use: use('ben', 40, 11.5) }),
+    machine('D2', 'Hall A', { kind: 'dryer', state: 'in_use', use: use('ben', 50, -3) }),
+    machine('X1', 'Hall B', { kind: 'other', state: 'broken' }),
+    machine('X2', 'Hall C', { kind: 'other', state: 'in_use', use: use('ben', 50, -1) }),
+  ], now);
+  assert.deepEqual(lines, [
+    { location: 'Hall A', kinds: [
+      { kind: 'washer', name: 'Washers', text: '1 of 2 free', free: true, waiting: null },
+      { kind: 'dryer', name: 'Dryers', text: 'next free in 12 min', free: false, waiting: null },
+    ] },
+    { location: 'Hall B', kinds: [{ kind: 'other', name: 'Other machines', text: 'none working', free: false, waiting: null }] },
+    { location: 'Hall C', kinds: [{ kind: 'other', name: 'Other machines', text: 'none free · 1 awaiting pickup', free: false, waiting: null }] },
+  ]);
+});
+
+test("a line covered by the resident's waitlist entry carries it; a held machine is free only for its waiter", () => {
+  const machines = [
+    machine('W1', 'Hall A', { state: 'in_use', use: use('ben', 10, 30) }),
+    machine('W2', 'Hall A', { hold: { residentId: 'me', until: new Date(now + 4 * 60_000).toISOString() } }),
+    machine('D1', 'Hall A', { kind: 'dryer', state: 'in_use', use: use('ben', 10, 30) }),
+  ];
+  const lines = summaryView(machines, now, [{ id: 'e1', kind: 'dryer', location: null, position: 2 }]);
+  assert.deepEqual(lines[0].kinds.map((k) => [k.kind, k.free, k.waiting]), [
+    ['washer', false, null], ['dryer', false, { id: 'e1', position: 2 }],
+  ], 'the held washer is not free for the summary');
+  assert.deepEqual(machineView(machines[1], 'me', now), {
+    phase: 'free', mine: true, status: 'Kept for you · 04:00', note: 'You were waiting for it', actions: ['start', 'report'],
+  });
+  assert.deepEqual(machineView(machines[1], 'ben', now), {
+    phase: 'held', status: 'Kept for a waiting resident · 04:00', note: '', actions: ['report'],
+  });
+  assert.equal(machineView(machines[1], 'ben', now + 5 * 60_000).phase, 'free', 'a hold that ran out keeps nothing');
 });

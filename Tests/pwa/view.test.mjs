@@ -90,3 +90,12 @@ test("countdowns run on the server's clock when the phone's is off by more than 
   assert.equal(clockOffset(now + 90_000, now), 90_000);
   assert.equal(clockOffset(now - 6000, now), -6000);
 });
+
+test('a row offers one action at once; starting with other minutes, cancelling and reporting wait in the menu', () => {
+  const split = (m, me = 'me') => { const { primary, menu } = cardView(m, me, now); return { primary, menu }; };
+  assert.deepEqual(split(machine()), { primary: 'start', menu: ['start', 'report'] });
+  assert.deepEqual(split(running('me', 2)), { primary: 'collect', menu: ['cancel', 'report'] });
+  assert.deepEqual(split(running('me', 30)), { primary: 'collect', menu: ['report'] }, 'past the cancel window');
+  assert.deepEqual(split(running('ben', 2)), { primary: null, menu: ['report'] }, "nothing to do on a stranger's running machine");
+  assert.deepEqual(split(machine({ state: 'broken' })), { primary: null, menu: ['report'] });
+});

@@ -9,6 +9,7 @@ public struct Alert: Codable, Sendable, Hashable {
         case pickupReminder = "pickup_reminder"
         case useClosed = "use_closed"
         case notice
+        case machineFree = "machine_free"
     }
 
     public var id: String

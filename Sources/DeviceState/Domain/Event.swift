@@ -65,11 +65,14 @@ public struct Board: Codable, Sendable, Hashable {
     public var seq: Int64
     public var machines: [MachineStatus]
     public var notices: [Notice]
+    /// The board at a glance, as of when it was read (see ``KindSummary``).
+    public var summary: [KindSummary]
 
-    public init(seq: Int64, machines: [MachineStatus], notices: [Notice]) {
+    public init(seq: Int64, machines: [MachineStatus], notices: [Notice], at now: Date) {
         self.seq = seq
         self.machines = machines
         self.notices = notices
+        self.summary = KindSummary.summaries(of: machines, at: now)
     }
 }
 

@@ -22,10 +22,12 @@ public struct Machine: Codable, Sendable, Hashable {
     public var state: State
     public var stateNote: String?
     public var updatedAt: Date
+    /// While set and not past, the machine is kept for the waiter told it was free (``Waitlist``).
+    public var hold: MachineHold?
 
     public init(
         id: String, kind: Kind, label: String, location: String, cycleMinutes: Int,
-        state: State = .idle, stateNote: String? = nil, updatedAt: Date
+        state: State = .idle, stateNote: String? = nil, updatedAt: Date, hold: MachineHold? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -35,6 +37,7 @@ public struct Machine: Codable, Sendable, Hashable {
         self.state = state
         self.stateNote = stateNote
         self.updatedAt = updatedAt
+        self.hold = hold
     }
 
     /// Machine ids are short codes printed on the machine: `[A-Za-z0-9-]{1,16}`, e.g. `W3`.

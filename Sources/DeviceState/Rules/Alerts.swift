@@ -4,12 +4,17 @@ import Foundation
 // The reconciler's cycle alerts are made by ``UseSchedule``.
 
 extension Alert {
-    /// Tells the owner that their use was closed by someone else: the machine broke, or an admin cleared it.
+    /// Tells the owner that their use was closed by someone else: the machine broke, an admin
+    /// cleared it, or the reconciler released it long after its end.
     public static func useClosed(_ use: Use, machine: Machine, at now: Date) -> Alert {
         let body: Message =
-            use.closeReason == .machineBroken
-            ? .useClosedByBreakdownBody(machine: machine.label, note: machine.stateNote)
-            : .useClosedByAdminBody(machine: machine.label)
+            switch use.closeReason {
+            case .machineBroken: .useClosedByBreakdownBody(machine: machine.label, note: machine.stateNote)
+            case .autoReleased:
+                .useClosedByAutoReleaseBody(
+                    machine: machine.label, minutesAfterEnd: max(0, Int(now.timeIntervalSince(use.endsAt) / 60)))
+            default: .useClosedByAdminBody(machine: machine.label)
+            }
         return Alert(
             residentId: use.residentId, kind: .useClosed, title: .useClosedTitle(machineId: machine.id), body: body,
             machineId: machine.id, useId: use.id, dedupeKey: "use_closed:\(use.id)", at: now)
@@ -21,6 +26,17 @@ extension Alert {
             residentId: use.residentId, kind: .pickupRequest, title: .pickupRequestTitle(machineId: machine.id),
             body: .pickupRequestBody(machine: machine.label, location: machine.location),
             machineId: machine.id, useId: use.id, dedupeKey: "pickup_request:\(request.id)", at: request.createdAt)
+    }
+
+    /// Tells the first waiter that a machine of the kind they wait for is free (and kept for
+    /// them while `hold` lasts).
+    public static func machineFree(_ machine: Machine, for entry: WaitlistEntry, hold: MachineHold?, at now: Date) -> Alert {
+        Alert(
+            residentId: entry.residentId, kind: .machineFree, title: .machineFreeTitle(kind: machine.kind),
+            body: .machineFreeBody(
+                machine: machine.label, location: machine.location,
+                heldMinutes: hold.map { Int(($0.until.timeIntervalSince(now) / 60).rounded()) }),
+            machineId: machine.id, useId: nil, dedupeKey: "machine_free:\(entry.id)", at: now)
     }
 
     /// A pushed notice, for one resident. The text is the admin's own.

@@ -19,12 +19,24 @@ extension Message {
         case .useClosedByBreakdownBody(let machine, let note):
             "\(machine) was marked out of order\(note.map { ": \($0)" } ?? ""). Please collect your laundry."
         case .useClosedByAdminBody(let machine): "An admin ended your use of \(machine). Please collect your laundry."
+        case .useClosedByAutoReleaseBody(let machine, let minutes):
+            "\(machine) was marked free for others: your cycle ended \(minutes) minutes ago and nobody collected. Please fetch your laundry."
         case .noticeAlertTitle(let severity):
             switch severity {
             case .info: "Laundry notice"
             case .warning: "Laundry warning"
             case .outage: "Laundry outage"
             }
+
+        case .machineFreeTitle(let kind):
+            switch kind {
+            case .washer: "A washer is free"
+            case .dryer: "A dryer is free"
+            case .other: "A machine is free"
+            }
+        case .machineFreeBody(let machine, let location, let heldMinutes):
+            "\(machine) (\(location)) is free"
+                + (heldMinutes.map { ", kept for you for \($0) min." } ?? ". Start it before someone else does.")
 
         case .outageNotice(let machine, let note): "\(machine) is out of order: \(note)"
         case .backInServiceNotice(let machine): "\(machine) is back in service."
@@ -44,6 +56,10 @@ extension Message {
         case .machineExists(let id): "A machine \(id.quotedForMessage) already exists."
         case .noticeAlreadyRetracted(let id): "Notice \(id.quotedForMessage) was already retracted."
         case .reportAlreadyResolved(let id): "Report \(id.quotedForMessage) was already resolved."
+        case .machineHeld(let id, let until):
+            "\(id) is kept for a resident who was waiting for it, until \(until.iso8601)."
+        case .alreadyWaiting(let kind): "You are already waiting for a \(kind.rawValue); leave that entry first to change it."
+        case .waitlistEntryNotFound(let id): "There is no waitlist entry \(id.quotedForMessage) of yours."
         case .notUseOwner: "This use belongs to another resident."
         case .useAlreadyClosed(let reason): "This use has already ended (\(reason?.rawValue ?? "closed"))."
         case .cancelWindowPassed(let minutes): "A use can be cancelled only in its first \(minutes) minutes; collect it instead."
@@ -108,6 +124,7 @@ extension InputProblem {
         case .timeOfDay: "expected a time as HH:MM (00:00 to 23:59)"
         case .quietHoursEmpty: "start and end must differ"
         case .missing: "is missing"
+        case .noSuchMachines: "no machine of that kind is there"
         case .pushEndpointNotAURL: "the endpoint is not an absolute URL"
         case .pushEndpointScheme(let scheme): "push endpoints must use https, not \(scheme)"
         case .pushEndpointCredentials: "push endpoints must not contain a user name or password"

@@ -29,7 +29,10 @@ public enum Message: Sendable, Hashable {
     case useClosedTitle(machineId: String)
     case useClosedByBreakdownBody(machine: String, note: String?)
     case useClosedByAdminBody(machine: String)
+    case useClosedByAutoReleaseBody(machine: String, minutesAfterEnd: Int)
     case noticeAlertTitle(Notice.Severity)
+    case machineFreeTitle(kind: Machine.Kind)
+    case machineFreeBody(machine: String, location: String, heldMinutes: Int?)
 
     // MARK: Notices the system writes
     case outageNotice(machine: String, note: String)
@@ -50,6 +53,9 @@ public enum Message: Sendable, Hashable {
     case machineExists(id: String)
     case noticeAlreadyRetracted(id: String)
     case reportAlreadyResolved(id: String)
+    case machineHeld(machineId: String, until: Date)
+    case alreadyWaiting(kind: Machine.Kind)
+    case waitlistEntryNotFound(id: String)
     case notUseOwner
     case useAlreadyClosed(Use.CloseReason?)
     case cancelWindowPassed(minutes: Int)

@@ -10,6 +10,8 @@ public enum InputProblem: Sendable, Hashable {
     case timeOfDay
     case quietHoursEmpty
     case missing
+    /// A waitlist for a kind of machine the dorm (or that location) does not have.
+    case noSuchMachines
     case pushEndpointNotAURL
     case pushEndpointScheme(String)
     case pushEndpointCredentials

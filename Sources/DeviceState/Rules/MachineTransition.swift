@@ -27,7 +27,8 @@ public struct MachineTransition: Sendable, Hashable {
     public var stateNote: String?
     /// The open use ends with this reason.
     public var closesUse: Use.CloseReason?
-    /// The owner of the closed use is told (the machine broke or an admin cleared it).
+    /// The owner of the closed use is told (the machine broke, an admin cleared it, or the
+    /// reconciler released it).
     public var alertsOwner: Bool
 
     /// A resident may cancel only this long after starting; later they collect.
@@ -39,7 +40,8 @@ public struct MachineTransition: Sendable, Hashable {
     ) throws(DeviceStateError) -> MachineTransition {
         let status = MachineStatus(machine: machine, use: openUse)
         switch (command, machine.state) {
-        case (.start, .idle):
+        case (.start(let residentId), .idle):
+            if let hold = machine.hold, hold.excludes(residentId, at: now) { throw .machineHeld(status) }
             return MachineTransition(newState: .inUse, stateNote: nil, closesUse: nil, alertsOwner: false)
         case (.start, .inUse):
             throw .machineBusy(status)
@@ -59,7 +61,7 @@ public struct MachineTransition: Sendable, Hashable {
             return MachineTransition(newState: .idle, stateNote: nil, closesUse: .collected, alertsOwner: false)
         case (.autoRelease, .inUse):
             guard openUse != nil else { throw .machineNotInUse(status) }
-            return MachineTransition(newState: .idle, stateNote: nil, closesUse: .autoReleased, alertsOwner: false)
+            return MachineTransition(newState: .idle, stateNote: nil, closesUse: .autoReleased, alertsOwner: true)
         case (.clear, .inUse):
             return MachineTransition(
                 newState: .idle, stateNote: nil, closesUse: openUse == nil ? nil : .cleared,
@@ -86,6 +88,9 @@ extension MachineTransition {
         machine.state = newState
         machine.stateNote = stateNote
         machine.updatedAt = now
+        // Any change ends a hold: the waiter started the machine, or it broke. A machine that
+        // became free may be held again, for the next waiter (``Waitlist``).
+        machine.hold = nil
         return machine
     }
 }

@@ -84,10 +84,13 @@ public struct ReconcileSummary: Codable, Sendable, Hashable {
     public var cycleDone = 0
     public var pickupReminders = 0
     public var autoReleased = 0
+    /// Holds that ran out: each machine passed to the next waiter, or freed for anyone.
+    public var holdsEnded = 0
 
     public init() {}
 
     public var description: String {
-        "\(endingSoon) ending_soon, \(cycleDone) cycle_done, \(pickupReminders) pickup_reminder, \(autoReleased) auto-released"
+        "\(endingSoon) ending_soon, \(cycleDone) cycle_done, \(pickupReminders) pickup_reminder, \(autoReleased) auto-released, "
+            + "\(holdsEnded) holds ended"
     }
 }

@@ -44,6 +44,12 @@ struct Serve: AsyncParsableCommand {
             valueName: "from-to"))
     var defaultQuietHours: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Minutes a machine freed for the first waiter on the waitlist is kept for them; 0 only tells them.",
+            discussion: "Stored in the database, so cron's auto-release holds machines too."))
+    var waitlistHoldMinutes = 0
+
     @Flag(
         help:
             "Do not run the reconciler's pass every 15 s (notices, cycle alerts, reminders, auto-release, pruning); cron runs it."
@@ -66,6 +72,10 @@ struct Serve: AsyncParsableCommand {
         }
         if let defaultQuietHours, defaultQuietHours != "off", DefaultQuietHours.parse(defaultQuietHours) == nil {
             throw ValidationError("--default-quiet-hours must look like 22:00-07:00, or be off.")
+        }
+        guard Waitlist.holdMinutesRange.contains(waitlistHoldMinutes) else {
+            throw ValidationError(
+                "--waitlist-hold-minutes must be \(Waitlist.holdMinutesRange.lowerBound) to \(Waitlist.holdMinutesRange.upperBound).")
         }
         if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
             throw ValidationError(
@@ -94,6 +104,7 @@ struct Serve: AsyncParsableCommand {
         // The admin CLI prints enrollment links against the origin the server last ran under.
         try await store.setSetting(.publicOrigin, to: configuration.publicOrigin)
         if let defaultQuietHours { try await DefaultQuietHours.store(defaultQuietHours, in: store) }
+        try await store.setSetting(.waitlistHoldMinutes, to: String(waitlistHoldMinutes))
         if demo {
             let code = try await DemoDorm.seed(store, at: .currentSecond)
             configuration.demoResidentId = code.residentId

@@ -54,6 +54,7 @@ func buildServer(
     .addRoutes(to: router)
     BoardController(store: store, cache: boardCache).addRoutes(to: router)
     UseController(store: store).addRoutes(to: router)
+    WaitlistController(store: store).addRoutes(to: router)
     PushController(store: store, policy: configuration.pushPolicy).addRoutes(to: router)
     DocumentController(store: store).addRoutes(to: router)
 

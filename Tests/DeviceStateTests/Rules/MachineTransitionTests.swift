@@ -62,7 +62,7 @@ struct MachineTransitionTests {
     @Test("in_use → idle by auto-release and by an admin's clear; clear tells the owner")
     func releaseAndClear() throws {
         let released = try Self.apply(.autoRelease, .inUse)
-        #expect(released.newState == .idle && released.closesUse == .autoReleased && !released.alertsOwner)
+        #expect(released.newState == .idle && released.closesUse == .autoReleased && released.alertsOwner)
         let cleared = try Self.apply(.clear, .inUse)
         #expect(cleared.newState == .idle && cleared.closesUse == .cleared && cleared.alertsOwner)
     }

@@ -17,7 +17,7 @@ struct ReconcilerStoreContract {
     }
 
     @Test(
-        "a 45-minute use: one ending_soon, one cycle_done, three reminders, then auto-release frees the machine",
+        "a 45-minute use: one ending_soon, one cycle_done, three reminders, then auto-release frees the machine and tells the owner",
         arguments: StoreBackend.underTest)
     func fullTimeline(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
@@ -38,8 +38,12 @@ struct ReconcilerStoreContract {
         #expect(totals.endingSoon == 1 && totals.cycleDone == 1 && totals.pickupReminders == 3 && totals.autoReleased == 1)
         #expect(
             try await db.store.alertKinds(of: ada.id) == [
-                .endingSoon, .cycleDone, .pickupReminder, .pickupReminder, .pickupReminder,
+                .endingSoon, .cycleDone, .pickupReminder, .pickupReminder, .pickupReminder, .useClosed,
             ])
+        let released = try #require(
+            try await db.store.events(after: 0, limit: 1000).last { $0.payloadKind == "use_closed" }?.payloadAlert)
+        let body = try #require(released["body"] as? String)
+        #expect(body.contains("marked free") && body.contains("120 minutes ago"), "the owner is told why")
         let machine = try await db.store.machine("W1")
         #expect(machine.machine.state == .idle && machine.use == nil)
         #expect(try await db.store.openUses(of: ada.id).isEmpty)
@@ -126,7 +130,7 @@ struct ReconcilerStoreContract {
         for resident in residents { kinds += try await db.store.alertKinds(of: resident.id) }
         #expect(
             kinds.sorted { $0.rawValue < $1.rawValue } == [
-                .cycleDone, .cycleDone, .cycleDone, .endingSoon, .pickupReminder, .pickupReminder,
+                .cycleDone, .cycleDone, .cycleDone, .endingSoon, .pickupReminder, .pickupReminder, .useClosed, .useClosed,
             ])
     }
 

@@ -84,6 +84,31 @@ struct UsesAPITests {
         }
     }
 
+    @Test("GET /api/board: the summary counts the free washers, and says when one frees up once none is free")
+    func boardSummary() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            func summary() async throws -> [[String: Any]] {
+                let response = try await client.execute(uri: "/api/board", method: .get, headers: .bearer(token))
+                return try #require(try response.object["summary"] as? [[String: Any]])
+            }
+            let empty = try await summary()
+            #expect(empty.count == 1)
+            #expect(empty.first?["kind"] as? String == "washer" && empty.first?["location"] as? String == "Hall A")
+            #expect(empty.first?["total"] as? Int == 2 && empty.first?["free"] as? Int == 2)
+            #expect(empty.first?["nextFreeAt"] is NSNull)
+
+            _ = try await client.execute(uri: "/api/machines/W1/uses", method: .post, headers: .json(token))
+            let short = try await client.execute(
+                uri: "/api/machines/W2/uses", method: .post, headers: .json(token), body: ByteBuffer(json: #"{"minutes":20}"#)
+            ).decode(Use.self)
+            let busy = try #require(try await summary().first)
+            #expect(busy["free"] as? Int == 0 && busy["awaitingPickup"] as? Int == 0)
+            #expect(busy["nextFreeAt"] as? String == short.endsAt.formatted(.iso8601))
+        }
+    }
+
     @Test("collect: only the owner; the machine is free afterwards")
     func collect() async throws {
         let dorm = try await TestDorm()

@@ -160,7 +160,7 @@ struct PostgresInstancesTests {
         }
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
         let alerts = try await dorm.store.events(after: 0, limit: 1000).filter { $0.kind == .alert }
-        #expect(alerts.count == 2, "one ending_soon and one cycle_done")
+        #expect(alerts.count == 3, "one ending_soon, one cycle_done, one use_closed for the release")
         #expect(try await dorm.store.machine("M2").machine.state == .idle)
         #expect(results.filter { $0.stdout.contains("1 auto-released") }.count == 1)
     }

@@ -61,7 +61,7 @@ struct ReconcilerTests {
             #expect(try await dorm.store.machine("W2").machine.state == .idle)
 
             let second = try await reconciler.pass(at: now + 11)
-            #expect(second.alertsPushed == 3, "the notice for Ada and Bob, Ada's cycle_done")
+            #expect(second.alertsPushed == 4, "the notice for Ada and Bob, Ada's cycle_done, Bob's use_closed (auto-release)")
             #expect(second.pushAttempts == 2, "Ada's phone gets two; Bob has none")
             var pushes = service.received.makeAsyncIterator()
             var kinds: [Alert.Kind] = []

@@ -195,6 +195,23 @@ enum PostgresSchema {
             );
             """
         ),
+        (
+            "v3: waitlist and holds",
+            """
+            ALTER TABLE machines ADD COLUMN held_for text;
+            ALTER TABLE machines ADD COLUMN held_until timestamptz;
+            CREATE TABLE waitlist (
+                id text PRIMARY KEY,
+                resident_id text NOT NULL REFERENCES residents(id),
+                kind text NOT NULL,
+                location text,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            CREATE UNIQUE INDEX waitlist_one_per_kind ON waitlist(resident_id, kind);
+            CREATE INDEX waitlist_by_kind ON waitlist(kind, created_at);
+            """
+        ),
     ]
 
     /// The statements of a migration: its text split at semicolons that end a line.

@@ -8,7 +8,7 @@ extension PostgresStore: MachineStore {
             try await db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             let seq = try await Self.headSeq(db)
             let machines = try await Self.machineStatuses(db, includingRemoved: false)
-            return Board(seq: seq, machines: machines, notices: try await Self.liveNotices(db, at: now))
+            return Board(seq: seq, machines: machines, notices: try await Self.liveNotices(db, at: now), at: now)
         }
     }
 
@@ -41,7 +41,8 @@ extension PostgresStore: MachineStore {
                     """
                     UPDATE machines SET kind = \(machine.kind.rawValue), label = \(machine.label), location = \(machine.location),
                         cycle_minutes = \(machine.cycleMinutes), state = \(machine.state.rawValue),
-                        state_note = \(machine.stateNote), updated_at = \(machine.updatedAt), removed_at = NULL
+                        state_note = \(machine.stateNote), updated_at = \(machine.updatedAt), removed_at = NULL,
+                        held_for = NULL, held_until = NULL
                     WHERE id = \(machine.id)
                     """)
             case false:
@@ -124,7 +125,8 @@ extension PostgresStore: MachineStore {
             try await db.execute(Prepared.CloseUse(id: use.id, at: now, reason: reason))
             closedUse = use
         }
-        let machine = transition.machine(after: before.machine, at: now)
+        var machine = transition.machine(after: before.machine, at: now)
+        if machine.state == .idle, before.machine.state != .idle { machine = try await offerToWaiter(db, machine, at: now) }
         try await recordOutage(db, from: before.machine, to: machine, at: now)
         let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)
         try await change(db, to: after)

@@ -37,7 +37,7 @@ enum Prepared {
 
     struct MachineStatus: PreparedStatement {
         static let sql = """
-            SELECT m.id, m.kind, m.label, m.location, m.cycle_minutes, m.state, m.state_note, m.updated_at,
+            SELECT m.id, m.kind, m.label, m.location, m.cycle_minutes, m.state, m.state_note, m.updated_at, m.held_for, m.held_until,
                 u.id AS use_id, u.machine_id AS use_machine_id, u.resident_id AS use_resident_id,
                 u.started_at AS use_started_at, u.ends_at AS use_ends_at, u.closed_at AS use_closed_at,
                 u.close_reason AS use_close_reason
@@ -70,7 +70,8 @@ enum Prepared {
     /// notification: the last statement of every start, collect and state change.
     struct ChangeMachine: PreparedStatement {
         static let sql = """
-            WITH changed AS (UPDATE machines SET state = $1, state_note = $2, updated_at = $3 WHERE id = $4),
+            WITH changed AS (
+                UPDATE machines SET state = $1, state_note = $2, updated_at = $3, held_for = $6, held_until = $7 WHERE id = $4),
             appended AS (
                 INSERT INTO events (at, topic, type, payload) VALUES ($3, '\(Event.Topic.board)', '\(Event.Kind.machine.rawValue)', $5)
                 RETURNING seq)
@@ -78,7 +79,9 @@ enum Prepared {
             """
         let bindings: PostgresBindings
         init(_ machine: Machine, event payload: String) {
-            bindings = PostgresBindings(machine.state.rawValue, machine.stateNote, machine.updatedAt, machine.id, payload)
+            bindings = PostgresBindings(
+                machine.state.rawValue, machine.stateNote, machine.updatedAt, machine.id, payload, machine.hold?.residentId,
+                machine.hold?.until)
         }
     }
 

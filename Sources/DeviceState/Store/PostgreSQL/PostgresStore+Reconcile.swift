@@ -29,6 +29,7 @@ extension PostgresStore: ReconcilerStore {
                     }
                 }
             }
+            summary.holdsEnded = try await Self.endHolds(db, at: now)
             return summary
         }
     }

@@ -26,13 +26,28 @@ struct UnknownValue: Error, CustomStringConvertible {
 }
 
 extension Machine {
-    static let postgresColumns = "id, kind, label, location, cycle_minutes, state, state_note, updated_at"
+    static let postgresColumns = "id, kind, label, location, cycle_minutes, state, state_note, updated_at, held_for, held_until"
 
     init(postgres row: PostgresRandomAccessRow) throws {
+        let heldUntil = try row.optionalDate("held_until")
         self.init(
             id: try row.text("id"), kind: try row.value("kind"), label: try row.text("label"),
             location: try row.text("location"), cycleMinutes: try row.int("cycle_minutes"), state: try row.value("state"),
-            stateNote: try row.optionalText("state_note"), updatedAt: try row.date("updated_at"))
+            stateNote: try row.optionalText("state_note"), updatedAt: try row.date("updated_at"),
+            hold: try row.optionalText("held_for").flatMap { residentId in
+                heldUntil.map { MachineHold(residentId: residentId, until: $0) }
+            })
+    }
+}
+
+extension WaitlistEntry {
+    static let postgresColumns = "id, resident_id, kind, location, created_at, expires_at"
+
+    init(postgres row: PostgresRandomAccessRow) throws {
+        self.init(
+            id: try row.text("id"), residentId: try row.text("resident_id"), kind: try row.value("kind"),
+            location: try row.optionalText("location"), createdAt: try row.date("created_at"),
+            expiresAt: try row.date("expires_at"))
     }
 }
 

@@ -70,6 +70,7 @@ extension PostgresStore: DormTransfer {
             dorm.outages = try await db.rows("SELECT * FROM machine_outages ORDER BY id") {
                 .init(id: try $0["id"].decode(Int64.self), outage: try Outage(postgres: $0))
             }
+            dorm.waitlist = try await Self.waiting(db)
             return dorm
         }
     }
@@ -82,10 +83,11 @@ extension PostgresStore: DormTransfer {
                 let machine = row.machine
                 try await db.execute(
                     """
-                    INSERT INTO machines (id, kind, label, location, cycle_minutes, state, state_note, updated_at, removed_at)
+                    INSERT INTO machines (id, kind, label, location, cycle_minutes, state, state_note, updated_at, removed_at,
+                        held_for, held_until)
                     VALUES (\(machine.id), \(machine.kind.rawValue), \(machine.label), \(machine.location),
                         \(machine.cycleMinutes), \(machine.state.rawValue), \(machine.stateNote), \(machine.updatedAt),
-                        \(row.removedAt))
+                        \(row.removedAt), \(machine.hold?.residentId), \(machine.hold?.until))
                     """)
             }
             for row in dorm.residents {
@@ -201,6 +203,14 @@ extension PostgresStore: DormTransfer {
                     """
                     INSERT INTO machine_outages (id, machine_id, note, started_at, ended_at)
                     VALUES (\(row.id), \(outage.machineId), \(outage.note), \(outage.startedAt), \(outage.endedAt))
+                    """)
+            }
+            for entry in dorm.waitlist {
+                try await db.execute(
+                    """
+                    INSERT INTO waitlist (id, resident_id, kind, location, created_at, expires_at)
+                    VALUES (\(entry.id), \(entry.residentId), \(entry.kind.rawValue), \(entry.location), \(entry.createdAt),
+                        \(entry.expiresAt))
                     """)
             }
             // The identities go on after the numbers the dorm brought.

@@ -19,6 +19,7 @@ public struct DormSnapshot: Sendable {
     public static let tables = [
         "machines", "residents", "enrollment_codes", "sessions", "uses", "idempotency_keys", "notices", "alerts",
         "pickup_requests", "reports", "events", "settings", "push_subscriptions", "push_outbox", "machine_outages",
+        "waitlist",
     ]
 
     public struct MachineRow: Sendable {
@@ -94,6 +95,7 @@ public struct DormSnapshot: Sendable {
     public var pushSubscriptions: [PushSubscriptionRecord] = []
     public var pushOutbox: [PushOutboxRow] = []
     public var outages: [OutageRow] = []
+    public var waitlist: [WaitlistEntry] = []
 
     public init() {}
 
@@ -105,6 +107,7 @@ public struct DormSnapshot: Sendable {
             "notices": notices.count, "alerts": alerts.count, "pickup_requests": pickupRequests.count,
             "reports": reports.count, "events": events.count, "settings": settings.count,
             "push_subscriptions": pushSubscriptions.count, "push_outbox": pushOutbox.count, "machine_outages": outages.count,
+            "waitlist": waitlist.count,
         ]
     }
 

@@ -13,16 +13,38 @@ extension Machine: FetchableRecord, PersistableRecord {
         guard let kind = Kind(rawValue: row["kind"]), let state = State(rawValue: row["state"]) else {
             throw DatabaseError(message: "machine \(row["id"] as String) has an unknown kind or state")
         }
+        let heldFor: String? = row["heldFor"]
+        let heldUntil: Date? = row["heldUntil"]
         self.init(
             id: row["id"], kind: kind, label: row["label"], location: row["location"], cycleMinutes: row["cycleMinutes"],
-            state: state, stateNote: row["stateNote"], updatedAt: row["updatedAt"])
+            state: state, stateNote: row["stateNote"], updatedAt: row["updatedAt"],
+            hold: heldFor.flatMap { residentId in heldUntil.map { MachineHold(residentId: residentId, until: $0) } })
+    }
+
+    public func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["kind"] = kind.rawValue
+        container["label"] = label
+        container["location"] = location
+        container["cycleMinutes"] = cycleMinutes
+        container["state"] = state.rawValue
+        container["stateNote"] = stateNote
+        container["updatedAt"] = updatedAt
+        container["heldFor"] = hold?.residentId
+        container["heldUntil"] = hold?.until
     }
 
     /// Writes the fields a transition changes.
     func updateState(_ db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE machines SET state = ?, stateNote = ?, updatedAt = ? WHERE id = ?")
-            .execute(arguments: [state.rawValue, stateNote, updatedAt, id])
+        try db.cachedStatement(
+            sql: "UPDATE machines SET state = ?, stateNote = ?, updatedAt = ?, heldFor = ?, heldUntil = ? WHERE id = ?"
+        )
+        .execute(arguments: [state.rawValue, stateNote, updatedAt, hold?.residentId, hold?.until, id])
     }
+}
+
+extension WaitlistEntry: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "waitlist"
 }
 
 extension Use: FetchableRecord, PersistableRecord {

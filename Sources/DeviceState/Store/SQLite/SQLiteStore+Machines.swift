@@ -6,7 +6,7 @@ extension SQLiteStore: MachineStore {
         try await pool.read { db in
             let seq = try Self.headSeq(db)
             let machines = try Self.machineStatuses(db, includingRemoved: false)
-            return Board(seq: seq, machines: machines, notices: try Self.liveNotices(db, at: now))
+            return Board(seq: seq, machines: machines, notices: try Self.liveNotices(db, at: now), at: now)
         }
     }
 
@@ -88,7 +88,8 @@ extension SQLiteStore: MachineStore {
             try use.updateClosed(db)
             closedUse = use
         }
-        let machine = transition.machine(after: before.machine, at: now)
+        var machine = transition.machine(after: before.machine, at: now)
+        if machine.state == .idle, before.machine.state != .idle { machine = try offerToWaiter(db, machine, at: now) }
         try machine.updateState(db)
         try recordOutage(db, from: before.machine, to: machine, at: now)
         let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)

@@ -31,6 +31,7 @@ extension SQLiteStore: ReconcilerStore {
                     }
                 }
             }
+            summary.holdsEnded = try Self.endHolds(db, at: now)
             return summary
         }
     }

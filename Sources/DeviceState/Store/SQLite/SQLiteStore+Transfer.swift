@@ -55,6 +55,7 @@ extension SQLiteStore: DormTransfer {
                     outage: Outage(
                         machineId: $0["machineId"], note: $0["note"], startedAt: $0["startedAt"], endedAt: $0["endedAt"]))
             }
+            dorm.waitlist = try Self.waiting(db)
             return dorm
         }
     }
@@ -126,6 +127,7 @@ extension SQLiteStore: DormTransfer {
                     sql: "INSERT INTO machine_outages (id, machineId, note, startedAt, endedAt) VALUES (?, ?, ?, ?, ?)",
                     arguments: [row.id, row.outage.machineId, row.outage.note, row.outage.startedAt, row.outage.endedAt])
             }
+            for entry in dorm.waitlist { try entry.insert(db) }
         }
     }
 

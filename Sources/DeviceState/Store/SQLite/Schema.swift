@@ -224,6 +224,25 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v7: waitlist and holds") { db in
+            try db.execute(
+                sql: """
+                    -- A freed machine kept for the waiter told about it, until heldUntil.
+                    ALTER TABLE machines ADD COLUMN heldFor TEXT;
+                    ALTER TABLE machines ADD COLUMN heldUntil DATETIME;
+                    -- Residents waiting for a machine of a kind; served oldest first.
+                    CREATE TABLE waitlist (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        residentId TEXT NOT NULL REFERENCES residents(id),
+                        kind TEXT NOT NULL,
+                        location TEXT,
+                        createdAt DATETIME NOT NULL,
+                        expiresAt DATETIME NOT NULL
+                    );
+                    CREATE UNIQUE INDEX waitlist_one_per_kind ON waitlist(residentId, kind);
+                    CREATE INDEX waitlist_by_kind ON waitlist(kind, createdAt);
+                    """)
+        }
         return migrator
     }
 }

@@ -41,14 +41,14 @@ enum CLIError: Error, CustomStringConvertible {
     init(_ error: DeviceStateError) {
         let message = error.description
         switch error {
-        case .machineNotFound, .useNotFound, .residentNotFound, .noticeNotFound, .reportNotFound:
+        case .machineNotFound, .useNotFound, .residentNotFound, .noticeNotFound, .reportNotFound, .waitlistEntryNotFound:
             self = .notFound(message)
         case .invalidInput, .enrollmentCodeInvalid, .idempotencyKeyReused:
             self = .usage(message)
         case .machineBusy, .machineBroken, .machineNotInUse, .machineNotBroken, .machineNotDone, .machineExists, .noticeRetracted,
             .reportResolved,
             .notUseOwner, .useAlreadyClosed, .cancelWindowPassed, .ownUse, .residentRevoked, .rateLimited,
-            .tooManyPushSubscriptions:
+            .tooManyPushSubscriptions, .machineHeld, .alreadyWaiting:
             self = .conflict(message)
         }
     }

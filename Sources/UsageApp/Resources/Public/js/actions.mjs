@@ -107,8 +107,12 @@ export class Actions {
     this.showQueued(this.queue.items.length);
   }
 
-  /** The elements on a card that offer `action` on `machine`. */
-  controls(action, machine) {
+  /**
+   * The elements that offer `action` on `machine`: on its row (`place` 'row'), one tap with
+   * the machine's own cycle; in its menu ('menu'), starting with other minutes, cancelling
+   * and reporting. An action taken in the menu closes it.
+   */
+  controls(action, machine, place = 'row') {
     const button = (text, onClick, secondary = false) => {
       const element = document.createElement('button');
       element.type = 'button';
@@ -117,9 +121,18 @@ export class Actions {
       element.addEventListener('click', () => onClick(element));
       return element;
     };
-    const send = (control, input) => this.perform(action, machine, { input, control });
+    const closeMenu = () => { if (place === 'menu') $('machine-menu').close(); };
+    const send = (control, input) => {
+      closeMenu();
+      return this.perform(action, machine, { input, control });
+    };
     switch (action) {
       case 'start': {
+        if (place === 'row') {
+          const start = button('Start', (control) => send(control));
+          start.setAttribute('aria-label', `Start ${machine.label} for ${machine.cycleMinutes} minutes`);
+          return [start];
+        }
         const label = document.createElement('label');
         label.className = 'minutes';
         const input = document.createElement('input');
@@ -127,17 +140,23 @@ export class Actions {
         label.append(input, document.createTextNode('min'));
         input.setAttribute('aria-label', `Minutes for ${machine.label}`);
         const start = button('Start', (control) => send(control, input.value));
-        start.setAttribute('aria-label', `Start ${machine.label}`);
-        return [label, start];
+        start.setAttribute('aria-label', `Start ${machine.label} for the minutes given`);
+        const row = document.createElement('div');
+        row.className = 'menu-start';
+        row.append(label, start);
+        return [row];
       }
       case 'collect':
         return [button('Collected', send)];
       case 'cancel':
-        return [button('Cancel', send, true)];
-      case 'pickup':
-        return [button('Ask to collect', send)];
+        return [button('Cancel this use', send, true)];
+      case 'pickup': {
+        const ask = button('Ask owner', send);
+        ask.setAttribute('aria-label', `Ask the owner of ${machine.label} to collect`);
+        return [ask];
+      }
       case 'report':
-        return [button('Report a problem', () => this.openReport(machine), true)];
+        return [button('Report a problem', () => { closeMenu(); this.openReport(machine); }, true)];
       default:
         return [];
     }

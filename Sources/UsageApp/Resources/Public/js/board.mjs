@@ -61,6 +61,12 @@ export function formatRemaining(ms) {
   return hours > 0 ? `${hours}:${two(minutes)}:${two(total % 60)}` : `${two(minutes)}:${two(total % 60)}`;
 }
 
+/** The hold on an idle machine that still keeps it at `now`, or null. */
+export function heldAt(machine, now) {
+  const hold = machine.state === 'idle' ? machine.hold : null;
+  return hold && Date.parse(hold.until) > now ? hold : null;
+}
+
 /**
  * What a machine shows at `now` (ms, on the server's clock) to resident `me`:
  * its phase (free, running, done, broken), a status line, and the actions on offer.
@@ -69,6 +75,14 @@ export function machineView(machine, me, now) {
   const use = machine.use;
   if (machine.state === 'broken') {
     return { phase: 'broken', status: 'Out of order', note: machine.stateNote ?? '', actions: ['report'] };
+  }
+  const hold = heldAt(machine, now);
+  if (hold?.residentId === me) {
+    const left = formatRemaining(Date.parse(hold.until) - now);
+    return { phase: 'free', mine: true, status: `Kept for you · ${left}`, note: 'You were waiting for it', actions: ['start', 'report'] };
+  }
+  if (hold) {
+    return { phase: 'held', status: `Kept for a waiting resident · ${formatRemaining(Date.parse(hold.until) - now)}`, note: '', actions: ['report'] };
   }
   if (!use) return { phase: 'free', status: 'Free', note: '', actions: ['start', 'report'] };
   const mine = use.residentId === me;
@@ -90,4 +104,62 @@ export function machineView(machine, me, now) {
 /** Notices still live at `now`: the server removes expired ones too, on its next pass. */
 export function liveNotices(notices, now) {
   return notices.filter((n) => !n.expiresAt || Date.parse(n.expiresAt) > now);
+}
+
+const KIND_ORDER = ['washer', 'dryer', 'other'];
+
+/**
+ * The board at a glance, as the server's `summary` (KindSummary in Swift; keep them alike):
+ * per location and kind, how many machines there are, how many are free, how many finished
+ * cycles await pickup, and, when none is free, when the first running cycle ends (ms).
+ */
+export function summarise(machines, now) {
+  const groups = new Map();
+  for (const machine of machines) {
+    const key = `${machine.location}\u0000${machine.kind}`;
+    if (!groups.has(key)) groups.set(key, { kind: machine.kind, location: machine.location, machines: [] });
+    groups.get(key).machines.push(machine);
+  }
+  return [...groups.values()]
+    .sort((a, b) =>
+      a.location === b.location ? KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) : a.location < b.location ? -1 : 1)
+    .map(({ kind, location, machines: group }) => {
+      const free = group.filter((m) => m.state === 'idle' && !heldAt(m, now)).length;
+      const ends = group.filter((m) => m.state === 'in_use' && m.use).map((m) => Date.parse(m.use.endsAt));
+      const running = ends.filter((end) => end > now);
+      return {
+        kind, location, total: group.length, free,
+        awaitingPickup: ends.length - running.length,
+        nextFreeAt: free > 0 || running.length === 0 ? null : Math.min(...running),
+      };
+    });
+}
+
+const KIND_NAMES = { washer: 'Washers', dryer: 'Dryers', other: 'Other machines' };
+
+/** What one summary entry says at `now`: "2 of 5 free", "next free in 12 min", … */
+export function summaryText(entry, now) {
+  if (entry.free > 0) return `${entry.free} of ${entry.total} free`;
+  if (entry.nextFreeAt !== null) return `next free in ${Math.max(1, Math.ceil((entry.nextFreeAt - now) / 60000))} min`;
+  if (entry.awaitingPickup > 0) return `none free · ${entry.awaitingPickup} awaiting pickup`;
+  return 'none working';
+}
+
+/**
+ * The summary's lines at `now`, grouped by location:
+ * `[{location, kinds: [{kind, name, text, free, waiting}]}]`. `free` says whether a machine
+ * of that kind can be started now; `waiting` is the resident's waitlist entry that covers
+ * the line (`{id, position}`, from `GET /api/waitlist`), or null.
+ */
+export function summaryView(machines, now, waitlist = []) {
+  const locations = new Map();
+  for (const entry of summarise(machines, now)) {
+    if (!locations.has(entry.location)) locations.set(entry.location, []);
+    const waiting = waitlist.find((w) => w.kind === entry.kind && (w.location === null || w.location === entry.location));
+    locations.get(entry.location).push({
+      kind: entry.kind, name: KIND_NAMES[entry.kind] ?? entry.kind, text: summaryText(entry, now), free: entry.free > 0,
+      waiting: waiting ? { id: waiting.id, position: waiting.position } : null,
+    });
+  }
+  return [...locations].map(([location, kinds]) => ({ location, kinds }));
 }

@@ -9,7 +9,7 @@ import { LiveConnection } from './live.mjs';
 import { disablePush } from './push.mjs';
 import { ActionQueue } from './queue.mjs';
 import { setUpSettings } from './settings.mjs';
-import { showAlert } from './toasts.mjs';
+import { showAlert, toast as showToast } from './toasts.mjs';
 import { BoardView, asOfAfter, clockOffset } from './view.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -31,7 +31,7 @@ const actions = new Actions({
   signedIn: () => Boolean(state.me),
   machineChanged: (machine) => state.board && setBoard(withMachine(state.board, machine)),
 });
-const view = new BoardView((action, machine) => actions.controls(action, machine));
+const view = new BoardView((action, machine, place) => actions.controls(action, machine, place), { wait });
 
 const serverNow = () => Date.now() + state.clockOffset;
 
@@ -113,6 +113,7 @@ function showApp(preferences) {
   setUpSettings(preferences);
   $('sign-out').onclick = signOut;
   startLive();
+  loadWaitlist();
   actions.updateQueued();
 }
 
@@ -141,7 +142,10 @@ function startLive() {
         setBoard(board);
       },
       frame: (frame) => {
-        if (frame.type === 'alert') showAlert(frame.alert, state.connection);
+        if (frame.type === 'alert') {
+          showAlert(frame.alert, state.connection);
+          if (frame.alert.kind === 'machine_free') loadWaitlist();
+        }
         else if (frame.type !== 'error' && frame.type !== 'pong') setBoard(applyFrame(state.board, frame));
       },
       status: setConnection,
@@ -172,6 +176,28 @@ function setBoard(board) {
   });
 }
 
+/** The resident's waitlist entries, shown on the summary; offline, the last ones stay. */
+async function loadWaitlist() {
+  try {
+    view.setWaitlist((await api('/api/waitlist')).entries);
+    if (state.board) setBoard(state.board);
+  } catch {
+    // shown again with the next successful load
+  }
+}
+
+/** Joins the waitlist for a summary line, or leaves it; the resident reads why it failed. */
+async function wait({ kind, location, waiting }) {
+  try {
+    if (waiting) await api(`/api/waitlist/${encodeURIComponent(waiting.id)}`, { method: 'DELETE' });
+    else await api('/api/waitlist', { method: 'POST', body: { kind, location } });
+  } catch (error) {
+    showToast(error instanceof ApiError ? error.message : 'The server cannot be reached. Try again when you are online.');
+  }
+  await loadWaitlist();
+  if (state.board) view.render(state.board, state.me.id, serverNow());
+}
+
 function setConnection(status) {
   view.showConnection(status);
   state.asOf = asOfAfter(status, state.asOf, Boolean(state.board), Date.now());
@@ -190,6 +216,7 @@ function forget() {
   state.board = null;
   state.asOf = null;
   view.clear();
+  view.setWaitlist([]);
 }
 
 function loadJSON(key) {

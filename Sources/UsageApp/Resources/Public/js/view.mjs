@@ -1,9 +1,9 @@
-// The board on the page: a section per location, a card per machine, the notices, the
-// "As of" line and the connection badge. What they show is worked out by the functions
+// The board on the page: the summary at the top, a section per location, a row per machine
+// with its menu, the notices, the "As of" line and the connection badge. What they show is worked out by the functions
 // first in this file, which take values and return values (tested under node); BoardView
 // puts it in the DOM, changing only what changed.
 
-import { groupByLocation, liveNotices, machineView } from './board.mjs';
+import { groupByLocation, liveNotices, machineView, summaryView } from './board.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -16,16 +16,24 @@ export function clockOffset(serverNow, localNow) {
   return Math.abs(offset) > CLOCK_SKEW_MS ? offset : 0;
 }
 
+/** The actions a row offers at once; the others wait in the machine's menu. */
+const ROW_ACTIONS = new Set(['start', 'collect', 'pickup']);
+
 /**
- * What a machine's card shows at `now` to resident `me` (see machineView); `actionsKey`
- * changes exactly when its buttons must be built again, so that a countdown does not
- * rebuild them under the resident's finger.
+ * What a machine's row shows at `now` to resident `me` (see machineView): `primary`, the one
+ * action on the row (or null), and `menu`, the actions behind its menu button (starting with
+ * other minutes among them). `actionsKey` changes exactly when the buttons must be built
+ * again, so that a countdown does not rebuild them under the resident's finger.
  */
 export function cardView(machine, me, now) {
   const view = machineView(machine, me, now);
+  const primary = view.actions.find((action) => ROW_ACTIONS.has(action)) ?? null;
+  const menu = view.actions.filter((action) => action !== primary || action === 'start');
   return {
     ...view,
     mine: Boolean(view.mine),
+    primary,
+    menu,
     actionsKey: [view.actions.join(), machine.use?.id ?? '', machine.cycleMinutes, machine.label].join('|'),
   };
 }
@@ -66,9 +74,18 @@ export const staleText = (asOf, timeOptions) =>
   asOf === null ? '' : `As of ${hhmm(asOf, timeOptions)}: this board updates when the connection is back.`;
 
 export class BoardView {
-  /** @param {(action: string, machine: object) => Node[]} controls the elements that offer an action */
-  constructor(controls) {
+  /**
+   * @param {(action: string, machine: object, place: 'row' | 'menu') => Node[]} controls the
+   *   elements that offer an action on a machine's row or in its menu
+   */
+  constructor(controls, { wait = () => {} } = {}) {
     this.controls = controls;
+    /** Joins or leaves the waitlist for a summary line: `wait({kind, location, waiting})`. */
+    this.wait = wait;
+    /** The resident's waitlist entries, as `GET /api/waitlist` gives them. */
+    this.waitlist = [];
+    /** The machine whose menu is open, with what it offers: `{id, actionsKey}`. */
+    this.menu = null;
     this.cards = new Map();
     this.sections = new Map();
     /** Whether the card named in the URL's fragment was scrolled to. */
@@ -105,6 +122,7 @@ export class BoardView {
       if (container.children[index] !== root) container.insertBefore(root, container.children[index] ?? null);
     });
     this.showNotices(board.notices ?? [], now);
+    this.showSummary(board.machines, now);
     // A notification's link (/#machine-W1) names a card that did not exist when the page loaded.
     if (!this.shownTarget && location.hash.startsWith('#machine-')) {
       this.shownTarget = true;
@@ -116,9 +134,10 @@ export class BoardView {
   tick(board, me, now) {
     for (const machine of board.machines) {
       const card = this.cards.get(machine.id);
-      if (card && machine.use) this.updateCard(card, machine, me, now);
+      if (card && (machine.use || machine.hold)) this.updateCard(card, machine, me, now);
     }
     this.showNotices(board.notices ?? [], now);
+    this.showSummary(board.machines, now);
   }
 
   /** Empties the board (the resident signed out). */
@@ -126,6 +145,69 @@ export class BoardView {
     this.cards.clear();
     this.sections.clear();
     $('locations').replaceChildren();
+    $('summary').replaceChildren();
+    delete $('summary').dataset.key;
+    $('machine-menu').close();
+  }
+
+  /** Shows the resident's waitlist entries on the summary (drawn with the next board). */
+  setWaitlist(entries) {
+    this.waitlist = entries;
+    delete $('summary').dataset.key;
+  }
+
+  /** The board at a glance: per location (named when there are several), a line per kind. */
+  showSummary(machines, now) {
+    const container = $('summary');
+    const locations = summaryView(machines, now, this.waitlist);
+    const key = JSON.stringify(locations);
+    if (container.dataset.key === key) return;
+    container.dataset.key = key;
+    const named = locations.length > 1;
+    container.replaceChildren(
+      ...locations.map(({ location, kinds }) => {
+        const list = document.createElement('ul');
+        list.className = 'glance';
+        if (named) list.setAttribute('aria-label', location);
+        const group = document.createElement('div');
+        group.className = 'glance-group';
+        if (named) {
+          const heading = document.createElement('p');
+          heading.className = 'glance-location';
+          heading.textContent = location;
+          group.append(heading);
+        }
+        group.append(list);
+        list.append(
+          ...kinds.map((entry) => {
+            const item = document.createElement('li');
+            item.dataset.free = String(entry.free);
+            const name = document.createElement('strong');
+            name.textContent = entry.name;
+            const text = document.createElement('span');
+            text.className = 'glance-text';
+            text.textContent = ` ${entry.text}` + (entry.waiting ? ` · you are #${entry.waiting.position} in line` : '');
+            item.append(name, text);
+            if (entry.waiting || !entry.free) {
+              const button = document.createElement('button');
+              button.type = 'button';
+              button.className = 'secondary wait';
+              button.textContent = entry.waiting ? 'Stop waiting' : 'Notify me';
+              button.setAttribute(
+                'aria-label',
+                entry.waiting ? `Stop waiting for ${entry.name.toLowerCase()}` : `Notify me when one of the ${entry.name.toLowerCase()} is free`);
+              button.addEventListener('click', () => {
+                button.disabled = true;
+                this.wait({ kind: entry.kind, location: named ? location : null, waiting: entry.waiting });
+              });
+              item.append(button);
+            }
+            return item;
+          }),
+        );
+        return group;
+      }),
+    );
   }
 
   showNotices(notices, now) {
@@ -200,7 +282,30 @@ export class BoardView {
     card.note.title = view.note;
     if (view.actionsKey !== card.actionsKey) {
       card.actionsKey = view.actionsKey;
-      card.actions.replaceChildren(...view.actions.flatMap((action) => this.controls(action, machine)));
+      const more = document.createElement('button');
+      more.type = 'button';
+      more.className = 'secondary more';
+      more.textContent = '⋯';
+      more.setAttribute('aria-label', `More for ${machine.label}`);
+      more.setAttribute('aria-haspopup', 'dialog');
+      more.addEventListener('click', () => this.openMenu(machine, view));
+      card.actions.replaceChildren(...(view.primary ? this.controls(view.primary, machine, 'row') : []), more);
+      if (this.menu?.id === machine.id) this.fillMenu(machine, view);
     }
+  }
+
+  /** Opens the menu of `machine`: its status and the actions it does not offer on its row. */
+  openMenu(machine, view) {
+    this.fillMenu(machine, view);
+    const dialog = $('machine-menu');
+    dialog.onclose = () => { this.menu = null; };
+    if (!dialog.open) dialog.showModal();
+  }
+
+  fillMenu(machine, view) {
+    this.menu = { id: machine.id };
+    $('menu-title').textContent = machine.label;
+    $('menu-status').textContent = [view.status, view.note].filter(Boolean).join(' · ');
+    $('menu-actions').replaceChildren(...view.menu.flatMap((action) => this.controls(action, machine, 'menu')));
   }
 }
