@@ -75,7 +75,8 @@ struct Serve: AsyncParsableCommand {
         }
         guard Waitlist.holdMinutesRange.contains(waitlistHoldMinutes) else {
             throw ValidationError(
-                "--waitlist-hold-minutes must be \(Waitlist.holdMinutesRange.lowerBound) to \(Waitlist.holdMinutesRange.upperBound).")
+                "--waitlist-hold-minutes must be \(Waitlist.holdMinutesRange.lowerBound) to \(Waitlist.holdMinutesRange.upperBound)."
+            )
         }
         if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
             throw ValidationError(

@@ -65,9 +65,10 @@ struct BoardSummaryTests {
                 Self.machine("W1", .washer, in: "Basement"), Self.machine("W2", .washer, in: "Annex"),
                 Self.machine("D2", .dryer, in: "Annex"),
             ], at: Self.now)
-        #expect(summary.map { "\($0.location) \($0.kind.rawValue) \($0.total)" } == [
-            "Annex washer 1", "Annex dryer 2", "Annex other 1", "Basement washer 1",
-        ])
+        #expect(
+            summary.map { "\($0.location) \($0.kind.rawValue) \($0.total)" } == [
+                "Annex washer 1", "Annex dryer 2", "Annex other 1", "Basement washer 1",
+            ])
     }
 
     struct Fixture: Decodable {

@@ -7,7 +7,9 @@ struct WaitlistRuleTests {
     /// 2026-11-22T14:30:00Z.
     static let now = Date(timeIntervalSince1970: 1_795_357_800)
 
-    static func entry(_ id: String, _ resident: String, _ kind: Machine.Kind = .washer, in location: String? = nil, minutesAgo: Double)
+    static func entry(
+        _ id: String, _ resident: String, _ kind: Machine.Kind = .washer, in location: String? = nil, minutesAgo: Double
+    )
         -> WaitlistEntry
     {
         let created = now.addingTimeInterval(-minutesAgo * 60)
@@ -38,9 +40,10 @@ struct WaitlistRuleTests {
             Self.entry("e1", "ada", in: "Hall B", minutesAgo: 30), Self.entry("e2", "bob", minutesAgo: 20),
             Self.entry("e3", "cy", in: "Hall A", minutesAgo: 10), Self.entry("e4", "cy", .dryer, minutesAgo: 5),
         ]
-        #expect(Waitlist.places(of: "cy", in: entries, at: Self.now).map { "\($0.kind.rawValue) \($0.position)" } == [
-            "washer 2", "dryer 1",
-        ])
+        #expect(
+            Waitlist.places(of: "cy", in: entries, at: Self.now).map { "\($0.kind.rawValue) \($0.position)" } == [
+                "washer 2", "dryer 1",
+            ])
         #expect(Waitlist.places(of: "bob", in: entries, at: Self.now).map(\.position) == [2])
     }
 

@@ -33,7 +33,9 @@ struct WaitlistStoreContract {
         }
     }
 
-    @Test("two waiters: places 1 and 2; each freed washer tells the next one, who leaves the list", arguments: StoreBackend.underTest)
+    @Test(
+        "two waiters: places 1 and 2; each freed washer tells the next one, who leaves the list",
+        arguments: StoreBackend.underTest)
     func order(_ backend: StoreBackend) async throws {
         let (db, cy, ada, bob) = try await Self.busyDorm(backend)
         let first = try await db.store.joinWaitlist(kind: .washer, location: nil, residentId: ada.id, at: Self.minutes(1))
@@ -52,7 +54,9 @@ struct WaitlistStoreContract {
         #expect(try await db.store.waitlist(of: bob.id, at: Self.minutes(51)).isEmpty)
     }
 
-    @Test("with a hold, the freed machine is kept for the waiter: others are refused, the waiter starts it", arguments: StoreBackend.underTest)
+    @Test(
+        "with a hold, the freed machine is kept for the waiter: others are refused, the waiter starts it",
+        arguments: StoreBackend.underTest)
     func hold(_ backend: StoreBackend) async throws {
         let (db, cy, ada, bob) = try await Self.busyDorm(backend)
         try await db.store.setSetting(.waitlistHoldMinutes, to: "5")
@@ -71,7 +75,9 @@ struct WaitlistStoreContract {
         #expect(try await db.store.machine("W1").machine.hold == nil)
     }
 
-    @Test("a hold that runs out passes the machine to the next waiter at the reconciler's pass, then to anyone", arguments: StoreBackend.underTest)
+    @Test(
+        "a hold that runs out passes the machine to the next waiter at the reconciler's pass, then to anyone",
+        arguments: StoreBackend.underTest)
     func holdRunsOut(_ backend: StoreBackend) async throws {
         let (db, cy, ada, bob) = try await Self.busyDorm(backend)
         try await db.store.setSetting(.waitlistHoldMinutes, to: "5")
@@ -92,7 +98,9 @@ struct WaitlistStoreContract {
         #expect(anyone.use.machineId == "W1")
     }
 
-    @Test("one entry per resident and kind; a location limits the machines; expired entries are skipped", arguments: StoreBackend.underTest)
+    @Test(
+        "one entry per resident and kind; a location limits the machines; expired entries are skipped",
+        arguments: StoreBackend.underTest)
     func rules(_ backend: StoreBackend) async throws {
         let (db, cy, ada, bob) = try await Self.busyDorm(backend)
         try await db.store.addTestMachine("W9", location: "Hall B")

@@ -19,7 +19,9 @@ struct WaitlistAPITests {
         try await dorm.withServer { client in
             var uses: [Use] = []
             for machine in ["W1", "W2"] {
-                uses.append(try await client.execute(uri: "/api/machines/\(machine)/uses", method: .post, headers: .json(cy)).decode(Use.self))
+                uses.append(
+                    try await client.execute(uri: "/api/machines/\(machine)/uses", method: .post, headers: .json(cy)).decode(
+                        Use.self))
             }
             let first = try await client.execute(
                 uri: "/api/waitlist", method: .post, headers: .json(ada), body: ByteBuffer(json: #"{"kind":"washer"}"#))
@@ -56,11 +58,17 @@ struct WaitlistAPITests {
             let started = try await client.execute(uri: "/api/machines/W1/uses", method: .post, headers: .json(ada))
             #expect(started.status == .created)
 
-            let alerts = try await dorm.store.events(after: 0, limit: 100).filter { $0.kind == .alert && $0.topic == .resident(adaId) }
+            let alerts = try await dorm.store.events(after: 0, limit: 100).filter {
+                $0.kind == .alert && $0.topic == .resident(adaId)
+            }
             #expect(alerts.count == 1)
             let entry = try #require(bobEntries.first?["id"] as? String)
-            #expect(try await client.execute(uri: "/api/waitlist/\(entry)", method: .delete, headers: .bearer(ada)).status == .notFound)
-            #expect(try await client.execute(uri: "/api/waitlist/\(entry)", method: .delete, headers: .bearer(bob)).status == .noContent)
+            #expect(
+                try await client.execute(uri: "/api/waitlist/\(entry)", method: .delete, headers: .bearer(ada)).status
+                    == .notFound)
+            #expect(
+                try await client.execute(uri: "/api/waitlist/\(entry)", method: .delete, headers: .bearer(bob)).status
+                    == .noContent)
         }
     }
 }

@@ -10,9 +10,10 @@ extension SQLiteStore: WaitlistStore {
             try Self.dropExpiredWaits(db, at: now)
             let entry = try Waitlist.join(
                 kind: kind, location: location, residentId: residentId, existing: try Self.waiting(db, kind: kind), at: now)
-            let machines = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM machines WHERE kind = ? AND removedAt IS NULL AND (? IS NULL OR location = ?)",
-                arguments: [kind.rawValue, entry.location, entry.location]) ?? 0
+            let machines =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM machines WHERE kind = ? AND removedAt IS NULL AND (? IS NULL OR location = ?)",
+                    arguments: [kind.rawValue, entry.location, entry.location]) ?? 0
             guard machines > 0 else {
                 throw DeviceStateError.invalidInput(field: entry.location == nil ? "kind" : "location", reason: .noSuchMachines)
             }
