@@ -71,10 +71,16 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                "CQRencode",
             ],
+            exclude: ["CQRencode"],
             // docs/openapi.yaml and fixtures/demo-dorm.json are symlinks to these files.
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/demo-dorm.json"), .copy("Resources/Public")]
         ),
+        // QR codes for the machine labels, from the system like SQLite (Debian: libqrencode-dev).
+        .systemLibrary(
+            name: "CQRencode", path: "Sources/UsageApp/CQRencode", pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]),
         .testTarget(name: "DeviceStateTests", dependencies: ["DeviceState", "PostgresTestCluster"]),
         // A throwaway PostgreSQL cluster for the tests of one process.
         .target(

@@ -227,6 +227,20 @@ class PWATests(unittest.TestCase):
         self.card("W1").find_element(By.XPATH, ".//button[text()='Collected']").click()
         self.wait(lambda: self.phase("W1") == "free")
 
+    def test_a_machine_label_opens_the_app_on_it_with_one_tap_start(self):
+        # Signed out first: the label's address survives signing in.
+        self.driver.get(f"{self.dorm.origin}/m/W2")
+        self.wait(lambda: self.driver.find_element(By.ID, "enroll").is_displayed())
+        self.driver.find_element(By.ID, "enroll-code").send_keys(self.dorm.enrollment_code("Ada"))
+        self.driver.find_element(By.CSS_SELECTOR, "#enroll-form button[type='submit']").click()
+        menu = self.driver.find_element(By.ID, "machine-menu")
+        self.wait(menu.is_displayed, message="the machine's menu opens by itself")
+        self.assertEqual(self.driver.find_element(By.ID, "menu-title").text, "Washer W2")
+        menu.find_element(By.XPATH, ".//button[text()='Start for 45 min']").click()
+        self.wait(lambda: self.phase("W2") == "running", message="one tap started it")
+        self.assertFalse(menu.is_displayed())
+        self.assertEqual(self.dorm.cli("stats")["startsFromLabels"], 1)
+
     def test_a_change_made_while_the_server_was_down_shows_without_reload(self):
         self.enroll()
         self.driver.execute_script("window.sameDocument = true")

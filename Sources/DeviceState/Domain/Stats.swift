@@ -32,6 +32,8 @@ public struct DormStats: Codable, Sendable, Hashable {
     public var usesByHour: [Int]
     /// The hours with the most starts, busiest first: at most three, none without uses.
     public var busiestHours: [Int]
+    /// Uses started from a machine's label (its QR code or NFC sticker, `/m/ID`).
+    public var startsFromLabels: Int
     /// What became of the push notifications queued in the period, by outcome
     /// (`pending`, `delivered`, `gone`, `failed`, `expired`).
     public var push: [String: Int]
@@ -80,6 +82,7 @@ public struct DormStats: Codable, Sendable, Hashable {
         var byHour = Array(repeating: 0, count: 24)
         for use in uses { byHour[calendar.component(.hour, from: use.startedAt)] += 1 }
         self.usesByHour = byHour
+        self.startsFromLabels = uses.count { $0.startedFrom == .label }
         self.busiestHours = Array(
             byHour.indices.filter { byHour[$0] > 0 }.sorted { (byHour[$1], $0) < (byHour[$0], $1) }.prefix(3))
         self.push = Dictionary(uniqueKeysWithValues: push.map { ($0.key.rawValue, $0.value) })

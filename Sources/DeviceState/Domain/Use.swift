@@ -23,10 +23,18 @@ public struct Use: Codable, Sendable, Hashable {
     public var endsAt: Date
     public var closedAt: Date?
     public var closeReason: CloseReason?
+    /// Where the start was tapped, for `admin stats`; not part of the API's use object.
+    public var startedFrom: Source?
+
+    /// Where a start came from: nil is the app's board; `label` is the QR code or NFC sticker
+    /// on the machine (`/m/ID`).
+    public enum Source: String, Codable, Sendable {
+        case label
+    }
 
     public init(
         id: String, machineId: String, residentId: String, startedAt: Date, endsAt: Date,
-        closedAt: Date? = nil, closeReason: CloseReason? = nil
+        closedAt: Date? = nil, closeReason: CloseReason? = nil, startedFrom: Source? = nil
     ) {
         self.id = id
         self.machineId = machineId
@@ -35,6 +43,7 @@ public struct Use: Codable, Sendable, Hashable {
         self.endsAt = endsAt
         self.closedAt = closedAt
         self.closeReason = closeReason
+        self.startedFrom = startedFrom
     }
 
     public var isOpen: Bool { closedAt == nil }
@@ -63,12 +72,17 @@ public struct StartUseRequest: Sendable, Hashable {
     public var minutes: Int?
     /// A client-chosen key: the same key from the same resident returns the first response.
     public var idempotencyKey: String?
+    public var startedFrom: Use.Source?
 
-    public init(machineId: String, residentId: String, minutes: Int? = nil, idempotencyKey: String? = nil) {
+    public init(
+        machineId: String, residentId: String, minutes: Int? = nil, idempotencyKey: String? = nil,
+        startedFrom: Use.Source? = nil
+    ) {
         self.machineId = machineId
         self.residentId = residentId
         self.minutes = minutes
         self.idempotencyKey = idempotencyKey
+        self.startedFrom = startedFrom
     }
 }
 

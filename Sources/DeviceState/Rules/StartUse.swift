@@ -7,7 +7,7 @@ extension StartUseRequest {
         let minutes = minutes ?? machine.cycleMinutes
         return Use(
             id: Secrets.newUUID(), machineId: machine.id, residentId: residentId, startedAt: now,
-            endsAt: now.addingTimeInterval(TimeInterval(minutes * 60)))
+            endsAt: now.addingTimeInterval(TimeInterval(minutes * 60)), startedFrom: startedFrom)
     }
 
     /// What the request asks for: a retry under the same idempotency key must ask for the same thing.

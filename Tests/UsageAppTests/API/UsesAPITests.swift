@@ -109,6 +109,30 @@ struct UsesAPITests {
         }
     }
 
+    @Test("/m/W1 (a machine's label) opens the app on W1; a start made there is counted in the stats")
+    func fromLabel() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            let opened = try await client.execute(uri: "/m/W1", method: .get)
+            #expect(opened.status == .seeOther)
+            #expect(opened.headers[.location] == "/?machine=W1")
+            #expect(try await client.execute(uri: "/m/W%201", method: .get).status == .notFound)
+
+            let started = try await client.execute(
+                uri: "/api/machines/W1/uses", method: .post, headers: .json(token), body: ByteBuffer(json: #"{"via":"label"}"#))
+            #expect(started.status == .created)
+            _ = try await client.execute(uri: "/api/machines/W2/uses", method: .post, headers: .json(token))
+            let odd = try await client.execute(
+                uri: "/api/machines/W1/uses", method: .post, headers: .json(token), body: ByteBuffer(json: #"{"via":"poster"}"#))
+            #expect(odd.status == .badRequest)
+        }
+        let stats = try await dorm.store.stats(
+            since: .currentSecond - 3600, at: .currentSecond + 60, timeZone: TimeZone(identifier: "UTC")!)
+        #expect(stats.startsFromLabels == 1)
+        #expect(stats.usesByHour.reduce(0, +) == 2)
+    }
+
     @Test("collect: only the owner; the machine is free afterwards")
     func collect() async throws {
         let dorm = try await TestDorm()

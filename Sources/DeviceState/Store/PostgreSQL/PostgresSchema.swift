@@ -196,10 +196,11 @@ enum PostgresSchema {
             """
         ),
         (
-            "v3: waitlist and holds",
+            "v3: waitlist, holds, starts from labels",
             """
             ALTER TABLE machines ADD COLUMN held_for text;
             ALTER TABLE machines ADD COLUMN held_until timestamptz;
+            ALTER TABLE uses ADD COLUMN started_from text;
             CREATE TABLE waitlist (
                 id text PRIMARY KEY,
                 resident_id text NOT NULL REFERENCES residents(id),

@@ -40,7 +40,7 @@ enum Prepared {
             SELECT m.id, m.kind, m.label, m.location, m.cycle_minutes, m.state, m.state_note, m.updated_at, m.held_for, m.held_until,
                 u.id AS use_id, u.machine_id AS use_machine_id, u.resident_id AS use_resident_id,
                 u.started_at AS use_started_at, u.ends_at AS use_ends_at, u.closed_at AS use_closed_at,
-                u.close_reason AS use_close_reason
+                u.close_reason AS use_close_reason, u.started_from AS use_started_from
             FROM machines m LEFT JOIN uses u ON u.machine_id = m.id AND u.closed_at IS NULL
             WHERE m.id = $1 AND m.removed_at IS NULL
             """
@@ -55,9 +55,14 @@ enum Prepared {
     }
 
     struct InsertUse: PreparedStatement {
-        static let sql = "INSERT INTO uses (id, machine_id, resident_id, started_at, ends_at) VALUES ($1, $2, $3, $4, $5)"
+        static let sql = """
+            INSERT INTO uses (id, machine_id, resident_id, started_at, ends_at, started_from) VALUES ($1, $2, $3, $4, $5, $6)
+            """
         let bindings: PostgresBindings
-        init(_ use: Use) { bindings = PostgresBindings(use.id, use.machineId, use.residentId, use.startedAt, use.endsAt) }
+        init(_ use: Use) {
+            bindings = PostgresBindings(
+                use.id, use.machineId, use.residentId, use.startedAt, use.endsAt, use.startedFrom?.rawValue)
+        }
     }
 
     struct CloseUse: PreparedStatement {

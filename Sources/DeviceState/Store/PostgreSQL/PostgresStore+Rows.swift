@@ -52,7 +52,7 @@ extension WaitlistEntry {
 }
 
 extension Use {
-    static let postgresColumns = "id, machine_id, resident_id, started_at, ends_at, closed_at, close_reason"
+    static let postgresColumns = "id, machine_id, resident_id, started_at, ends_at, closed_at, close_reason, started_from"
 
     /// - Parameter prefix: what the column names start with, when a join named them so.
     init(postgres row: PostgresRandomAccessRow, prefix: String = "") throws {
@@ -60,7 +60,8 @@ extension Use {
             id: try row.text(prefix + "id"), machineId: try row.text(prefix + "machine_id"),
             residentId: try row.text(prefix + "resident_id"), startedAt: try row.date(prefix + "started_at"),
             endsAt: try row.date(prefix + "ends_at"), closedAt: try row.optionalDate(prefix + "closed_at"),
-            closeReason: try row.optionalText(prefix + "close_reason").flatMap(CloseReason.init(rawValue:)))
+            closeReason: try row.optionalText(prefix + "close_reason").flatMap(CloseReason.init(rawValue:)),
+            startedFrom: try row.optionalText(prefix + "started_from").flatMap(Source.init(rawValue:)))
     }
 }
 

@@ -116,9 +116,9 @@ extension PostgresStore: DormTransfer {
             for use in dorm.uses {
                 try await db.execute(
                     """
-                    INSERT INTO uses (id, machine_id, resident_id, started_at, ends_at, closed_at, close_reason)
+                    INSERT INTO uses (id, machine_id, resident_id, started_at, ends_at, closed_at, close_reason, started_from)
                     VALUES (\(use.id), \(use.machineId), \(use.residentId), \(use.startedAt), \(use.endsAt), \(use.closedAt),
-                        \(use.closeReason?.rawValue))
+                        \(use.closeReason?.rawValue), \(use.startedFrom?.rawValue))
                     """)
             }
             for key in dorm.idempotencyKeys {

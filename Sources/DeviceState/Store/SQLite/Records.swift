@@ -52,9 +52,22 @@ extension Use: FetchableRecord, PersistableRecord {
 
     public init(row: Row) throws {
         let reason: String? = row["closeReason"]
+        let source: String? = row["startedFrom"]
         self.init(
             id: row["id"], machineId: row["machineId"], residentId: row["residentId"], startedAt: row["startedAt"],
-            endsAt: row["endsAt"], closedAt: row["closedAt"], closeReason: reason.flatMap(CloseReason.init(rawValue:)))
+            endsAt: row["endsAt"], closedAt: row["closedAt"], closeReason: reason.flatMap(CloseReason.init(rawValue:)),
+            startedFrom: source.flatMap(Source.init(rawValue:)))
+    }
+
+    public func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["machineId"] = machineId
+        container["residentId"] = residentId
+        container["startedAt"] = startedAt
+        container["endsAt"] = endsAt
+        container["closedAt"] = closedAt
+        container["closeReason"] = closeReason?.rawValue
+        container["startedFrom"] = startedFrom?.rawValue
     }
 
     static func fetchOpen(_ db: Database, machineId: String) throws -> Use? {
@@ -63,8 +76,10 @@ extension Use: FetchableRecord, PersistableRecord {
     }
 
     func insertOpen(_ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO uses (id, machineId, residentId, startedAt, endsAt) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [id, machineId, residentId, startedAt, endsAt])
+        try db.cachedStatement(
+            sql: "INSERT INTO uses (id, machineId, residentId, startedAt, endsAt, startedFrom) VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        .execute(arguments: [id, machineId, residentId, startedAt, endsAt, startedFrom?.rawValue])
     }
 
     func updateClosed(_ db: Database) throws {

@@ -224,12 +224,14 @@ enum Schema {
                     );
                     """)
         }
-        migrator.registerMigration("v7: waitlist and holds") { db in
+        migrator.registerMigration("v7: waitlist, holds, starts from labels") { db in
             try db.execute(
                 sql: """
                     -- A freed machine kept for the waiter told about it, until heldUntil.
                     ALTER TABLE machines ADD COLUMN heldFor TEXT;
                     ALTER TABLE machines ADD COLUMN heldUntil DATETIME;
+                    -- 'label' for a start made from the machine's QR code or NFC sticker.
+                    ALTER TABLE uses ADD COLUMN startedFrom TEXT;
                     -- Residents waiting for a machine of a kind; served oldest first.
                     CREATE TABLE waitlist (
                         id TEXT PRIMARY KEY NOT NULL,

@@ -6,8 +6,8 @@ import Foundation
 struct MachineCommands: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "machine",
-        abstract: "Add, list and remove machines; mark them broken or repaired; clear a forgotten use.",
-        subcommands: [Add.self, List.self, Remove.self, Broken.self, Repaired.self, Clear.self])
+        abstract: "Add, list and remove machines; mark them broken or repaired; clear a forgotten use; print labels.",
+        subcommands: [Add.self, List.self, Remove.self, Broken.self, Repaired.self, Clear.self, Label.self])
 }
 
 extension Machine.Kind: ExpressibleByArgument {}
@@ -182,6 +182,72 @@ private func markMachine(
             lines += outcome.retractedNotices.map { "retracted notice \($0)" }
             if let notice = outcome.notice { lines.append(NoticeCommands.text(notice, at: now)) }
             return lines.joined(separator: "\n")
+        }
+    }
+}
+
+extension MachineCommands {
+    struct Label: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a printable label per machine: its name and a QR code that opens the app on it.",
+            discussion: """
+                Each label is an SVG file, DIR/label-ID.svg, A7 sized. The QR code holds \
+                PUBLIC_ORIGIN/m/ID, the URL to write on an NFC sticker too: it opens the app on \
+                that machine with one-tap Start. Example: washboard admin machine label --out labels
+                """)
+
+        @Argument(help: "The machines to label (default: every machine on the board).")
+        var ids: [String] = []
+        @Option(help: "The folder to write the labels to (created if missing).")
+        var out: String
+        @Option(help: "The origin the QR codes point to (default: the one `washboard serve` last ran under).")
+        var publicOrigin: String?
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
+                throw ValidationError("--public-origin must look like https://laundry.example.org.")
+            }
+        }
+
+        struct Written: Encodable {
+            var id: String
+            var url: String
+            var file: String
+        }
+
+        func run() async throws {
+            try await runAdmin(database) { store in
+                let origin: String
+                if let publicOrigin, let normalized = PublicOrigin.normalize(publicOrigin) {
+                    origin = normalized
+                } else {
+                    origin = try await store.setting(.publicOrigin) ?? PublicOrigin.fallback
+                }
+                var machines: [Machine] = []
+                if ids.isEmpty {
+                    machines = try await store.machines(includingRemoved: false).map(\.machine)
+                } else {
+                    for id in ids { machines.append(try await store.machine(id).machine) }
+                }
+                let folder = URL(fileURLWithPath: out, isDirectory: true)
+                do {
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw CLIError.usage("cannot create \(out): \(error.localizedDescription)")
+                }
+                var written: [Written] = []
+                for machine in machines {
+                    let label = MachineLabel(machine: machine, url: MachineLabel.url(origin: origin, machineId: machine.id))
+                    let file = folder.appendingPathComponent("label-\(machine.id).svg")
+                    try Data(try label.svg().utf8).write(to: file, options: .atomic)
+                    written.append(Written(id: machine.id, url: label.url, file: file.path))
+                }
+                try output.print(written) {
+                    written.map { "\($0.file)  \($0.url)" }.joined(separator: "\n")
+                }
+            }
         }
     }
 }

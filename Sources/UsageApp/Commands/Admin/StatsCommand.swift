@@ -37,7 +37,8 @@ struct StatsCommand: AsyncParsableCommand {
         try await runAdmin(database) { store in
             let now = Date.currentSecond
             guard let start = start(at: now) else { throw CLIError.usage("--since \(since) is not a time") }
-            let stats = try await store.stats(since: start, at: now, timeZone: .current)
+            // Up to the end of this second: a use started in it (times are stored to the second) counts.
+            let stats = try await store.stats(since: start, at: now + 1, timeZone: .current)
             try output.print(stats) { Self.text(stats) }
         }
     }
@@ -57,6 +58,7 @@ struct StatsCommand: AsyncParsableCommand {
             \(table(["DAY", "USES"], stats.usesPerDay.map { [$0.day, "\($0.uses)"] }))
 
             busiest hours: \(hours.isEmpty ? "none" : hours.joined(separator: ", "))
+            started from a label: \(stats.startsFromLabels) of \(stats.usesByHour.reduce(0, +)) uses
             push: \(push.joined(separator: ", "))
             """
     }

@@ -9,13 +9,19 @@ struct UseController {
 
     func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
         router.on("/api/machines/:id/uses", methods: [.post: start])
+        // A machine's label (QR code, NFC sticker): the app, opened on that machine.
+        router.on("/m/:id", methods: [.get: openFromLabel])
         router.on("/api/uses/:id/collect", methods: [.post: collect])
         router.on("/api/uses/:id/cancel", methods: [.post: cancel])
         router.on("/api/machines/:id/pickup-requests", methods: [.post: requestPickup])
         router.on("/api/machines/:id/reports", methods: [.post: report])
     }
 
-    struct StartBody: Decodable { var minutes: Int? }
+    struct StartBody: Decodable {
+        var minutes: Int?
+        /// `label` when the start was tapped on the page a machine's QR code or NFC sticker opened.
+        var via: Use.Source?
+    }
 
     /// `Idempotency-Key`: a retry of an action queued offline gets the first response, not a 409.
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
@@ -30,10 +36,21 @@ struct UseController {
             throw Problem.badRequest(.idempotencyKeyFormat(maxLength: IdempotencyKey.maxLength))
         }
         let started = try await store.startUse(
-            StartUseRequest(machineId: machineId, residentId: resident.id, minutes: body.minutes, idempotencyKey: key),
+            StartUseRequest(
+                machineId: machineId, residentId: resident.id, minutes: body.minutes, idempotencyKey: key,
+                startedFrom: body.via),
             at: .currentSecond)
         return try Response.json(
             started.use, status: .created, headers: started.replayed ? [Self.idempotentReplayed: "true"] : [:])
+    }
+
+    /// `/m/W1` → `/?machine=W1`: the app shows W1 with one-tap Start, after sign-in when
+    /// needed. A redirect rather than the page itself, so the app keeps one address (and the
+    /// service worker one cached page).
+    @Sendable func openFromLabel(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard Machine.isValidID(id) else { throw DeviceStateError.machineNotFound(id: id) }
+        return Response(status: .seeOther, headers: [.location: "/?machine=\(id)"])
     }
 
     @Sendable func collect(_ request: Request, context: WashboardRequestContext) async throws -> Response {

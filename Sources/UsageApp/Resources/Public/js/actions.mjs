@@ -15,14 +15,16 @@ const DONE_MESSAGES = {
 
 /**
  * The request for `action` on `machine`, as the queue keeps it: `{method, path, body?, label}`.
- * `input` is the minutes typed (start) or the report's text.
+ * `input` is the minutes typed (start) or the report's text; `via` is 'label' for a start
+ * tapped on the page the machine's QR code opened (counted by `admin stats`).
  */
-export function actionRequest(action, machine, input) {
+export function actionRequest(action, machine, input, via) {
   const id = encodeURIComponent(machine.id);
   switch (action) {
     case 'start': {
       const minutes = Number.parseInt(input, 10);
-      return { method: 'POST', path: `/api/machines/${id}/uses`, body: Number.isNaN(minutes) ? {} : { minutes }, label: `Start ${machine.label}` };
+      const body = { ...(Number.isNaN(minutes) ? {} : { minutes }), ...(via ? { via } : {}) };
+      return { method: 'POST', path: `/api/machines/${id}/uses`, body, label: `Start ${machine.label}` };
     }
     case 'collect':
       return { method: 'POST', path: `/api/uses/${encodeURIComponent(machine.use.id)}/collect`, label: `Collect from ${machine.label}` };
@@ -63,8 +65,8 @@ export class Actions {
   }
 
   /** Sends `action` now, with `control` disabled meanwhile; when the server cannot be reached, keeps it for later. */
-  async perform(action, machine, { input, control } = {}) {
-    const entry = this.queue.prepare(actionRequest(action, machine, input));
+  async perform(action, machine, { input, control, via } = {}) {
+    const entry = this.queue.prepare(actionRequest(action, machine, input, via));
     if (control) control.disabled = true;
     const result = await this.send(entry);
     if (control) control.disabled = false;
@@ -110,7 +112,8 @@ export class Actions {
   /**
    * The elements that offer `action` on `machine`: on its row (`place` 'row'), one tap with
    * the machine's own cycle; in its menu ('menu'), starting with other minutes, cancelling
-   * and reporting. An action taken in the menu closes it.
+   * and reporting; at the top of the menu opened from the machine's label ('label'), one
+   * large tap to start it. An action taken in the menu closes it.
    */
   controls(action, machine, place = 'row') {
     const button = (text, onClick, secondary = false) => {
@@ -121,13 +124,18 @@ export class Actions {
       element.addEventListener('click', () => onClick(element));
       return element;
     };
-    const closeMenu = () => { if (place === 'menu') $('machine-menu').close(); };
+    const closeMenu = () => { if (place !== 'row') $('machine-menu').close(); };
     const send = (control, input) => {
       closeMenu();
-      return this.perform(action, machine, { input, control });
+      return this.perform(action, machine, { input, control, via: place === 'label' ? 'label' : undefined });
     };
     switch (action) {
       case 'start': {
+        if (place === 'label') {
+          const start = button(`Start for ${machine.cycleMinutes} min`, (control) => send(control));
+          start.classList.add('big');
+          return [start];
+        }
         if (place === 'row') {
           const start = button('Start', (control) => send(control));
           start.setAttribute('aria-label', `Start ${machine.label} for ${machine.cycleMinutes} minutes`);

@@ -15,6 +15,8 @@ import { BoardView, asOfAfter, clockOffset } from './view.mjs';
 const $ = (id) => document.getElementById(id);
 const SAVED_BOARD = 'washboard.board';
 const SAVED_ME = 'washboard.me';
+/** The machine whose label opened the app, until its menu is shown. */
+const FROM_LABEL = 'washboard.fromLabel';
 
 const state = {
   me: null,
@@ -50,6 +52,13 @@ export async function main() {
     event.preventDefault();
     enroll($('enroll-code').value);
   });
+  // A machine's label opened the app (/m/W1 → /?machine=W1): show that machine once the
+  // board is there, after sign-in if needed.
+  const labelled = new URLSearchParams(location.search).get('machine');
+  if (labelled) {
+    sessionStorage.setItem(FROM_LABEL, labelled);
+    history.replaceState(null, '', '/');
+  }
   const code = new URLSearchParams(location.hash.slice(1)).get('code');
   if (code) {
     history.replaceState(null, '', '/');
@@ -173,6 +182,8 @@ function setBoard(board) {
     if (!state.me) return;
     view.render(state.board, state.me.id, serverNow());
     view.showStale(state.asOf);
+    const labelled = sessionStorage.getItem(FROM_LABEL);
+    if (labelled && view.openFromLabel(state.board, labelled, state.me.id, serverNow())) sessionStorage.removeItem(FROM_LABEL);
   });
 }
 

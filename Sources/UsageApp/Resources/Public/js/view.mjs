@@ -294,11 +294,18 @@ export class BoardView {
     }
   }
 
-  /** Opens the menu of `machine`: its status and the actions it does not offer on its row. */
-  openMenu(machine, view) {
+  /**
+   * Opens the menu of `machine`: its status and the actions it does not offer on its row;
+   * opened from the machine's label (`fromLabel`), a free machine offers one large Start first.
+   */
+  openMenu(machine, view, { fromLabel = false } = {}) {
+    this.fromLabel = fromLabel;
     this.fillMenu(machine, view);
     const dialog = $('machine-menu');
-    dialog.onclose = () => { this.menu = null; };
+    dialog.onclose = () => {
+      this.menu = null;
+      this.fromLabel = false;
+    };
     if (!dialog.open) dialog.showModal();
   }
 
@@ -306,6 +313,15 @@ export class BoardView {
     this.menu = { id: machine.id };
     $('menu-title').textContent = machine.label;
     $('menu-status').textContent = [view.status, view.note].filter(Boolean).join(' · ');
-    $('menu-actions').replaceChildren(...view.menu.flatMap((action) => this.controls(action, machine, 'menu')));
+    const first = this.fromLabel && view.primary === 'start' ? this.controls('start', machine, 'label') : [];
+    $('menu-actions').replaceChildren(...first, ...view.menu.flatMap((action) => this.controls(action, machine, 'menu')));
+  }
+
+  /** Opens the menu of the machine `id` as its label does, once the board holds it; false if it does not. */
+  openFromLabel(board, id, me, now) {
+    const machine = board.machines.find((m) => m.id === id);
+    if (!machine) return false;
+    this.openMenu(machine, cardView(machine, me, now), { fromLabel: true });
+    return true;
   }
 }
