@@ -34,6 +34,7 @@ public enum DeviceStateError: Error, Sendable, Equatable {
     /// One entry per resident and kind: this is the one they have.
     case alreadyWaiting(WaitlistEntry)
     case waitlistEntryNotFound(id: String)
+    case kioskNotFound(id: String)
 
     // Uses
     case notUseOwner(useId: String)
@@ -84,6 +85,7 @@ extension DeviceStateError: CustomStringConvertible {
             .machineHeld(machineId: status.machine.id, until: status.machine.hold?.until ?? .distantPast)
         case .alreadyWaiting(let entry): .alreadyWaiting(kind: entry.kind)
         case .waitlistEntryNotFound(let id): .waitlistEntryNotFound(id: id)
+        case .kioskNotFound(let id): .kioskNotFound(id: id)
         case .notUseOwner: .notUseOwner
         case .useAlreadyClosed(let use): .useAlreadyClosed(use.closeReason)
         case .cancelWindowPassed(_, let minutes): .cancelWindowPassed(minutes: minutes)

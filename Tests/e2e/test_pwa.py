@@ -241,6 +241,32 @@ class PWATests(unittest.TestCase):
         self.assertFalse(menu.is_displayed())
         self.assertEqual(self.dorm.cli("stats")["startsFromLabels"], 1)
 
+    def test_a_kiosk_shows_its_location_live_without_a_touch_and_without_residents(self):
+        kiosk = self.dorm.cli("kiosk", "add", "--name", "Basement screen", "--location", "Hall A")
+        self.driver.set_window_size(1920, 1080)
+        self.driver.get(kiosk["url"])
+        kiosk_phase = lambda machine: self.driver.find_element(By.ID, f"kiosk-{machine}").get_attribute("data-phase")
+        self.wait(lambda: self.driver.find_element(By.ID, "kiosk-connection").text == "Live", message="the kiosk goes live")
+        self.assertEqual(self.driver.find_element(By.ID, "kiosk-title").text, "Hall A")
+        self.assertEqual(len(self.driver.find_elements(By.CSS_SELECTOR, ".kiosk-machine")), 2, "only Hall A's machines")
+        self.assertNotIn("token=", self.driver.current_url, "the token leaves the address bar")
+
+        ben = self.dorm.token("Ben")
+        use = self.dorm.request("POST", "/api/machines/W1/uses", ben, {})
+        self.wait(lambda: kiosk_phase("W1") == "running", seconds=2, message="the change shows within a second or two")
+        self.assertRegex(self.driver.find_element(By.ID, "kiosk-W1").text, r"Running · \d\d:\d\d left")
+        self.assertIn("Washers: 1 of 2 free", self.driver.find_element(By.ID, "kiosk-summary").text)
+        self.assertNotIn(use["residentId"], self.driver.page_source)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.assertTrue(self.driver.save_screenshot(str(ARTIFACTS / "kiosk-1920x1080.png")))
+
+        # The server restarts: the screen reconnects by itself and catches up.
+        self.dorm.stop()
+        self.wait(lambda: self.driver.find_element(By.ID, "kiosk-connection").text != "Live")
+        self.dorm.cli("machine", "broken", "W2", "--note", "drum")
+        self.dorm.start()
+        self.wait(lambda: kiosk_phase("W2") == "broken", seconds=15, message="back by itself, without a reload")
+
     def test_a_change_made_while_the_server_was_down_shows_without_reload(self):
         self.enroll()
         self.driver.execute_script("window.sameDocument = true")

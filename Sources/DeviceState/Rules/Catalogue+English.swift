@@ -60,6 +60,7 @@ extension Message {
             "\(id) is kept for a resident who was waiting for it, until \(until.iso8601)."
         case .alreadyWaiting(let kind): "You are already waiting for a \(kind.rawValue); leave that entry first to change it."
         case .waitlistEntryNotFound(let id): "There is no waitlist entry \(id.quotedForMessage) of yours."
+        case .kioskNotFound(let id): "There is no kiosk \(id.quotedForMessage)."
         case .notUseOwner: "This use belongs to another resident."
         case .useAlreadyClosed(let reason): "This use has already ended (\(reason?.rawValue ?? "closed"))."
         case .cancelWindowPassed(let minutes): "A use can be cancelled only in its first \(minutes) minutes; collect it instead."
@@ -73,6 +74,9 @@ extension Message {
             "This Idempotency-Key was already used for a different request; use a new key for a new request."
         case .rateLimited(let limit, let seconds): "\(limit.english) Try again in \(seconds) s."
 
+        case .kioskReadOnly: "A kiosk shows the board; it cannot change anything."
+        case .kioskOnly: "Only a kiosk has this; a resident's app reads /api/me."
+        case .kioskTokenInvalid: "This kiosk link is unknown or was revoked; ask an admin for a new one."
         case .signInFirst: "Sign in with an enrollment code first."
         case .bearerFormat: "Use 'Authorization: Bearer <token>'."
         case .sessionTokenMalformed: "The session token is not valid; sign in again."

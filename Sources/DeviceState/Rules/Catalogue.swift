@@ -56,6 +56,7 @@ public enum Message: Sendable, Hashable {
     case machineHeld(machineId: String, until: Date)
     case alreadyWaiting(kind: Machine.Kind)
     case waitlistEntryNotFound(id: String)
+    case kioskNotFound(id: String)
     case notUseOwner
     case useAlreadyClosed(Use.CloseReason?)
     case cancelWindowPassed(minutes: Int)
@@ -69,6 +70,9 @@ public enum Message: Sendable, Hashable {
 
     // MARK: Requests the server cannot take (problem details, error frames)
     case signInFirst
+    case kioskReadOnly
+    case kioskTokenInvalid
+    case kioskOnly
     case bearerFormat
     case sessionTokenMalformed
     case sessionEnded

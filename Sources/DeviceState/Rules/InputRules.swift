@@ -46,6 +46,13 @@ public enum InputRules {
         return machine
     }
 
+    /// A kiosk's name and the location it shows (nil or blank: every location), trimmed.
+    public static func kiosk(name: String, location: String?) throws(DeviceStateError) -> (name: String, location: String?) {
+        let name = try text(name, field: "name", length: labelLength)
+        guard let location, !location.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return (name, nil) }
+        return (name, try text(location, field: "location", length: labelLength))
+    }
+
     /// A cycle length a resident or admin chose.
     public static func cycleMinutes(_ minutes: Int) throws(DeviceStateError) {
         guard Machine.cycleMinutesRange.contains(minutes) else {

@@ -12,15 +12,41 @@ struct BoardSnapshot: Sendable {
     var etag: String
     /// The same JSON with `"type":"board"` in front.
     var frame: String
+    /// The board as a kiosk gets it, without who uses or holds a machine (``KioskRedaction``).
+    var kiosk: Encoded
+
+    struct Encoded: Sendable {
+        var body: ByteBuffer
+        var etag: String
+        var frame: String
+
+        init(body: ByteBuffer, etag: String, frame: String) {
+            self.body = body
+            self.etag = etag
+            self.frame = frame
+        }
+
+        init(_ json: Data, seq: Int64) {
+            // The seq alone is not enough: a scheduled notice appears with time, not with a commit.
+            body = ByteBuffer(data: json)
+            etag = "\"\(seq)-\(Secrets.hex(SHA256.hash(data: json).prefix(8)))\""
+            frame = FrameText.splice(type: "board", seq: seq, into: String(decoding: json, as: UTF8.self))
+        }
+    }
 
     init(_ board: Board) throws {
         let json = try DomainJSON.encoder().encode(board)
-        // The seq alone is not enough: a scheduled notice appears with time, not with a commit.
-        let digest = Secrets.hex(SHA256.hash(data: json).prefix(8))
+        let encoded = Encoded(json, seq: board.seq)
         seq = board.seq
-        body = ByteBuffer(data: json)
-        etag = "\"\(board.seq)-\(digest)\""
-        frame = FrameText.splice(type: "board", seq: board.seq, into: String(decoding: json, as: UTF8.self))
+        body = encoded.body
+        etag = encoded.etag
+        frame = encoded.frame
+        kiosk = Encoded(KioskRedaction.data(json), seq: board.seq)
+    }
+
+    /// The encoding for `viewer`.
+    func encoded(for kiosk: Kiosk?) -> Encoded {
+        kiosk == nil ? Encoded(body: body, etag: etag, frame: frame) : self.kiosk
     }
 
     /// A board cache that reads through `store` and is invalidated by its commits.

@@ -36,9 +36,9 @@ struct LiveController {
             .add(middleware: LiveOriginCheck(publicOrigin: publicOrigin))
             .add(middleware: SessionAuthenticator(sessions: sessions))
             .ws(shouldUpgrade: shouldUpgrade) { inbound, outbound, context in
-                let resident = try context.requestContext.session.resident
+                let viewer = try context.requestContext.session.viewer
                 let since = context.request.uri.queryParameters.get("since").flatMap { Int64($0) }
-                try await serve(resident, since: since, inbound: inbound, outbound: outbound, logger: context.logger)
+                try await serve(viewer, since: since, inbound: inbound, outbound: outbound, logger: context.logger)
             }
     }
 
@@ -50,32 +50,54 @@ struct LiveController {
         return .upgrade([:])
     }
 
+    /// Who is on the other end: the id whose events they get, and whether they are a kiosk
+    /// (which gets frames without resident ids, ``LiveFrame/kioskText``).
+    struct Viewer: Sendable {
+        var id: String
+        var isKiosk: Bool
+
+        init(_ viewer: Session.Viewer) {
+            switch viewer {
+            case .resident(let resident): (id, isKiosk) = (resident.id, false)
+            case .kiosk(let kiosk): (id, isKiosk) = (kiosk.subscriberId, true)
+            }
+        }
+
+        func text(of frame: LiveFrame) -> String { isKiosk ? frame.kioskText : frame.text }
+    }
+
     /// One connection: hello; a full board unless `since` is inside the retained log; every
     /// event after that from the log; then live frames from the hub, with no gap and no duplicate.
     func serve(
-        _ resident: Resident, since: Int64?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger
+        _ session: Session.Viewer, since: Int64?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+        logger: Logger
     ) async throws {
+        let viewer = Viewer(session)
         // Subscribe first: whatever commits from now on is in the mailbox or in the log.
-        let (id, mailbox) = hub.subscribe(residentId: resident.id)
+        let (id, mailbox) = hub.subscribe(residentId: viewer.id)
         defer { hub.unsubscribe(id) }  // also when the start fails; a second call does nothing
 
         let head = try await store.headSeq()
-        try await outbound.writeTextMessage(
-            ControlFrame.text(ControlFrame.Hello(seq: head, resident: resident, heartbeatSeconds: limits.heartbeatSeconds)))
+        var hello = ControlFrame.Hello(seq: head, heartbeatSeconds: limits.heartbeatSeconds)
+        switch session {
+        case .resident(let resident): hello.resident = resident
+        case .kiosk(let kiosk): hello.kiosk = kiosk
+        }
+        try await outbound.writeTextMessage(ControlFrame.text(hello))
         var sent: Int64
         if let since, since <= head, since >= (try await store.oldestRetainedSeq() ?? head + 1) - 1 {
             sent = since
         } else {
             let board = try await boardCache.value()
-            try await outbound.writeTextMessage(board.frame)
+            try await outbound.writeTextMessage(viewer.isKiosk ? board.kiosk.frame : board.frame)
             sent = board.seq
         }
         var revoked: Bool
-        (sent, revoked) = try await replay(after: sent, to: resident.id, outbound: outbound)
+        (sent, revoked) = try await replay(after: sent, to: viewer, outbound: outbound)
         while mailbox.hasOverflowed, !revoked {
             // Fell behind while replaying: the log still has everything.
             mailbox.resetAfterOverflow()
-            (sent, revoked) = try await replay(after: sent, to: resident.id, outbound: outbound)
+            (sent, revoked) = try await replay(after: sent, to: viewer, outbound: outbound)
         }
         if revoked {
             // The session ended while the log was replayed: the mailbox's copy of that event is
@@ -89,11 +111,11 @@ struct LiveController {
         // mailboxes down, so the writer half ends with 1001.
         let closing = await withTaskGroup(of: Ending.self) { group in
             group.addTask { [sent] in
-                do { return .close(try await forward(mailbox, after: sent, to: outbound)) } catch { return .failed }
+                do { return .close(try await forward(mailbox, after: sent, to: viewer, outbound)) } catch { return .failed }
             }
             group.addTask {
                 do {
-                    return .close(try await receive(inbound, from: resident.id, outbound: outbound, logger: logger))
+                    return .close(try await receive(inbound, from: viewer.id, outbound: outbound, logger: logger))
                 } catch {
                     return .failed
                 }
@@ -141,17 +163,17 @@ struct LiveController {
 
     /// Sends what the log holds after `seq` for this resident, stopping at the end of their
     /// session; returns the last seq read, and whether the session was revoked.
-    private func replay(after seq: Int64, to residentId: String, outbound: WebSocketOutboundWriter) async throws
+    private func replay(after seq: Int64, to viewer: Viewer, outbound: WebSocketOutboundWriter) async throws
         -> (sent: Int64, revoked: Bool)
     {
         var revoked = false
         let sent = try await store.readEvents(after: seq) { events in
-            for frame in events.map(LiveFrame.init) where !revoked && frame.isVisible(to: residentId) {
+            for frame in events.map(LiveFrame.init) where !revoked && frame.isVisible(to: viewer.id) {
                 if frame.kind == .sessionRevoked {
                     revoked = true
                     continue
                 }
-                try await outbound.writeTextMessage(frame.text)
+                try await outbound.writeTextMessage(viewer.text(of: frame))
                 hub.metrics.framesSent.increment()
             }
         }
@@ -159,15 +181,15 @@ struct LiveController {
     }
 
     /// Live frames until the connection must close; returns the close code.
-    private func forward(_ mailbox: Mailbox, after sent: Int64, to outbound: WebSocketOutboundWriter) async throws
-        -> WebSocketErrorCode?
+    private func forward(_ mailbox: Mailbox, after sent: Int64, to viewer: Viewer, _ outbound: WebSocketOutboundWriter)
+        async throws -> WebSocketErrorCode?
     {
         while true {
             switch await mailbox.next() {
             case .frame(let frame):
                 guard frame.seq > sent else { continue }
                 if frame.kind == .sessionRevoked { return Self.sessionRevoked }
-                try await outbound.writeTextMessage(frame.text)
+                try await outbound.writeTextMessage(viewer.text(of: frame))
                 hub.metrics.framesSent.increment()
                 hub.metrics.fanOutLatency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - frame.publishedAt))
             case .overflowed:

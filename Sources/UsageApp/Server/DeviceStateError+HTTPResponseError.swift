@@ -26,6 +26,7 @@ extension Problem {
         case .machineHeld(let status): self.init(status: .conflict, code: "machine_held", detail: detail, machine: status)
         case .alreadyWaiting: self.init(status: .conflict, code: "already_waiting", detail: detail)
         case .waitlistEntryNotFound: self.init(status: .notFound, code: "waitlist_entry_not_found", detail: detail)
+        case .kioskNotFound: self.init(status: .notFound, code: "kiosk_not_found", detail: detail)
         case .notUseOwner: self.init(status: .forbidden, code: "not_use_owner", detail: detail)
         case .useAlreadyClosed(let use): self.init(status: .conflict, code: "use_closed", detail: detail, use: use)
         case .cancelWindowPassed(let use, _): self.init(status: .conflict, code: "cancel_window_passed", detail: detail, use: use)

@@ -196,7 +196,7 @@ enum PostgresSchema {
             """
         ),
         (
-            "v3: waitlist, holds, starts from labels",
+            "v3: waitlist, holds, starts from labels, kiosks",
             """
             ALTER TABLE machines ADD COLUMN held_for text;
             ALTER TABLE machines ADD COLUMN held_until timestamptz;
@@ -211,6 +211,14 @@ enum PostgresSchema {
             );
             CREATE UNIQUE INDEX waitlist_one_per_kind ON waitlist(resident_id, kind);
             CREATE INDEX waitlist_by_kind ON waitlist(kind, created_at);
+            CREATE TABLE kiosks (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                location text,
+                token_hash text NOT NULL UNIQUE,
+                created_at timestamptz NOT NULL,
+                revoked_at timestamptz
+            );
             """
         ),
     ]

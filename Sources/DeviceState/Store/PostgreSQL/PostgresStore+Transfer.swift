@@ -71,6 +71,9 @@ extension PostgresStore: DormTransfer {
                 .init(id: try $0["id"].decode(Int64.self), outage: try Outage(postgres: $0))
             }
             dorm.waitlist = try await Self.waiting(db)
+            dorm.kiosks = try await db.rows("SELECT \(unescaped: Kiosk.postgresColumns), token_hash FROM kiosks") {
+                .init(kiosk: try Kiosk(postgres: $0), tokenHash: try $0.text("token_hash"))
+            }
             return dorm
         }
     }
@@ -203,6 +206,14 @@ extension PostgresStore: DormTransfer {
                     """
                     INSERT INTO machine_outages (id, machine_id, note, started_at, ended_at)
                     VALUES (\(row.id), \(outage.machineId), \(outage.note), \(outage.startedAt), \(outage.endedAt))
+                    """)
+            }
+            for row in dorm.kiosks {
+                let kiosk = row.kiosk
+                try await db.execute(
+                    """
+                    INSERT INTO kiosks (id, name, location, token_hash, created_at, revoked_at)
+                    VALUES (\(kiosk.id), \(kiosk.name), \(kiosk.location), \(row.tokenHash), \(kiosk.createdAt), \(kiosk.revokedAt))
                     """)
             }
             for entry in dorm.waitlist {

@@ -19,7 +19,7 @@ public struct DormSnapshot: Sendable {
     public static let tables = [
         "machines", "residents", "enrollment_codes", "sessions", "uses", "idempotency_keys", "notices", "alerts",
         "pickup_requests", "reports", "events", "settings", "push_subscriptions", "push_outbox", "machine_outages",
-        "waitlist",
+        "waitlist", "kiosks",
     ]
 
     public struct MachineRow: Sendable {
@@ -96,6 +96,12 @@ public struct DormSnapshot: Sendable {
     public var pushOutbox: [PushOutboxRow] = []
     public var outages: [OutageRow] = []
     public var waitlist: [WaitlistEntry] = []
+    public var kiosks: [KioskRow] = []
+
+    public struct KioskRow: Sendable {
+        public var kiosk: Kiosk
+        public var tokenHash: String
+    }
 
     public init() {}
 
@@ -107,7 +113,7 @@ public struct DormSnapshot: Sendable {
             "notices": notices.count, "alerts": alerts.count, "pickup_requests": pickupRequests.count,
             "reports": reports.count, "events": events.count, "settings": settings.count,
             "push_subscriptions": pushSubscriptions.count, "push_outbox": pushOutbox.count, "machine_outages": outages.count,
-            "waitlist": waitlist.count,
+            "waitlist": waitlist.count, "kiosks": kiosks.count,
         ]
     }
 

@@ -3,4 +3,4 @@
 /// takes the few protocols it uses.
 public typealias WashboardStore = EventLog & MachineStore & UseStore & ReportStore & ResidentStore & SessionStore
     & NoticeStore & AlertStore & ReconcilerStore & PushSubscriptionStore & PushOutbox & SettingsStore & StatsStore
-    & PresenceStore & DormTransfer & WaitlistStore
+    & PresenceStore & DormTransfer & WaitlistStore & KioskStore

@@ -56,6 +56,9 @@ extension SQLiteStore: DormTransfer {
                         machineId: $0["machineId"], note: $0["note"], startedAt: $0["startedAt"], endedAt: $0["endedAt"]))
             }
             dorm.waitlist = try Self.waiting(db)
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM kiosks") {
+                dorm.kiosks.append(.init(kiosk: try Kiosk(row: row), tokenHash: row["tokenHash"]))
+            }
             return dorm
         }
     }
@@ -128,6 +131,12 @@ extension SQLiteStore: DormTransfer {
                     arguments: [row.id, row.outage.machineId, row.outage.note, row.outage.startedAt, row.outage.endedAt])
             }
             for entry in dorm.waitlist { try entry.insert(db) }
+            for row in dorm.kiosks {
+                let kiosk = row.kiosk
+                try db.execute(
+                    sql: "INSERT INTO kiosks (id, name, location, tokenHash, createdAt, revokedAt) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [kiosk.id, kiosk.name, kiosk.location, row.tokenHash, kiosk.createdAt, kiosk.revokedAt])
+            }
         }
     }
 

@@ -224,7 +224,7 @@ enum Schema {
                     );
                     """)
         }
-        migrator.registerMigration("v7: waitlist, holds, starts from labels") { db in
+        migrator.registerMigration("v7: waitlist, holds, starts from labels, kiosks") { db in
             try db.execute(
                 sql: """
                     -- A freed machine kept for the waiter told about it, until heldUntil.
@@ -243,6 +243,15 @@ enum Schema {
                     );
                     CREATE UNIQUE INDEX waitlist_one_per_kind ON waitlist(residentId, kind);
                     CREATE INDEX waitlist_by_kind ON waitlist(kind, createdAt);
+                    -- Laundry room screens: read-only boards. Tokens stored hashed.
+                    CREATE TABLE kiosks (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        location TEXT,
+                        tokenHash TEXT NOT NULL UNIQUE,
+                        createdAt DATETIME NOT NULL,
+                        revokedAt DATETIME
+                    );
                     """)
         }
         return migrator

@@ -5,13 +5,14 @@ import Foundation
 /// `washboard admin …`: works on the database file directly, also while the server runs.
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage machines, residents, notices, reports and Web Push; see how the room is used.",
+        abstract: "Manage machines, kiosks, residents, notices, reports and Web Push; see how the room is used.",
         discussion: """
             Changes reach open boards through the event log. Exit codes: 0 success, 64 bad usage or value, \
             65 conflict with the current state, 66 not found, 69 push unavailable, 74 database error.
             """,
         subcommands: [
-            MachineCommands.self, ResidentCommands.self, NoticeCommands.self, ReportCommands.self, VAPIDCommands.self,
+            MachineCommands.self, KioskCommands.self, ResidentCommands.self, NoticeCommands.self, ReportCommands.self,
+            VAPIDCommands.self,
             PushCommands.self, StatsCommand.self, MigrateCommand.self,
         ])
 }

@@ -43,6 +43,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/') || url.pathname === '/ws' || url.pathname === '/metrics' || url.pathname === '/health') return;
+  // The laundry room screen is a page of its own, not the app: never answered with the app's shell.
+  if (url.pathname.startsWith('/kiosk/')) return;
   const key = event.request.mode === 'navigate' ? '/' : url.pathname;
   event.respondWith(networkThenCache(event.request, key));
 });

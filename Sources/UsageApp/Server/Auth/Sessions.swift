@@ -3,10 +3,30 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// Who a signed-in request comes from.
+/// Who a signed-in request comes from: a resident, or a laundry room screen.
 struct Session: Sendable {
-    var resident: Resident
+    enum Viewer: Sendable {
+        case resident(Resident)
+        case kiosk(Kiosk)
+    }
+
+    var viewer: Viewer
     var token: String
+
+    /// The resident signed in. A kiosk reads the board and never acts: everything that asks
+    /// for a resident answers it 403.
+    var resident: Resident {
+        get throws {
+            switch viewer {
+            case .resident(let resident): return resident
+            case .kiosk: throw Problem(status: .forbidden, code: "kiosk_read_only", detail: .kioskReadOnly)
+            }
+        }
+    }
+
+    var kiosk: Kiosk? {
+        if case .kiosk(let kiosk) = viewer { kiosk } else { nil }
+    }
 }
 
 /// Finds the session of a request: a bearer token, or the session cookie the PWA holds.
@@ -19,12 +39,12 @@ final class Sessions: Sendable {
     static let cacheTTL: Duration = .seconds(5)
     private static let cacheLimit = 10_000
 
-    let store: any SessionStore
+    let store: any SessionStore & KioskStore
     /// `scheme://host[:port]` of the PWA: a cookie-authenticated write from any other origin is refused.
     let publicOrigin: String
-    private let cache = Mutex<[String: (resident: Resident, at: ContinuousClock.Instant)]>([:])
+    private let cache = Mutex<[String: (viewer: Session.Viewer, at: ContinuousClock.Instant)]>([:])
 
-    init(store: any SessionStore, publicOrigin: String) {
+    init(store: any SessionStore & KioskStore, publicOrigin: String) {
         self.store = store
         self.publicOrigin = publicOrigin
     }
@@ -43,13 +63,22 @@ final class Sessions: Sendable {
         } else {
             throw Problem.unauthenticated(.signInFirst)
         }
-        guard token.hasPrefix("wb_"), token.count <= 100 else { throw Problem.unauthenticated(.sessionTokenMalformed) }
-        if let resident = cached(token) {
-            return Session(resident: resident, token: token)
+        guard token.hasPrefix("wb_") || token.hasPrefix(Kiosk.tokenPrefix), token.count <= 100 else {
+            throw Problem.unauthenticated(.sessionTokenMalformed)
         }
-        guard let resident = try await store.resident(forToken: token) else { throw Problem.unauthenticated(.sessionEnded) }
-        remember(resident, for: token)
-        return Session(resident: resident, token: token)
+        if let viewer = cached(token) {
+            return Session(viewer: viewer, token: token)
+        }
+        let viewer: Session.Viewer
+        if token.hasPrefix(Kiosk.tokenPrefix) {
+            guard let kiosk = try await store.kiosk(forToken: token) else { throw Problem.unauthenticated(.sessionEnded) }
+            viewer = .kiosk(kiosk)
+        } else {
+            guard let resident = try await store.resident(forToken: token) else { throw Problem.unauthenticated(.sessionEnded) }
+            viewer = .resident(resident)
+        }
+        remember(viewer, for: token)
+        return Session(viewer: viewer, token: token)
     }
 
     /// Forgets a token at once (logout).
@@ -67,19 +96,19 @@ final class Sessions: Sendable {
     }
 
     /// Keyed by the token itself: hashing it on every request cost a quarter of a board request's CPU.
-    private func cached(_ token: String) -> Resident? {
+    private func cached(_ token: String) -> Session.Viewer? {
         let now = ContinuousClock.now
         return cache.withLock { cache in
             guard let entry = cache[token], now < entry.at + Self.cacheTTL else { return nil }
-            return entry.resident
+            return entry.viewer
         }
     }
 
-    private func remember(_ resident: Resident, for token: String) {
+    private func remember(_ viewer: Session.Viewer, for token: String) {
         let now = ContinuousClock.now
         cache.withLock { cache in
             if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[token] = (resident, now)
+            cache[token] = (viewer, now)
         }
     }
 }

@@ -13,8 +13,8 @@ struct BoardController {
     }
 
     @Sendable func board(_ request: Request, context: WashboardRequestContext) async throws -> Response {
-        _ = try context.session
-        let board = try await cache.value()
+        let session = try context.session
+        let board = try await cache.value().encoded(for: session.kiosk)
         var headers: HTTPFields = [.eTag: board.etag, .cacheControl: "no-cache"]
         if let ifNoneMatch = request.headers[.ifNoneMatch], Self.matches(ifNoneMatch, board.etag) {
             return Response(status: .notModified, headers: headers)
@@ -32,7 +32,12 @@ struct BoardController {
     }
 
     @Sendable func machine(_ request: Request, context: WashboardRequestContext) async throws -> Response {
-        _ = try context.session
-        return try Response.json(try await store.machine(try context.parameters.require("id")))
+        let session = try context.session
+        let machine = try await store.machine(try context.parameters.require("id"))
+        guard session.kiosk != nil else { return try Response.json(machine) }
+        let json = KioskRedaction.data(try DomainJSON.encoder().encode(machine))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(data: json)))
     }
 }

@@ -3,9 +3,9 @@ import Foundation
 import Hummingbird
 
 /// Enrollment and sessions: `POST /api/session`, `DELETE /api/session`, `GET /api/me`,
-/// `PATCH /api/me/preferences`.
+/// `PATCH /api/me/preferences`; a kiosk's `POST /api/kiosk/session` and `GET /api/kiosk`.
 struct SessionController {
-    let store: any SessionStore & ResidentStore & UseStore
+    let store: any SessionStore & ResidentStore & UseStore & KioskStore
     let sessions: Sessions
     let cookieIsSecure: Bool
     /// The demo resident of `serve --demo`; nil otherwise, and the demo routes do not exist.
@@ -18,6 +18,8 @@ struct SessionController {
         router.on("/api/session", methods: [.post: redeem, .delete: logout])
         router.on("/api/me", methods: [.get: me])
         router.on("/api/me/preferences", methods: [.patch: updatePreferences])
+        router.on("/api/kiosk/session", methods: [.post: kioskSession])
+        router.on("/api/kiosk", methods: [.get: kiosk])
         if demoResidentId != nil {
             router.on("/api/demo", methods: [.get: { _, _ in Response(status: .noContent) }])
             router.on("/api/demo/session", methods: [.post: demoSession])
@@ -48,11 +50,36 @@ struct SessionController {
 
     private func sessionResponse(_ resident: Resident, _ token: String) throws -> Response {
         var response = try Response.json(SessionResponse(token: token, resident: resident), status: .created)
-        response.setCookie(
-            Cookie(
-                name: Sessions.cookieName, value: token, maxAge: Self.cookieMaxAge, path: "/",
-                secure: cookieIsSecure, httpOnly: true, sameSite: .strict))
+        response.setCookie(sessionCookie(token))
         return response
+    }
+
+    private func sessionCookie(_ token: String) -> Cookie {
+        Cookie(
+            name: Sessions.cookieName, value: token, maxAge: Self.cookieMaxAge, path: "/", secure: cookieIsSecure,
+            httpOnly: true, sameSite: .strict)
+    }
+
+    struct KioskSessionBody: Decodable { var token: String }
+
+    /// The kiosk page trades the token of its link (`/kiosk/#token=…`) for the session cookie,
+    /// which its board requests and its WebSocket then carry.
+    @Sendable func kioskSession(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: KioskSessionBody.self)
+        guard body.token.hasPrefix(Kiosk.tokenPrefix), body.token.count <= 100,
+            let kiosk = try await store.kiosk(forToken: body.token)
+        else { throw Problem.unauthenticated(.kioskTokenInvalid) }
+        var response = try Response.json(kiosk, status: .created)
+        response.setCookie(sessionCookie(body.token))
+        return response
+    }
+
+    /// The kiosk signed in: which location it shows.
+    @Sendable func kiosk(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        guard let kiosk = try context.session.kiosk else {
+            throw Problem(status: .forbidden, code: "not_a_kiosk", detail: .kioskOnly)
+        }
+        return try Response.json(kiosk)
     }
 
     /// Always clears the cookie, also when the session had already ended: the page cannot, it is HttpOnly.

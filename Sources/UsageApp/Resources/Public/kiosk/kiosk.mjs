@@ -1,0 +1,116 @@
+// The laundry room screen (/kiosk/#token=…): a read-only live board for one location, drawn
+// large, that reconnects by itself and never needs a touch. The server strips who uses a
+// machine from everything it sends a kiosk; this page has no buttons.
+
+import { fetchBoard } from '../js/api.mjs';
+import { applyFrame, liveNotices, machineView, summaryView } from '../js/board.mjs';
+import { LiveConnection } from '../js/live.mjs';
+
+/**
+ * What the screen shows at `now` for a kiosk of `location` (null: every location): its title,
+ * the summary lines, and each machine's name, phase and status.
+ */
+export function kioskView(board, location, now) {
+  const machines = location === null ? board.machines : board.machines.filter((m) => m.location === location);
+  const named = new Set(machines.map((m) => m.location)).size > 1;
+  return {
+    title: location ?? 'Laundry room',
+    summary: summaryView(machines, now).flatMap(({ location: place, kinds }) =>
+      kinds.map((k) => `${named ? `${place} · ` : ''}${k.name}: ${k.text}`)),
+    machines: machines.map((machine) => {
+      const view = machineView(machine, null, now);
+      return { id: machine.id, label: machine.label, phase: view.phase, status: view.status };
+    }),
+    notices: liveNotices(board.notices ?? [], now).map((n) => n.text),
+  };
+}
+
+const CONNECTION_TEXTS = { live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' };
+
+const $ = (id) => document.getElementById(id);
+const state = { kiosk: null, board: null };
+
+function draw() {
+  if (!state.board || !state.kiosk) return;
+  const view = kioskView(state.board, state.kiosk.location ?? null, Date.now());
+  $('kiosk-title').textContent = view.title;
+  const item = (tag, text) => {
+    const element = document.createElement(tag);
+    element.textContent = text;
+    return element;
+  };
+  $('kiosk-summary').replaceChildren(...view.summary.map((line) => item('li', line)));
+  $('kiosk-machines').replaceChildren(...view.machines.map((machine) => {
+    const li = item('li', '');
+    li.className = 'kiosk-machine';
+    li.dataset.phase = machine.phase;
+    li.id = `kiosk-${machine.id}`;
+    li.append(item('h2', machine.label), item('p', machine.status));
+    return li;
+  }));
+  $('kiosk-notices').replaceChildren(...view.notices.map((text) => item('p', text)));
+}
+
+function showMessage(text) {
+  $('kiosk-message').hidden = !text;
+  $('kiosk-message').textContent = text;
+}
+
+async function signIn() {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (token) {
+    history.replaceState(null, '', '/kiosk/');
+    const response = await fetch('/api/kiosk/session', {
+      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }),
+    });
+    if (response.ok) return response.json();
+  }
+  const response = await fetch('/api/kiosk', { credentials: 'same-origin' });
+  return response.ok ? response.json() : null;
+}
+
+async function main() {
+  let kiosk = null;
+  while (kiosk === null) {
+    try {
+      kiosk = await signIn();
+      if (kiosk === null) return showMessage('This kiosk link is unknown or was revoked. Ask an admin for a new one.');
+    } catch {
+      // The server is not reachable yet (a power cut, a restart): try again shortly.
+      showMessage('Waiting for the server…');
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    }
+  }
+  showMessage('');
+  state.kiosk = kiosk;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const connection = new LiveConnection(
+    {
+      fetchBoard,
+      openSocket: (since) => new WebSocket(`${scheme}://${location.host}/ws${since === null ? '' : `?since=${since}`}`),
+      isOnline: () => navigator.onLine,
+    },
+    {
+      board: (board) => { state.board = board; draw(); },
+      frame: (frame) => {
+        if (frame.type !== 'error' && frame.type !== 'pong' && frame.type !== 'alert') {
+          state.board = applyFrame(state.board, frame);
+          draw();
+        }
+      },
+      status: (status) => {
+        $('kiosk-connection').dataset.state = status;
+        $('kiosk-connection').textContent = CONNECTION_TEXTS[status] ?? status;
+      },
+      signedOut: () => {
+        connection.stop();
+        showMessage('This kiosk was revoked. Ask an admin for a new link.');
+      },
+    },
+  );
+  connection.start();
+  addEventListener('online', () => connection.retryNow());
+  setInterval(draw, 1000);
+}
+
+if (typeof document !== 'undefined') main();
