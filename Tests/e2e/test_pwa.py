@@ -228,7 +228,9 @@ class PWATests(unittest.TestCase):
         self.wait(lambda: self.phase("W1") == "free")
 
     def test_a_machine_label_opens_the_app_on_it_with_one_tap_start(self):
-        # Signed out first: the label's address survives signing in.
+        # On a phone, signed out first: the label's address survives signing in.
+        self.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})
         self.driver.get(f"{self.dorm.origin}/m/W2")
         self.wait(lambda: self.driver.find_element(By.ID, "enroll").is_displayed())
         self.driver.find_element(By.ID, "enroll-code").send_keys(self.dorm.enrollment_code("Ada"))
@@ -240,6 +242,8 @@ class PWATests(unittest.TestCase):
         self.wait(lambda: self.phase("W2") == "running", message="one tap started it")
         self.assertFalse(menu.is_displayed())
         self.assertEqual(self.dorm.cli("stats")["startsFromLabels"], 1)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.assertTrue(self.driver.save_screenshot(str(ARTIFACTS / "label-start-390x844.png")))
 
     def test_a_kiosk_shows_its_location_live_without_a_touch_and_without_residents(self):
         kiosk = self.dorm.cli("kiosk", "add", "--name", "Basement screen", "--location", "Hall A")
