@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CLOCK_SKEW_MS, asOfAfter, cardView, clockOffset, connectionText, noticesView, staleText,
+  CLOCK_SKEW_MS, announcements, asOfAfter, cardView, clockOffset, connectionText, noticesView, staleText,
 } from '../../Sources/UsageApp/Resources/Public/js/view.mjs';
 
 const now = Date.parse('2026-12-01T14:05:00Z');
@@ -98,4 +98,25 @@ test('a row offers one action at once; starting with other minutes, cancelling a
   assert.deepEqual(split(running('me', 30)), { primary: 'collect', menu: ['report'] }, 'past the cancel window');
   assert.deepEqual(split(running('ben', 2)), { primary: null, menu: ['report'] }, "nothing to do on a stranger's running machine");
   assert.deepEqual(split(machine({ state: 'broken' })), { primary: null, menu: ['report'] });
+});
+
+test("the screen reader hears of the resident's machines and awaited kinds changing, once, and of no stranger's", () => {
+  const w2 = (extra = {}) => machine({ id: 'W2', label: 'Washer 2', ...extra });
+  const bensW2 = w2({ state: 'in_use', use: { ...running('ben', 0).use, id: 'u2' } });
+  const first = announcements(null, [machine(), w2()], 'me', [], now);
+  assert.deepEqual(first.lines, [], 'the first board announces nothing');
+  const started = announcements(first.phases, [running('me', 0), bensW2], 'me', [], now);
+  assert.deepEqual(started.lines, ['Washer 1: Running · 45:00 left'], "only the resident's own machine");
+  const ticking = announcements(started.phases, [running('me', 0), bensW2], 'me', [], now + 1000);
+  assert.deepEqual(ticking.lines, [], 'a countdown is not news');
+  const broken = announcements(ticking.phases, [machine({ state: 'broken', stateNote: 'drum' }), bensW2], 'me', [], now + 2000);
+  assert.deepEqual(broken.lines, ['Washer 1: Out of order'], 'a use that was theirs, closed by a breakdown');
+  const waiting = [{ id: 'e1', kind: 'washer', location: null, position: 1 }];
+  const freed = announcements(broken.phases, [machine({ state: 'broken' }), w2()], 'me', waiting, now + 3000);
+  assert.deepEqual(freed.lines, ['Washer 2: Free'], 'a stranger\'s machine of the kind the resident waits for');
+});
+
+test('with reduced motion, countdowns are whole minutes', () => {
+  assert.equal(cardView(running('me', 2), 'me', now, { minutesOnly: true }).status, 'Running · 43 min left');
+  assert.equal(cardView(running('me', 2), 'me', now).status, 'Running · 43:00 left');
 });

@@ -52,8 +52,13 @@ export function groupByLocation(machines) {
   return [...groups];
 }
 
-/** `mm:ss`, or `h:mm:ss` from an hour up; a started second counts as a whole one. */
-export function formatRemaining(ms) {
+/**
+ * `mm:ss`, or `h:mm:ss` from an hour up; a started second counts as a whole one. With
+ * `minutesOnly` (the resident asked for reduced motion) it is `12 min`, which changes once a
+ * minute instead of ticking.
+ */
+export function formatRemaining(ms, { minutesOnly = false } = {}) {
+  if (minutesOnly) return `${Math.max(0, Math.ceil(ms / 60000))} min`;
   const total = Math.max(0, Math.ceil(ms / 1000));
   const two = (n) => String(n).padStart(2, '0');
   const hours = Math.floor(total / 3600);
@@ -71,18 +76,18 @@ export function heldAt(machine, now) {
  * What a machine shows at `now` (ms, on the server's clock) to resident `me`:
  * its phase (free, running, done, broken), a status line, and the actions on offer.
  */
-export function machineView(machine, me, now) {
+export function machineView(machine, me, now, options = {}) {
   const use = machine.use;
   if (machine.state === 'broken') {
     return { phase: 'broken', status: 'Out of order', note: machine.stateNote ?? '', actions: ['report'] };
   }
   const hold = heldAt(machine, now);
   if (hold?.residentId === me) {
-    const left = formatRemaining(Date.parse(hold.until) - now);
+    const left = formatRemaining(Date.parse(hold.until) - now, options);
     return { phase: 'free', mine: true, status: `Kept for you · ${left}`, note: 'You were waiting for it', actions: ['start', 'report'] };
   }
   if (hold) {
-    return { phase: 'held', status: `Kept for a waiting resident · ${formatRemaining(Date.parse(hold.until) - now)}`, note: '', actions: ['report'] };
+    return { phase: 'held', status: `Kept for a waiting resident · ${formatRemaining(Date.parse(hold.until) - now, options)}`, note: '', actions: ['report'] };
   }
   if (!use) return { phase: 'free', status: 'Free', note: '', actions: ['start', 'report'] };
   const mine = use.residentId === me;
@@ -91,7 +96,7 @@ export function machineView(machine, me, now) {
     const actions = mine ? ['collect'] : [];
     if (mine && now - Date.parse(use.startedAt) <= CANCEL_WINDOW_MS) actions.push('cancel');
     return {
-      phase: 'running', mine, status: `Running · ${formatRemaining(left)} left`, note: mine ? 'Your laundry' : '',
+      phase: 'running', mine, status: `Running · ${formatRemaining(left, options)} left`, note: mine ? 'Your laundry' : '',
       actions: [...actions, 'report'],
     };
   }

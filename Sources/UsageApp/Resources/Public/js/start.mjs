@@ -9,8 +9,8 @@ import { LiveConnection } from './live.mjs';
 import { disablePush } from './push.mjs';
 import { ActionQueue } from './queue.mjs';
 import { setUpSettings } from './settings.mjs';
-import { showAlert, toast as showToast } from './toasts.mjs';
-import { BoardView, asOfAfter, clockOffset } from './view.mjs';
+import { dismissNewestToast, showAlert, toast as showToast } from './toasts.mjs';
+import { BoardView, asOfAfter, clockOffset, trapFocus } from './view.mjs';
 
 const $ = (id) => document.getElementById(id);
 const SAVED_BOARD = 'washboard.board';
@@ -47,6 +47,8 @@ export async function main() {
     if (document.visibilityState === 'visible') state.connection?.retryNow();
   });
   setInterval(() => state.board && view.tick(state.board, state.me.id, serverNow()), 1000);
+  document.addEventListener('keydown', dismissNewestToast);
+  for (const dialog of ['machine-menu', 'report-dialog']) trapFocus($(dialog));
   $('demo-button').addEventListener('click', () => enroll(null));
   $('enroll-form').addEventListener('submit', (event) => {
     event.preventDefault();

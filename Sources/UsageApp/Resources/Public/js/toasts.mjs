@@ -32,7 +32,10 @@ export function showAlert(alert, connection) {
   connection.send({ type: 'ack', alert: alert.id });
 }
 
-/** A toast with `title` and an optional `body`, gone on OK or after TOAST_MS. */
+/**
+ * A toast with `title` and an optional `body`, gone on OK, on Escape, or after TOAST_MS,
+ * but never while the keyboard focus or the pointer is on it.
+ */
 export function toast(title, body = '') {
   const element = document.createElement('div');
   element.className = 'toast';
@@ -49,8 +52,19 @@ export function toast(title, body = '') {
   const close = document.createElement('button');
   close.type = 'button';
   close.textContent = 'OK';
+  close.setAttribute('aria-label', `Dismiss: ${title}`);
   close.addEventListener('click', () => element.remove());
   element.append(text, close);
   document.getElementById('toasts').append(element);
-  setTimeout(() => element.remove(), TOAST_MS);
+  const expire = () => {
+    if (element.contains(document.activeElement) || element.matches(':hover')) setTimeout(expire, TOAST_MS);
+    else element.remove();
+  };
+  setTimeout(expire, TOAST_MS);
+}
+
+/** Escape dismisses the newest toast, unless a dialog is open (Escape closes that). */
+export function dismissNewestToast(event) {
+  if (event.key !== 'Escape' || document.querySelector('dialog[open]')) return;
+  document.querySelector('#toasts .toast:last-child')?.remove();
 }

@@ -25,8 +25,8 @@ const ROW_ACTIONS = new Set(['start', 'collect', 'pickup']);
  * other minutes among them). `actionsKey` changes exactly when the buttons must be built
  * again, so that a countdown does not rebuild them under the resident's finger.
  */
-export function cardView(machine, me, now) {
-  const view = machineView(machine, me, now);
+export function cardView(machine, me, now, options = {}) {
+  const view = machineView(machine, me, now, options);
   const primary = view.actions.find((action) => ROW_ACTIONS.has(action)) ?? null;
   const menu = view.actions.filter((action) => action !== primary || action === 'start');
   return {
@@ -36,6 +36,27 @@ export function cardView(machine, me, now) {
     menu,
     actionsKey: [view.actions.join(), machine.use?.id ?? '', machine.cycleMinutes, machine.label].join('|'),
   };
+}
+
+/**
+ * What a screen reader hears after the board changed: for each machine that concerns
+ * resident `me` (their use or hold, one that was theirs, or a kind their waitlist entry
+ * covers) and whose phase changed since `previous` (id → phase), one line with its name and
+ * status. Returns the lines and the phases to compare with next time; the first board
+ * announces nothing.
+ */
+export function announcements(previous, machines, me, waitlist, now, options = {}) {
+  const phases = new Map();
+  const lines = [];
+  for (const machine of machines) {
+    const view = machineView(machine, me, now, options);
+    const mine = Boolean(view.mine) || machine.use?.residentId === me;
+    phases.set(machine.id, { phase: view.phase, mine });
+    const before = previous?.get(machine.id);
+    const awaited = waitlist.some((w) => w.kind === machine.kind && (w.location === null || w.location === machine.location));
+    if (before && before.phase !== view.phase && (mine || before.mine || awaited)) lines.push(`${machine.label}: ${view.status}`);
+  }
+  return { phases, lines };
 }
 
 const SEVERITY_LABELS = { info: 'Notice', warning: 'Warning', outage: 'Out of service' };
@@ -73,6 +94,27 @@ export const hhmm = (time, { locales = [], timeZone } = {}) =>
 export const staleText = (asOf, timeOptions) =>
   asOf === null ? '' : `As of ${hhmm(asOf, timeOptions)}: this board updates when the connection is back.`;
 
+/**
+ * Keeps Tab and Shift-Tab inside an open modal dialog, cycling from its last control to its
+ * first and back, as the WAI-ARIA dialog pattern asks (the browser would let focus leave).
+ */
+export function trapFocus(dialog) {
+  dialog.addEventListener('keydown', (event) => {
+    if (event.key !== 'Tab') return;
+    const controls = [...dialog.querySelectorAll('button, input, textarea, select, a[href]')]
+      .filter((control) => !control.disabled && control.offsetParent !== null);
+    if (controls.length === 0) return;
+    const [first, last] = [controls[0], controls[controls.length - 1]];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+}
+
 export class BoardView {
   /**
    * @param {(action: string, machine: object, place: 'row' | 'menu') => Node[]} controls the
@@ -84,6 +126,12 @@ export class BoardView {
     this.wait = wait;
     /** The resident's waitlist entries, as `GET /api/waitlist` gives them. */
     this.waitlist = [];
+    /** Each machine's last phase, for ``announcements``; null until the first board. */
+    this.phases = null;
+    /** Countdowns in whole minutes when the resident asked for reduced motion. */
+    const motion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)');
+    this.options = { minutesOnly: Boolean(motion?.matches) };
+    motion?.addEventListener?.('change', (event) => { this.options = { minutesOnly: event.matches }; });
     /** The machine whose menu is open, with what it offers: `{id, actionsKey}`. */
     this.menu = null;
     this.cards = new Map();
@@ -123,6 +171,7 @@ export class BoardView {
     });
     this.showNotices(board.notices ?? [], now);
     this.showSummary(board.machines, now);
+    this.announceChanges(board.machines, me, now);
     // A notification's link (/#machine-W1) names a card that did not exist when the page loaded.
     if (!this.shownTarget && location.hash.startsWith('#machine-')) {
       this.shownTarget = true;
@@ -138,12 +187,25 @@ export class BoardView {
     }
     this.showNotices(board.notices ?? [], now);
     this.showSummary(board.machines, now);
+    this.announceChanges(board.machines, me, now);
+  }
+
+  /** Tells a screen reader, once, of changes to the machines that concern the resident. */
+  announceChanges(machines, me, now) {
+    const { phases, lines } = announcements(this.phases, machines, me, this.waitlist, now, this.options);
+    this.phases = phases;
+    if (lines.length === 0) return;
+    const region = $('announcer');
+    // Emptied first, so that a line equal to the last one is read again.
+    region.textContent = '';
+    requestAnimationFrame(() => { region.textContent = lines.join('. '); });
   }
 
   /** Empties the board (the resident signed out). */
   clear() {
     this.cards.clear();
     this.sections.clear();
+    this.phases = null;
     $('locations').replaceChildren();
     $('summary').replaceChildren();
     delete $('summary').dataset.key;
@@ -226,7 +288,7 @@ export class BoardView {
         return line;
       }),
     );
-    document.body.style.setProperty('--notices-height', `${container.offsetHeight}px`);
+    document.documentElement.style.setProperty('--notices-height', `${container.offsetHeight}px`);
   }
 
   showStale(asOf) {
@@ -272,7 +334,7 @@ export class BoardView {
   }
 
   updateCard(card, machine, me, now) {
-    const view = cardView(machine, me, now);
+    const view = cardView(machine, me, now, this.options);
     card.root.dataset.phase = view.phase;
     card.root.dataset.mine = String(view.mine);
     card.label.textContent = machine.label;
@@ -302,9 +364,13 @@ export class BoardView {
     this.fromLabel = fromLabel;
     this.fillMenu(machine, view);
     const dialog = $('machine-menu');
+    const opener = document.activeElement;
     dialog.onclose = () => {
       this.menu = null;
       this.fromLabel = false;
+      // Back where the resident was: the ⋯ they pressed, or its successor if the row was redrawn.
+      const back = opener?.isConnected ? opener : document.querySelector(`#machine-${CSS.escape(machine.id)} button.more`);
+      back?.focus();
     };
     if (!dialog.open) dialog.showModal();
   }
