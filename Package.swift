@@ -29,6 +29,9 @@ let package = Package(
         // PostgreSQL for several server instances; NIOSSL for its TLS settings.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Already in the graph through hummingbird-websocket's permessage-deflate; named so that a
+        // message inflating past the limit can be told from other failures (close 1009, not 1011).
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.3.0"),
     ],
     targets: [
         .target(
@@ -71,6 +74,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 "CQRencode",
             ],
             exclude: ["CQRencode"],
@@ -127,6 +131,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -144,6 +144,12 @@ extension RateLimit {
     var english: String {
         switch self {
         case .pickupRequest(let machineId, let minutes): "You already asked for \(machineId) in the last \(minutes) minutes."
+        case .enrollmentAttempts(let budget):
+            "Too many wrong enrollment codes from this network (\(budget.count) in \(budget.minutes) minutes)."
+        case .reports(let budget): "You can send \(budget.count) reports in \(budget.minutes) minutes."
+        case .cancels(let budget): "You cancelled \(budget.count) starts in \(budget.minutes) minutes; wait a little."
+        case .pushSubscriptionChanges(let budget):
+            "Notifications were turned on and off \(budget.count) times in \(budget.minutes) minutes; wait a little."
         }
     }
 }

@@ -1,8 +1,46 @@
 import Foundation
 
-/// A limit on how often a resident may do something, named in a 429's detail.
+/// A limit on how often a resident (or a client address) may do something, named in a 429's detail.
 public enum RateLimit: Sendable, Hashable {
     case pickupRequest(machineId: String, minutes: Int)
+    /// Wrong enrollment codes from one client address.
+    case enrollmentAttempts(Budget)
+    case reports(Budget)
+    /// Cancelling starts: a resident toggling a machine on every board.
+    case cancels(Budget)
+    /// Turning notifications on and off.
+    case pushSubscriptionChanges(Budget)
+
+    /// At most `count` in a sliding window of `minutes`.
+    public struct Budget: Sendable, Hashable {
+        public var count: Int
+        public var minutes: Int
+
+        public init(count: Int, minutes: Int) {
+            self.count = count
+            self.minutes = minutes
+        }
+
+        public var window: TimeInterval { TimeInterval(minutes * 60) }
+
+        /// Whether one more is allowed, given when the earlier ones in the window happened;
+        /// nil if so, else how many seconds until the oldest leaves the window.
+        public func retryAfter(_ earlier: [Date], at now: Date) -> Int? {
+            let recent = earlier.filter { now.timeIntervalSince($0) < window }
+            guard recent.count >= count, let oldest = recent.min() else { return nil }
+            return max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up)))
+        }
+    }
+
+    /// The budgets, generous for a person and tight for a script. Enrollment counts only
+    /// wrong codes: a whole floor enrolling behind one dorm NAT address on move-in day is fine,
+    /// guessing is not (codes have 60 bits; ten tries per quarter hour).
+    public static let enrollmentBudget = Budget(count: 10, minutes: 15)
+    public static let reportBudget = Budget(count: 5, minutes: 60)
+    /// A start that is collected is laundry; a start that is cancelled again and again is
+    /// noise on every board (and every reconnecting phone).
+    public static let cancelBudget = Budget(count: 10, minutes: 10)
+    public static let pushChangeBudget = Budget(count: 20, minutes: 60)
 }
 
 /// Asking the owner of a finished load to collect it.

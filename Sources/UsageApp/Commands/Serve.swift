@@ -3,6 +3,7 @@ import DeviceState
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Notify
 import ServiceLifecycle
 
@@ -45,6 +46,17 @@ struct Serve: AsyncParsableCommand {
     var defaultQuietHours: String?
 
     @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "The address of a proxy in front of this server (repeatable), e.g. 127.0.0.1 for nginx on the same host.",
+            discussion: """
+                Its X-Forwarded-For header then names the client, for the limits per client address \
+                (wrong enrollment codes). From any other peer the header is ignored.
+                """,
+            valueName: "ip"))
+    var trustedProxies: [String] = []
+
+    @Option(
         help: ArgumentHelp(
             "Minutes a machine freed for the first waiter on the waitlist is kept for them; 0 only tells them.",
             discussion: "Stored in the database, so cron's auto-release holds machines too."))
@@ -73,6 +85,9 @@ struct Serve: AsyncParsableCommand {
         if let defaultQuietHours, defaultQuietHours != "off", DefaultQuietHours.parse(defaultQuietHours) == nil {
             throw ValidationError("--default-quiet-hours must look like 22:00-07:00, or be off.")
         }
+        for proxy in trustedProxies where (try? SocketAddress(ipAddress: proxy, port: 0)) == nil {
+            throw ValidationError("--trusted-proxy \(proxy) is not an IP address.")
+        }
         guard Waitlist.holdMinutesRange.contains(waitlistHoldMinutes) else {
             throw ValidationError(
                 "--waitlist-hold-minutes must be \(Waitlist.holdMinutesRange.lowerBound) to \(Waitlist.holdMinutesRange.upperBound)."
@@ -94,6 +109,7 @@ struct Serve: AsyncParsableCommand {
         configuration.pushPolicy = push.policy
         configuration.pushDelivery = push.deliverySettings
         configuration.alertAckTimeout = timing.alertAckTimeout
+        configuration.trustedProxies = Set(trustedProxies)
         if !noReconciler {
             configuration.reconciler = .init(policy: timing.policy, retention: timing.retention)
         }

@@ -47,15 +47,17 @@ func buildServer(
     router.add(middleware: SessionAuthenticator(sessions: sessions))
     // Inside the problem middleware: a path no route knows is looked up among the PWA's files first.
     AppController.addRoutes(to: router)
+    let limiter = RequestLimiter()
     SessionController(
-        store: store, sessions: sessions, cookieIsSecure: configuration.cookieIsSecure,
+        store: store, sessions: sessions, cookieIsSecure: configuration.cookieIsSecure, limiter: limiter,
+        clientAddresses: ClientAddresses(trustedProxies: configuration.trustedProxies),
         demoResidentId: configuration.demoResidentId
     )
     .addRoutes(to: router)
     BoardController(store: store, cache: boardCache).addRoutes(to: router)
-    UseController(store: store).addRoutes(to: router)
+    UseController(store: store, limiter: limiter).addRoutes(to: router)
     WaitlistController(store: store).addRoutes(to: router)
-    PushController(store: store, policy: configuration.pushPolicy).addRoutes(to: router)
+    PushController(store: store, policy: configuration.pushPolicy, limiter: limiter).addRoutes(to: router)
     DocumentController(store: store).addRoutes(to: router)
 
     let refusals = UpgradeRefusals()
@@ -95,7 +97,7 @@ func buildServer(
             webSocketRouter: webSocketRouter,
             configuration: WebSocketServerConfiguration(
                 maxFrameSize: Request.maxJSONBodyBytes,
-                extensions: [.perMessageDeflate(maxDecompressedFrameSize: Request.maxJSONBodyBytes)],
+                extensions: [BoundedDeflate.factory(maxMessageBytes: Request.maxJSONBodyBytes)],
                 autoPing: .enabled(timePeriod: .seconds(25)),
                 closeTimeout: .seconds(2)),
             refusals: refusals, sendBufferBytes: configuration.socketSendBufferBytes),

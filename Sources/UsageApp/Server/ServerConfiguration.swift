@@ -27,6 +27,8 @@ struct ServerConfiguration: Sendable {
     var reconciler: ReconcilerSchedule?
     /// The push outbox worker; nil runs none (tests that send themselves).
     var pushDelivery: PushDeliverySettings?
+    /// Proxies (nginx) whose `X-Forwarded-For` names the client, for limits per client address.
+    var trustedProxies: Set<String> = []
 
     init(host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
         self.host = host

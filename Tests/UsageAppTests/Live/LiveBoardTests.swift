@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import HummingbirdWSClient
+import HummingbirdWSCompression
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -52,14 +53,17 @@ extension WebSocketInboundStream {
 /// Connects to `/ws` on `port` as the holder of `token`, runs `body` with the socket, and returns the close frame.
 @discardableResult
 func openLive(
-    port: Int, token: String, query: String = "", maxFrameSize: Int = 1 << 16,
+    port: Int, token: String, query: String = "", maxFrameSize: Int = 1 << 16, deflate: Bool = false,
     _ body: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async throws -> Void
 ) async throws -> WebSocketCloseFrame? {
     var logger = Logger(label: "washboard.test.ws")
     logger.logLevel = .warning
     return try await WebSocketClient.connect(
         url: "ws://127.0.0.1:\(port)/ws\(query)",
-        configuration: .init(maxFrameSize: maxFrameSize, additionalHeaders: [.authorization: "Bearer \(token)"]),
+        configuration: .init(
+            maxFrameSize: maxFrameSize, additionalHeaders: [.authorization: "Bearer \(token)"],
+            // As every browser offers it: the server agrees, and compresses and inflates messages.
+            extensions: deflate ? [.perMessageDeflate(maxDecompressedFrameSize: 1 << 22, minFrameSizeToCompress: 16)] : []),
         logger: logger
     ) { inbound, outbound, _ in try await body(inbound, outbound) }
 }
@@ -68,10 +72,10 @@ extension TestDorm {
     /// ``openLive(port:token:query:maxFrameSize:_:)``.
     @discardableResult
     func live(
-        port: Int, token: String, query: String = "", maxFrameSize: Int = 1 << 16,
+        port: Int, token: String, query: String = "", maxFrameSize: Int = 1 << 16, deflate: Bool = false,
         _ body: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async throws -> Void
     ) async throws -> WebSocketCloseFrame? {
-        try await openLive(port: port, token: token, query: query, maxFrameSize: maxFrameSize, body)
+        try await openLive(port: port, token: token, query: query, maxFrameSize: maxFrameSize, deflate: deflate, body)
     }
 }
 
@@ -295,6 +299,18 @@ struct LiveBoardTests {
                 for try await _ in inbound {}
             }
             #expect(tooBig?.closeCode == .messageTooLarge)
+
+            // With permessage-deflate, 1 MiB of one letter is a few kilobytes on the wire and
+            // inflates past the limit: a deflate bomb. Also 1009, not 1011.
+            let bomb = try await dorm.live(port: port, token: token, maxFrameSize: 1 << 21, deflate: true) { inbound, outbound in
+                var iterator = try await inbound.afterGreeting()
+                try await outbound.writeTextMessage(#"{"type":"ping","t":1}"#)
+                guard case .text(let pong) = try await iterator.next() else { throw CancellationError() }
+                #expect(pong.contains(#""pong""#), "deflate was negotiated and works")
+                try await outbound.writeTextMessage(String(repeating: "x", count: 1 << 20))
+                while try await iterator.next() != nil {}
+            }
+            #expect(bomb?.closeCode == .messageTooLarge)
 
             let still = Received()
             try await dorm.live(port: port, token: token) { inbound, outbound in

@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdAuth
+import NIOCore
 
 /// A request context that carries who is signed in, or why no one is.
 protocol SessionRequestContext: AuthRequestContext<Session> {
@@ -39,13 +40,15 @@ struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddleware {
     }
 }
 
-/// The context of every HTTP route: the basic one, plus who is signed in.
-struct WashboardRequestContext: SessionRequestContext, RequestContext {
+/// The context of every HTTP route: the basic one, plus who is signed in and the peer's address.
+struct WashboardRequestContext: SessionRequestContext, RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     var identity: Session?
     var sessionRefusal: (any Error)?
+    let remoteAddress: SocketAddress?
 
-    init(source: Source) {
+    init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }

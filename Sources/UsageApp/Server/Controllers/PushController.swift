@@ -7,6 +7,7 @@ import Notify
 struct PushController {
     let store: any PushSubscriptionStore & SettingsStore
     let policy: PushEndpointPolicy
+    let limiter: RequestLimiter
 
     func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
         router.on("/api/push/vapid-public-key", methods: [.get: publicKey])
@@ -42,6 +43,7 @@ struct PushController {
 
     @Sendable func subscribe(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let resident = try context.session.resident
+        try spend(for: resident)
         let body = try await request.decodeJSON(as: SubscriptionBody.self)
         let endpoint: String
         let p256dh: String
@@ -66,9 +68,17 @@ struct PushController {
     /// Idempotent: 204 also when the subscription was already gone.
     @Sendable func unsubscribe(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let resident = try context.session.resident
+        try spend(for: resident)
         let body = try await request.decodeJSON(as: UnsubscribeBody.self)
         _ = try await store.removePushSubscription(endpoint: body.endpoint, of: resident.id, at: .currentSecond)
         return Response(status: .noContent)
+    }
+
+    /// Turning notifications on or off counts against ``RateLimit/pushChangeBudget``: each
+    /// subscription is a row and, for some push services, a request from the server.
+    private func spend(for resident: Resident) throws {
+        try limiter.spend(
+            "push:\(resident.id)", RateLimit.pushChangeBudget, as: .pushSubscriptionChanges(RateLimit.pushChangeBudget))
     }
 
     private static func require(_ value: String?, _ field: String) throws(PushSubscription.Invalid) -> String {

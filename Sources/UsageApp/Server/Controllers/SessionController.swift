@@ -8,6 +8,8 @@ struct SessionController {
     let store: any SessionStore & ResidentStore & UseStore & KioskStore
     let sessions: Sessions
     let cookieIsSecure: Bool
+    let limiter: RequestLimiter
+    let clientAddresses: ClientAddresses
     /// The demo resident of `serve --demo`; nil otherwise, and the demo routes do not exist.
     var demoResidentId: String? = nil
 
@@ -35,9 +37,30 @@ struct SessionController {
 
     @Sendable func redeem(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: RedeemBody.self)
-        guard InputRules.enrollmentCodeLength.contains(body.code.count) else { throw DeviceStateError.enrollmentCodeInvalid }
-        let (resident, token) = try await store.redeemEnrollmentCode(body.code, at: .currentSecond)
+        let (resident, token) = try await guardingGuesses(request, context) {
+            guard InputRules.enrollmentCodeLength.contains(body.code.count) else { throw DeviceStateError.enrollmentCodeInvalid }
+            return try await store.redeemEnrollmentCode(body.code, at: .currentSecond)
+        }
         return try sessionResponse(resident, token)
+    }
+
+    /// Runs a sign-in with a secret, counting wrong secrets per client address: past
+    /// ``RateLimit/enrollmentBudget`` the address gets 429 before its secret is even looked at.
+    private func guardingGuesses<T>(
+        _ request: Request, _ context: WashboardRequestContext, _ attempt: () async throws -> T
+    ) async throws -> T {
+        let key = "guess:\(clientAddresses.address(of: request, peer: context.remoteAddress))"
+        let budget = RateLimit.enrollmentBudget
+        try limiter.check(key, budget, as: .enrollmentAttempts(budget))
+        do {
+            return try await attempt()
+        } catch let error as DeviceStateError where error == .enrollmentCodeInvalid {
+            limiter.record(key, budget)
+            throw error
+        } catch let problem as Problem where problem.status == .unauthorized {
+            limiter.record(key, budget)
+            throw problem
+        }
     }
 
     /// Signs in as the demo resident: a one-time code issued and redeemed at once.
@@ -66,9 +89,12 @@ struct SessionController {
     /// which its board requests and its WebSocket then carry.
     @Sendable func kioskSession(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: KioskSessionBody.self)
-        guard body.token.hasPrefix(Kiosk.tokenPrefix), body.token.count <= 100,
-            let kiosk = try await store.kiosk(forToken: body.token)
-        else { throw Problem.unauthenticated(.kioskTokenInvalid) }
+        let kiosk = try await guardingGuesses(request, context) {
+            guard body.token.hasPrefix(Kiosk.tokenPrefix), body.token.count <= 100,
+                let kiosk = try await store.kiosk(forToken: body.token)
+            else { throw Problem.unauthenticated(.kioskTokenInvalid) }
+            return kiosk
+        }
         var response = try Response.json(kiosk, status: .created)
         response.setCookie(sessionCookie(body.token))
         return response

@@ -6,6 +6,7 @@ import Hummingbird
 /// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem.
 struct UseController {
     let store: any UseStore & ReportStore
+    let limiter: RequestLimiter
 
     func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
         router.on("/api/machines/:id/uses", methods: [.post: start])
@@ -61,6 +62,7 @@ struct UseController {
 
     @Sendable func cancel(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let resident = try context.session.resident
+        try limiter.spend("cancel:\(resident.id)", RateLimit.cancelBudget, as: .cancels(RateLimit.cancelBudget))
         return try Response.json(
             try await store.cancel(useId: try context.parameters.require("id"), by: resident.id, at: .currentSecond))
     }
@@ -76,6 +78,7 @@ struct UseController {
 
     @Sendable func report(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let resident = try context.session.resident
+        try limiter.spend("report:\(resident.id)", RateLimit.reportBudget, as: .reports(RateLimit.reportBudget))
         let body = try await request.decodeJSON(as: ReportBody.self)
         let report = try await store.reportProblem(
             machineId: try context.parameters.require("id"), by: resident.id, text: body.text, at: .currentSecond)
