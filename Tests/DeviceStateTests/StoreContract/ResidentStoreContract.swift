@@ -37,10 +37,15 @@ struct ResidentStoreContract {
         #expect(outcomes.filter { (try? $0.get()) != nil }.count == 1)
     }
 
-    @Test("revoking a resident ends their sessions and tells their connections", arguments: StoreBackend.underTest)
+    @Test(
+        "revoking a resident ends their sessions, removes their push subscriptions and tells their connections",
+        arguments: StoreBackend.underTest)
     func revoke(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
         let (ada, token) = try await db.store.addTestResident()
+        let (bob, _) = try await db.store.addTestResident("Bob", room: "102")
+        _ = try await db.store.addTestSubscription(for: ada.id)
+        _ = try await db.store.addTestSubscription(for: bob.id, "bobs-phone")
         let unused = try await db.store.issueEnrollmentCode(residentId: ada.id, validFor: 3600, at: testNow)
         let head = try await db.store.headSeq()
 
@@ -48,6 +53,8 @@ struct ResidentStoreContract {
 
         #expect(revoked.revokedAt == testNow)
         #expect(try await db.store.resident(forToken: token) == nil)
+        #expect(try await db.store.pushSubscriptions(of: ada.id).isEmpty)
+        #expect(try await db.store.pushSubscriptions(of: bob.id).count == 1, "nobody else's")
         let events = try await db.store.events(after: head, limit: 10)
         #expect(events.map(\.kind) == [.sessionRevoked] && events.first?.topic == .resident(ada.id))
         await #expect(throws: DeviceStateError.residentRevoked(id: ada.id)) {

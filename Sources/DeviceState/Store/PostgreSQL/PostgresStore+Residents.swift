@@ -42,6 +42,8 @@ extension PostgresStore: ResidentStore {
                 try await db.execute("UPDATE residents SET revoked_at = \(now) WHERE id = \(id)")
             }
             try await db.execute("DELETE FROM sessions WHERE resident_id = \(id)")
+            // A revoked resident's phones get nothing more; their queued pushes lose their device.
+            try await db.execute("DELETE FROM push_subscriptions WHERE resident_id = \(id)")
             try await db.execute(
                 """
                 UPDATE enrollment_codes SET expires_at = \(now)

@@ -38,6 +38,8 @@ extension SQLiteStore: ResidentStore {
                 try resident.update(db)
             }
             try db.execute(sql: "DELETE FROM sessions WHERE residentId = ?", arguments: [id])
+            // A revoked resident's phones get nothing more; their queued pushes lose their device.
+            try db.execute(sql: "DELETE FROM push_subscriptions WHERE residentId = ?", arguments: [id])
             try db.execute(
                 sql: "UPDATE enrollment_codes SET expiresAt = ? WHERE residentId = ? AND redeemedAt IS NULL AND expiresAt > ?",
                 arguments: [now, id, now])

@@ -123,7 +123,7 @@ extension ResidentCommands {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "End every session of a resident and void their unused codes.")
+            abstract: "End every session of a resident, remove their push subscriptions and void their unused codes.")
 
         @Argument(help: "The resident id.")
         var id: String
