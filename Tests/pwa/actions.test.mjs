@@ -114,3 +114,31 @@ test("a refusal's machine replaces the board's machine with its id, in its place
   assert.equal(updated.seq, 3);
   assert.equal(board.machines[0].state, 'idle', 'the board shown is not changed in place');
 });
+
+test('a start queued long ago is offered again, and sent anew (a new key) only when the resident says so', async () => {
+  let clock = Date.parse('2026-12-01T12:00:00Z');
+  let n = 0;
+  const offers = [];
+  const sent = [];
+  const queue = new ActionQueue({ storage: new MemoryStorage(), newKey: () => `key-${++n}`, now: () => clock });
+  const actions = new Actions({
+    queue, signedIn: () => true, machineChanged: () => {},
+    send: async (entry) => {
+      sent.push(entry);
+      return { outcome: 'done' };
+    },
+    toast: (title, body, action) => offers.push({ title, body, action }),
+    showQueued: () => {},
+  });
+  queue.add(actionRequest('start', washer, '30'));
+  clock += 12 * 60_000;
+  await actions.replay();
+  assert.deepEqual(sent, [], 'not sent by itself');
+  assert.deepEqual(offers.map((o) => [o.title, o.body, o.action.label]), [
+    ['Start Washer 1: not sent', 'It waited 12 min while offline; the machine may be taken by now.', 'Start now'],
+  ]);
+  await offers[0].action.run();
+  assert.equal(sent.length, 1);
+  assert.deepEqual(sent[0].body, { minutes: 30 });
+  assert.equal(sent[0].idempotencyKey, 'key-2', 'a new request, not a replay of the old one');
+});

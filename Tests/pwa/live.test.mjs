@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import { LiveConnection, STABLE_MS } from '../../Sources/UsageApp/Resources/Public/js/live.mjs';
+import { LiveConnection, PING_EVERY_MS, PONG_TIMEOUT_MS, STABLE_MS } from '../../Sources/UsageApp/Resources/Public/js/live.mjs';
 import { FakeSocket, FakeTimers, settle } from './support.mjs';
 
 const board = (seq) => ({ seq, machines: [], notices: [] });
@@ -177,4 +177,26 @@ test('ack frames go out only while live', async () => {
   r.socket().deliver({ type: 'hello', seq: 5 });
   assert.equal(r.connection.send({ type: 'ack', alert: 'a1' }), true);
   assert.deepEqual(r.socket().sent, [{ type: 'ack', alert: 'a1' }]);
+});
+
+test('a silent socket is noticed: a ping every 20 s, and no answer in 9 s means reconnect', async () => {
+  r = rig({ answers: [{ status: 200, board: board(3), etag: 'e' }] });
+  r.connection.start();
+  await settle();
+  r.socket().deliver({ type: 'hello', seq: 3 });
+  const ping = (timer) => timer.ms === PING_EVERY_MS;
+  const pong = (timer) => timer.ms === PONG_TIMEOUT_MS;
+
+  r.timers.fire(ping);
+  assert.equal(r.socket().sent.at(-1).type, 'ping');
+  r.socket().deliver({ type: 'pong', t: 1 });
+  assert.equal([...r.timers.pending.values()].some(pong), false, 'answered: no deadline left');
+  assert.equal(r.connection.status, 'live');
+
+  r.timers.fire(ping);
+  const silent = r.socket();
+  r.timers.fire(pong);
+  assert.equal(r.connection.status, 'reconnecting', 'the badge says so');
+  assert.equal(silent.closed, true, 'the dead socket is closed');
+  assert.deepEqual(r.statuses, ['live', 'reconnecting']);
 });

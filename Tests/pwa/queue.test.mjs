@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ActionQueue } from '../../Sources/UsageApp/Resources/Public/js/queue.mjs';
+import { ActionQueue, STALE_START_MS, isStaleStart } from '../../Sources/UsageApp/Resources/Public/js/queue.mjs';
 import { MemoryStorage } from './support.mjs';
 
 function queue(storage = new MemoryStorage()) {
@@ -87,4 +87,24 @@ test('two replays at once send each action once', async () => {
   };
   await Promise.all([q.replay(send), q.replay(send)]);
   assert.deepEqual(sent, ['key-1', 'key-2']);
+});
+
+test('a start that waited offline too long is not sent but handed back; other actions still go', async () => {
+  let clock = Date.parse('2026-12-01T12:00:00Z');
+  let n = 0;
+  const queue = new ActionQueue({ storage: new MemoryStorage(), newKey: () => `k${++n}`, now: () => clock });
+  queue.add({ method: 'POST', path: '/api/machines/W1/uses', body: {}, label: 'Start Washer 1' });
+  queue.add({ method: 'POST', path: '/api/uses/u1/collect', label: 'Collect from Washer 2' });
+  clock += STALE_START_MS - 1000;
+  const fresh = new ActionQueue({ storage: queue.storage, now: () => clock });
+  assert.equal(isStaleStart(fresh.items[0], clock), false, 'four minutes and a bit is still fresh');
+  clock += 2000;
+  const sent = [];
+  const result = await fresh.replay(async (entry) => {
+    sent.push(entry.label);
+    return 'done';
+  });
+  assert.deepEqual(sent, ['Collect from Washer 2']);
+  assert.deepEqual(result.stale.map((e) => e.label), ['Start Washer 1']);
+  assert.deepEqual(fresh.items, []);
 });

@@ -81,15 +81,39 @@ export class Actions {
     }
   }
 
-  /** Sends the waiting actions again, in order; a refused one is dropped and the resident told why. */
+  /**
+   * Sends the waiting actions again, in order; a refused one is dropped and the resident told
+   * why. A start that waited too long is not sent but offered again, with a button.
+   */
   async replay() {
     if (this.queue.items.length === 0 || !this.signedIn()) return;
-    await this.queue.replay(async (entry) => {
+    const { stale } = await this.queue.replay(async (entry) => {
       const result = await this.send(entry);
       if (result.outcome === 'refused') this.refused(entry, result.error);
       return result.outcome;
     });
     this.updateQueued();
+    for (const entry of stale ?? []) this.offerAgain(entry);
+  }
+
+  /** A start queued offline long ago: the resident decides whether it still stands. */
+  offerAgain(entry) {
+    const minutes = Math.round((this.queue.now() - entry.queuedAt) / 60000);
+    this.toast(`${entry.label}: not sent`, `It waited ${minutes} min while offline; the machine may be taken by now.`, {
+      label: 'Start now',
+      run: () => this.sendAgain(entry),
+    });
+  }
+
+  /** Sends `entry` anew, as a new request with a new key, as a fresh tap would. */
+  async sendAgain(entry) {
+    const fresh = this.queue.prepare({ method: entry.method, path: entry.path, body: entry.body, label: entry.label });
+    const result = await this.send(fresh);
+    if (result.outcome === 'refused') this.refused(fresh, result.error);
+    else if (result.outcome !== 'done') {
+      this.queue.add(fresh);
+      this.updateQueued();
+    }
   }
 
   refused(entry, error) {

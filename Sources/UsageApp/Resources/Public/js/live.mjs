@@ -8,6 +8,14 @@ import { backoffDelay } from './backoff.mjs';
 /** After this long live, the next loss starts the backoff from the beginning again. */
 export const STABLE_MS = 10_000;
 
+/**
+ * While live, the page pings this often, and a socket that answers nothing (no pong, no
+ * frame) within PONG_TIMEOUT_MS counts as dead: on bad Wi-Fi a socket can stay "open" for
+ * minutes after the network is gone, and the board would silently stop updating.
+ */
+export const PING_EVERY_MS = 20_000;
+export const PONG_TIMEOUT_MS = 9_000;
+
 export class LiveConnection {
   /**
    * @param {object} io
@@ -35,6 +43,9 @@ export class LiveConnection {
     this.socket = null;
     this.timer = null;
     this.stableTimer = null;
+    /** The next ping, and the deadline for an answer to the last one. */
+    this.pingTimer = null;
+    this.pongTimer = null;
     this.status = 'connecting';
     this.stopped = true;
     this.generation = 0;
@@ -105,6 +116,11 @@ export class LiveConnection {
   }
 
   receive(text) {
+    // Anything from the server proves the socket alive.
+    if (this.pongTimer !== null) {
+      this.io.clearTimer(this.pongTimer);
+      this.pongTimer = null;
+    }
     let frame;
     try {
       frame = JSON.parse(text);
@@ -120,6 +136,7 @@ export class LiveConnection {
         this.stableTimer = this.io.setTimer(() => {
           this.attempt = 0;
         }, STABLE_MS);
+        this.schedulePing();
         return;
       case 'board':
         return this.applyBoard(frame);
@@ -133,6 +150,19 @@ export class LiveConnection {
         this.seq = frame.seq;
         this.on.frame?.(frame);
     }
+  }
+
+  /** Pings after PING_EVERY_MS, then gives the server PONG_TIMEOUT_MS to answer. */
+  schedulePing() {
+    this.pingTimer = this.io.setTimer(() => {
+      this.pingTimer = null;
+      if (!this.send({ type: 'ping', t: Date.now() })) return;
+      this.pongTimer = this.io.setTimer(() => {
+        this.pongTimer = null;
+        this.lost();
+      }, PONG_TIMEOUT_MS);
+      this.schedulePing();
+    }, PING_EVERY_MS);
   }
 
   applyBoard(board, serverNow) {
@@ -177,10 +207,13 @@ export class LiveConnection {
   }
 
   clearTimers() {
-    if (this.timer !== null) this.io.clearTimer(this.timer);
-    if (this.stableTimer !== null) this.io.clearTimer(this.stableTimer);
+    for (const timer of [this.timer, this.stableTimer, this.pingTimer, this.pongTimer]) {
+      if (timer !== null) this.io.clearTimer(timer);
+    }
     this.timer = null;
     this.stableTimer = null;
+    this.pingTimer = null;
+    this.pongTimer = null;
   }
 
   closeSocket() {

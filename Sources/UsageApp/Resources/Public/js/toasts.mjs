@@ -36,7 +36,7 @@ export function showAlert(alert, connection) {
  * A toast with `title` and an optional `body`, gone on OK, on Escape, or after TOAST_MS,
  * but never while the keyboard focus or the pointer is on it.
  */
-export function toast(title, body = '') {
+export function toast(title, body = '', action = null) {
   const element = document.createElement('div');
   element.className = 'toast';
   element.setAttribute('role', 'status');
@@ -54,7 +54,18 @@ export function toast(title, body = '') {
   close.textContent = 'OK';
   close.setAttribute('aria-label', `Dismiss: ${title}`);
   close.addEventListener('click', () => element.remove());
-  element.append(text, close);
+  element.append(text);
+  if (action) {
+    const act = document.createElement('button');
+    act.type = 'button';
+    act.textContent = action.label;
+    act.addEventListener('click', () => {
+      element.remove();
+      action.run();
+    });
+    element.append(act);
+  }
+  element.append(close);
   document.getElementById('toasts').append(element);
   const expire = () => {
     if (element.contains(document.activeElement) || element.matches(':hover')) setTimeout(expire, TOAST_MS);
