@@ -46,6 +46,12 @@ struct Serve: AsyncParsableCommand {
     var defaultQuietHours: String?
 
     @Option(
+        help: ArgumentHelp(
+            "Days a session may go unused before it ends and the device must enroll again (1 to 365).",
+            valueName: "days"))
+    var sessionIdleDays = SessionLifetime.defaultIdleDays
+
+    @Option(
         name: .customLong("trusted-proxy"),
         help: ArgumentHelp(
             "The address of a proxy in front of this server (repeatable), e.g. 127.0.0.1 for nginx on the same host.",
@@ -88,6 +94,9 @@ struct Serve: AsyncParsableCommand {
         for proxy in trustedProxies where (try? SocketAddress(ipAddress: proxy, port: 0)) == nil {
             throw ValidationError("--trusted-proxy \(proxy) is not an IP address.")
         }
+        guard SessionLifetime.idleDaysRange.contains(sessionIdleDays) else {
+            throw ValidationError("--session-idle-days must be 1 to 365.")
+        }
         guard Waitlist.holdMinutesRange.contains(waitlistHoldMinutes) else {
             throw ValidationError(
                 "--waitlist-hold-minutes must be \(Waitlist.holdMinutesRange.lowerBound) to \(Waitlist.holdMinutesRange.upperBound)."
@@ -110,6 +119,7 @@ struct Serve: AsyncParsableCommand {
         configuration.pushDelivery = push.deliverySettings
         configuration.alertAckTimeout = timing.alertAckTimeout
         configuration.trustedProxies = Set(trustedProxies)
+        configuration.sessionIdleLimit = TimeInterval(sessionIdleDays * 86400)
         if !noReconciler {
             configuration.reconciler = .init(policy: timing.policy, retention: timing.retention)
         }

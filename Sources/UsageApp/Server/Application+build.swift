@@ -37,7 +37,7 @@ func buildServer(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> WashboardServer<some ApplicationProtocol> {
     _ = WashboardMetrics.registry
-    let sessions = Sessions(store: store, publicOrigin: configuration.publicOrigin)
+    let sessions = Sessions(store: store, publicOrigin: configuration.publicOrigin, idleLimit: configuration.sessionIdleLimit)
     let boardCache = BoardSnapshot.cache(store: store, ttl: configuration.boardCacheTTL)
 
     let router = Router(context: WashboardRequestContext.self, options: .autoGenerateHeadEndpoints)

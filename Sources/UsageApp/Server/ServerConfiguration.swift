@@ -29,6 +29,8 @@ struct ServerConfiguration: Sendable {
     var pushDelivery: PushDeliverySettings?
     /// Proxies (nginx) whose `X-Forwarded-For` names the client, for limits per client address.
     var trustedProxies: Set<String> = []
+    /// A session unused this long has ended.
+    var sessionIdleLimit = TimeInterval(SessionLifetime.defaultIdleDays * 86400)
 
     init(host: String = "127.0.0.1", port: Int = 8080, publicOrigin: String? = nil) {
         self.host = host

@@ -4,6 +4,29 @@ import Testing
 
 @Suite("Store contract: residents and sessions")
 struct ResidentStoreContract {
+    static let idle = TimeInterval(SessionLifetime.defaultIdleDays * 86400)
+
+    @Test(
+        "a session unused longer than the idle limit ends; using it keeps it alive, noted at most hourly",
+        arguments: StoreBackend.underTest)
+    func idleSessions(_ backend: StoreBackend) async throws {
+        let db = try await backend.open()
+        let (ada, token) = try await db.store.addTestResident()
+        let day: TimeInterval = 86400
+        let limit = 30 * day
+        #expect(try await db.store.resident(forToken: token, at: testNow + 29 * day, idleLimit: limit) == ada, "used on day 29")
+        // Counted from that use, not from the start: still alive on day 58.
+        #expect(try await db.store.resident(forToken: token, at: testNow + 58 * day, idleLimit: limit) == ada)
+        // Half an hour later is not written (at most hourly), so the limit runs from day 58.
+        #expect(try await db.store.resident(forToken: token, at: testNow + 58 * day + 1800, idleLimit: limit) == ada)
+        #expect(try await db.store.resident(forToken: token, at: testNow + 88 * day - 60, idleLimit: limit) == ada)
+        #expect(
+            try await db.store.resident(forToken: token, at: testNow + 118 * day, idleLimit: limit) == nil, "idle from day 88")
+        let (_, idle) = try await db.store.redeemEnrollmentCode(
+            try await db.store.issueEnrollmentCode(residentId: ada.id, validFor: 60, at: testNow).code, at: testNow)
+        #expect(try await db.store.resident(forToken: idle, at: testNow + 31 * day, idleLimit: limit) == nil, "never used again")
+    }
+
     @Test("an enrollment code opens one session, once; expired and unknown codes open none", arguments: StoreBackend.underTest)
     func enrollment(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
@@ -12,7 +35,7 @@ struct ResidentStoreContract {
         let typedSloppily = code.code.lowercased().replacingOccurrences(of: "-", with: " ")
         let (resident, token) = try await db.store.redeemEnrollmentCode(typedSloppily, at: testNow)
         #expect(resident == ada)
-        #expect(try await db.store.resident(forToken: token) == ada)
+        #expect(try await db.store.resident(forToken: token, at: testNow, idleLimit: Self.idle) == ada)
         await #expect(throws: DeviceStateError.enrollmentCodeInvalid) {
             try await db.store.redeemEnrollmentCode(code.code, at: testNow)
         }
@@ -52,7 +75,7 @@ struct ResidentStoreContract {
         let revoked = try await db.store.revokeResident(ada.id, at: testNow)
 
         #expect(revoked.revokedAt == testNow)
-        #expect(try await db.store.resident(forToken: token) == nil)
+        #expect(try await db.store.resident(forToken: token, at: testNow, idleLimit: Self.idle) == nil)
         #expect(try await db.store.pushSubscriptions(of: ada.id).isEmpty)
         #expect(try await db.store.pushSubscriptions(of: bob.id).count == 1, "nobody else's")
         let events = try await db.store.events(after: head, limit: 10)
@@ -72,8 +95,8 @@ struct ResidentStoreContract {
         let code = try await db.store.issueEnrollmentCode(residentId: ada.id, validFor: 60, at: testNow)
         let (_, laptop) = try await db.store.redeemEnrollmentCode(code.code, at: testNow)
         try await db.store.endSession(token: phone)
-        #expect(try await db.store.resident(forToken: phone) == nil)
-        #expect(try await db.store.resident(forToken: laptop) == ada)
+        #expect(try await db.store.resident(forToken: phone, at: testNow, idleLimit: Self.idle) == nil)
+        #expect(try await db.store.resident(forToken: laptop, at: testNow, idleLimit: Self.idle) == ada)
     }
 
     @Test("names and rooms are trimmed and checked; residents list by room", arguments: StoreBackend.underTest)

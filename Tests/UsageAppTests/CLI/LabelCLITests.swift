@@ -13,7 +13,7 @@ struct LabelCLITests {
         process.arguments = arguments
         let folder = try TestFolder()
         let output = folder.url.appendingPathComponent("out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         defer { try? handle.close() }
         process.standardOutput = handle

@@ -196,11 +196,12 @@ enum PostgresSchema {
             """
         ),
         (
-            "v3: waitlist, holds, starts from labels, kiosks",
+            "v3: waitlist, holds, starts from labels, kiosks, session use",
             """
             ALTER TABLE machines ADD COLUMN held_for text;
             ALTER TABLE machines ADD COLUMN held_until timestamptz;
             ALTER TABLE uses ADD COLUMN started_from text;
+            ALTER TABLE sessions ADD COLUMN last_seen_at timestamptz;
             CREATE TABLE waitlist (
                 id text PRIMARY KEY,
                 resident_id text NOT NULL REFERENCES residents(id),

@@ -110,7 +110,8 @@ enum Prepared {
 
     struct ResidentBySession: PreparedStatement {
         static let sql = """
-            SELECT residents.id, name, room, residents.created_at, revoked_at FROM sessions
+            SELECT residents.id, name, room, residents.created_at, revoked_at,
+                coalesce(sessions.last_seen_at, sessions.created_at) AS seen FROM sessions
             JOIN residents ON residents.id = sessions.resident_id
             WHERE sessions.token_hash = $1 AND residents.revoked_at IS NULL
             """

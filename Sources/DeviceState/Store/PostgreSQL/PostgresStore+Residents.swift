@@ -124,11 +124,20 @@ extension PostgresStore: SessionStore {
         }
     }
 
-    public func resident(forToken token: String) async throws -> Resident? {
+    public func resident(forToken token: String, at now: Date, idleLimit: TimeInterval) async throws -> Resident? {
         let tokenHash = Secrets.sha256Hex(token)
-        return try await read { db in
-            try await db.row(Prepared.ResidentBySession(tokenHash: tokenHash), Resident.init(postgres:))
+        let found = try await read { db in
+            try await db.row(Prepared.ResidentBySession(tokenHash: tokenHash)) {
+                (resident: try Resident(postgres: $0), seen: try $0.date("seen"))
+            }
         }
+        guard let found, !SessionLifetime.hasEnded(lastSeenAt: found.seen, idleLimit: idleLimit, at: now) else { return nil }
+        if SessionLifetime.needsTouch(lastSeenAt: found.seen, at: now) {
+            try await write { db in
+                try await db.execute("UPDATE sessions SET last_seen_at = \(now) WHERE token_hash = \(tokenHash)")
+            }
+        }
+        return found.resident
     }
 
     public func endSession(token: String) async throws {

@@ -21,7 +21,7 @@ extension PostgresStore: DormTransfer {
             dorm.sessions = try await db.rows("SELECT * FROM sessions") {
                 .init(
                     tokenHash: try $0.text("token_hash"), residentId: try $0.text("resident_id"),
-                    createdAt: try $0.date("created_at"))
+                    createdAt: try $0.date("created_at"), lastSeenAt: try $0.optionalDate("last_seen_at"))
             }
             dorm.uses = try await db.rows("SELECT \(unescaped: Use.postgresColumns) FROM uses", { try Use(postgres: $0) })
             dorm.idempotencyKeys = try await db.rows("SELECT * FROM idempotency_keys") {
@@ -112,8 +112,8 @@ extension PostgresStore: DormTransfer {
             for session in dorm.sessions {
                 try await db.execute(
                     """
-                    INSERT INTO sessions (token_hash, resident_id, created_at)
-                    VALUES (\(session.tokenHash), \(session.residentId), \(session.createdAt))
+                    INSERT INTO sessions (token_hash, resident_id, created_at, last_seen_at)
+                    VALUES (\(session.tokenHash), \(session.residentId), \(session.createdAt), \(session.lastSeenAt))
                     """)
             }
             for use in dorm.uses {

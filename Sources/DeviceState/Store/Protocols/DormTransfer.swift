@@ -45,6 +45,7 @@ public struct DormSnapshot: Sendable {
         public var tokenHash: String
         public var residentId: String
         public var createdAt: Date
+        public var lastSeenAt: Date?
     }
 
     public struct IdempotencyKeyRow: Sendable {

@@ -20,7 +20,8 @@ public protocol ResidentStore: Sendable {
 public protocol SessionStore: Sendable {
     /// Redeems a one-time code; returns the resident and a new bearer token (stored only hashed).
     func redeemEnrollmentCode(_ code: String, at now: Date) async throws -> (Resident, token: String)
-    /// The resident a bearer token belongs to, or nil for an unknown or revoked one.
-    func resident(forToken token: String) async throws -> Resident?
+    /// The resident a bearer token belongs to, or nil for an unknown or revoked one, or one
+    /// unused for longer than `idleLimit` (``SessionLifetime``). Notes the use, at most hourly.
+    func resident(forToken token: String, at now: Date, idleLimit: TimeInterval) async throws -> Resident?
     func endSession(token: String) async throws
 }

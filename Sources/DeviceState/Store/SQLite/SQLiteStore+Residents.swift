@@ -86,17 +86,28 @@ extension SQLiteStore: SessionStore {
         }
     }
 
-    public func resident(forToken token: String) async throws -> Resident? {
+    public func resident(forToken token: String, at now: Date, idleLimit: TimeInterval) async throws -> Resident? {
         let tokenHash = Secrets.sha256Hex(token)
-        return try await pool.read { db in
-            try Resident.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT residents.* FROM sessions JOIN residents ON residents.id = sessions.residentId
-                        WHERE sessions.tokenHash = ? AND residents.revokedAt IS NULL
-                        """),
-                arguments: [tokenHash])
+        let found = try await pool.read { db -> (resident: Resident, seen: Date)? in
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT residents.*, coalesce(sessions.lastSeenAt, sessions.createdAt) AS seen FROM sessions
+                            JOIN residents ON residents.id = sessions.residentId
+                            WHERE sessions.tokenHash = ? AND residents.revokedAt IS NULL
+                            """),
+                    arguments: [tokenHash])
+            else { return nil }
+            return (try Resident(row: row), row["seen"])
         }
+        guard let found, !SessionLifetime.hasEnded(lastSeenAt: found.seen, idleLimit: idleLimit, at: now) else { return nil }
+        if SessionLifetime.needsTouch(lastSeenAt: found.seen, at: now) {
+            try await write { db in
+                try db.execute(sql: "UPDATE sessions SET lastSeenAt = ? WHERE tokenHash = ?", arguments: [now, tokenHash])
+            }
+        }
+        return found.resident
     }
 
     public func endSession(token: String) async throws {

@@ -17,7 +17,9 @@ extension SQLiteStore: DormTransfer {
                     expiresAt: $0["expiresAt"], redeemedAt: $0["redeemedAt"])
             }
             dorm.sessions = try Row.fetchAll(db, sql: "SELECT * FROM sessions").map {
-                .init(tokenHash: $0["tokenHash"], residentId: $0["residentId"], createdAt: $0["createdAt"])
+                .init(
+                    tokenHash: $0["tokenHash"], residentId: $0["residentId"], createdAt: $0["createdAt"],
+                    lastSeenAt: $0["lastSeenAt"])
             }
             dorm.uses = try Use.fetchAll(db, sql: "SELECT * FROM uses")
             dorm.idempotencyKeys = try Row.fetchAll(db, sql: "SELECT * FROM idempotency_keys").map {
@@ -84,8 +86,8 @@ extension SQLiteStore: DormTransfer {
             }
             for session in dorm.sessions {
                 try db.execute(
-                    sql: "INSERT INTO sessions (tokenHash, residentId, createdAt) VALUES (?, ?, ?)",
-                    arguments: [session.tokenHash, session.residentId, session.createdAt])
+                    sql: "INSERT INTO sessions (tokenHash, residentId, createdAt, lastSeenAt) VALUES (?, ?, ?, ?)",
+                    arguments: [session.tokenHash, session.residentId, session.createdAt, session.lastSeenAt])
             }
             for use in dorm.uses { try use.insert(db) }
             for key in dorm.idempotencyKeys {

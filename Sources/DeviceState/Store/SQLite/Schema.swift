@@ -224,12 +224,14 @@ enum Schema {
                     );
                     """)
         }
-        migrator.registerMigration("v7: waitlist, holds, starts from labels, kiosks") { db in
+        migrator.registerMigration("v7: waitlist, holds, starts from labels, kiosks, session use") { db in
             try db.execute(
                 sql: """
                     -- A freed machine kept for the waiter told about it, until heldUntil.
                     ALTER TABLE machines ADD COLUMN heldFor TEXT;
                     ALTER TABLE machines ADD COLUMN heldUntil DATETIME;
+                    -- When a session was last used (written at most hourly); null: since createdAt.
+                    ALTER TABLE sessions ADD COLUMN lastSeenAt DATETIME;
                     -- 'label' for a start made from the machine's QR code or NFC sticker.
                     ALTER TABLE uses ADD COLUMN startedFrom TEXT;
                     -- Residents waiting for a machine of a kind; served oldest first.

@@ -44,9 +44,13 @@ final class Sessions: Sendable {
     let publicOrigin: String
     private let cache = Mutex<[String: (viewer: Session.Viewer, at: ContinuousClock.Instant)]>([:])
 
-    init(store: any SessionStore & KioskStore, publicOrigin: String) {
+    /// A session unused this long has ended (``SessionLifetime``; `serve --session-idle-days`).
+    let idleLimit: TimeInterval
+
+    init(store: any SessionStore & KioskStore, publicOrigin: String, idleLimit: TimeInterval) {
         self.store = store
         self.publicOrigin = publicOrigin
+        self.idleLimit = idleLimit
     }
 
     /// The session of the request. Throws 401 without valid credentials, and 403 for a
@@ -74,7 +78,9 @@ final class Sessions: Sendable {
             guard let kiosk = try await store.kiosk(forToken: token) else { throw Problem.unauthenticated(.sessionEnded) }
             viewer = .kiosk(kiosk)
         } else {
-            guard let resident = try await store.resident(forToken: token) else { throw Problem.unauthenticated(.sessionEnded) }
+            guard let resident = try await store.resident(forToken: token, at: Date(), idleLimit: idleLimit) else {
+                throw Problem.unauthenticated(.sessionEnded)
+            }
             viewer = .resident(resident)
         }
         remember(viewer, for: token)
