@@ -1,7 +1,7 @@
 // The board on the page: the summary at the top, a section per location, a row per machine
-// with its menu, the notices, the "As of" line and the connection badge. What they show is worked out by the functions
-// first in this file, which take values and return values (tested under node); BoardView
-// puts it in the DOM, changing only what changed.
+// with its menu, the notices, the "As of" line and the connection badge. What they show is
+// worked out by the functions first in this file, which take values and return values
+// (tested under node); BoardView puts it in the DOM, changing only what changed.
 
 import { groupByLocation, liveNotices, machineView, summaryView } from './board.mjs';
 
@@ -41,8 +41,8 @@ export function cardView(machine, me, now, options = {}) {
 /**
  * What a screen reader hears after the board changed: for each machine that concerns
  * resident `me` (their use or hold, one that was theirs, or a kind their waitlist entry
- * covers) and whose phase changed since `previous` (id → phase), one line with its name and
- * status. Returns the lines and the phases to compare with next time; the first board
+ * covers) and whose phase changed since `previous` (id → {phase, mine}), one line with its
+ * name and status. Returns the lines and the phases to compare with next time; the first board
  * announces nothing.
  */
 export function announcements(previous, machines, me, waitlist, now, options = {}) {
@@ -50,7 +50,7 @@ export function announcements(previous, machines, me, waitlist, now, options = {
   const lines = [];
   for (const machine of machines) {
     const view = machineView(machine, me, now, options);
-    const mine = Boolean(view.mine) || machine.use?.residentId === me;
+    const mine = Boolean(view.mine);
     phases.set(machine.id, { phase: view.phase, mine });
     const before = previous?.get(machine.id);
     const awaited = waitlist.some((w) => w.kind === machine.kind && (w.location === null || w.location === machine.location));
@@ -240,36 +240,36 @@ export class BoardView {
           group.append(heading);
         }
         group.append(list);
-        list.append(
-          ...kinds.map((entry) => {
-            const item = document.createElement('li');
-            item.dataset.free = String(entry.free);
-            const name = document.createElement('strong');
-            name.textContent = entry.name;
-            const text = document.createElement('span');
-            text.className = 'glance-text';
-            text.textContent = ` ${entry.text}` + (entry.waiting ? ` · you are #${entry.waiting.position} in line` : '');
-            item.append(name, text);
-            if (entry.waiting || !entry.free) {
-              const button = document.createElement('button');
-              button.type = 'button';
-              button.className = 'secondary wait';
-              button.textContent = entry.waiting ? 'Stop waiting' : 'Notify me';
-              button.setAttribute(
-                'aria-label',
-                entry.waiting ? `Stop waiting for ${entry.name.toLowerCase()}` : `Notify me when one of the ${entry.name.toLowerCase()} is free`);
-              button.addEventListener('click', () => {
-                button.disabled = true;
-                this.wait({ kind: entry.kind, location: named ? location : null, waiting: entry.waiting });
-              });
-              item.append(button);
-            }
-            return item;
-          }),
-        );
+        list.append(...kinds.map((entry) => this.summaryLine(entry, named ? location : null)));
         return group;
       }),
     );
+  }
+
+  /** One kind's line: its count in words, and the waitlist button when none is free or the resident waits. */
+  summaryLine(entry, location) {
+    const item = document.createElement('li');
+    item.dataset.free = String(entry.free);
+    const name = document.createElement('strong');
+    name.textContent = entry.name;
+    const text = document.createElement('span');
+    text.className = 'glance-text';
+    text.textContent = ` ${entry.text}` + (entry.waiting ? ` · you are #${entry.waiting.position} in line` : '');
+    item.append(name, text);
+    if (entry.waiting || !entry.free) {
+      const kinds = entry.name.toLowerCase();
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'secondary wait';
+      button.textContent = entry.waiting ? 'Stop waiting' : 'Notify me';
+      button.setAttribute('aria-label', entry.waiting ? `Stop waiting for ${kinds}` : `Notify me when one of the ${kinds} is free`);
+      button.addEventListener('click', () => {
+        button.disabled = true;
+        this.wait({ kind: entry.kind, location, waiting: entry.waiting });
+      });
+      item.append(button);
+    }
+    return item;
   }
 
   showNotices(notices, now) {
