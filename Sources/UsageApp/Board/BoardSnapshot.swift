@@ -8,23 +8,17 @@ import NIOCore
 /// the live board opens connections with it.
 struct BoardSnapshot: Sendable {
     var seq: Int64
-    var body: ByteBuffer
-    var etag: String
-    /// The same JSON with `"type":"board"` in front.
-    var frame: String
-    /// The board as a kiosk gets it, without who uses or holds a machine (``KioskRedaction``).
+    /// What residents get.
+    var resident: Encoded
+    /// What a kiosk gets: the board without who uses or holds a machine (``KioskRedaction``).
     var kiosk: Encoded
 
+    /// One encoding: the body of `GET /api/board`, its entity tag, and the `board` frame
+    /// (the same JSON with `"type":"board"` in front).
     struct Encoded: Sendable {
         var body: ByteBuffer
         var etag: String
         var frame: String
-
-        init(body: ByteBuffer, etag: String, frame: String) {
-            self.body = body
-            self.etag = etag
-            self.frame = frame
-        }
 
         init(_ json: Data, seq: Int64) {
             // The seq alone is not enough: a scheduled notice appears with time, not with a commit.
@@ -36,18 +30,12 @@ struct BoardSnapshot: Sendable {
 
     init(_ board: Board) throws {
         let json = try DomainJSON.encoder().encode(board)
-        let encoded = Encoded(json, seq: board.seq)
         seq = board.seq
-        body = encoded.body
-        etag = encoded.etag
-        frame = encoded.frame
+        resident = Encoded(json, seq: board.seq)
         kiosk = Encoded(KioskRedaction.data(json), seq: board.seq)
     }
 
-    /// The encoding for `viewer`.
-    func encoded(for kiosk: Kiosk?) -> Encoded {
-        kiosk == nil ? Encoded(body: body, etag: etag, frame: frame) : self.kiosk
-    }
+    func encoded(forKiosk isKiosk: Bool) -> Encoded { isKiosk ? kiosk : resident }
 
     /// A board cache that reads through `store` and is invalidated by its commits.
     static func cache(store: any MachineStore & EventLog, ttl: Duration) -> BoardCache<BoardSnapshot> {

@@ -51,7 +51,7 @@ struct LiveController {
     }
 
     /// Who is on the other end: the id whose events they get, and whether they are a kiosk
-    /// (which gets frames without resident ids, ``LiveFrame/kioskText``).
+    /// (which gets machine frames without resident ids, ``KioskRedaction``).
     struct Viewer: Sendable {
         var id: String
         var isKiosk: Bool
@@ -63,7 +63,11 @@ struct LiveController {
             }
         }
 
-        func text(of frame: LiveFrame) -> String { isKiosk ? frame.kioskText : frame.text }
+        /// Redacted here, per kiosk, rather than for every frame: residents' connections, nearly
+        /// all of them, pay nothing, and a dorm has a screen or two.
+        func text(of frame: LiveFrame) -> String {
+            isKiosk && frame.kind == .machine ? KioskRedaction.text(frame.text) : frame.text
+        }
     }
 
     /// One connection: hello; a full board unless `since` is inside the retained log; every
@@ -89,7 +93,7 @@ struct LiveController {
             sent = since
         } else {
             let board = try await boardCache.value()
-            try await outbound.writeTextMessage(viewer.isKiosk ? board.kiosk.frame : board.frame)
+            try await outbound.writeTextMessage(board.encoded(forKiosk: viewer.isKiosk).frame)
             sent = board.seq
         }
         var revoked: Bool

@@ -8,8 +8,6 @@ struct LiveFrame: Sendable {
     let kind: Event.Kind
     /// The JSON text sent on the socket.
     let text: String
-    /// The text a kiosk gets: a machine's frame without who uses or holds it.
-    let kioskText: String
     /// When the hub received it (`DispatchTime` nanoseconds), for the fan-out latency metric.
     let publishedAt: UInt64
 
@@ -19,7 +17,6 @@ struct LiveFrame: Sendable {
         topic = event.topic
         kind = event.kind
         text = FrameText.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: event.payload, as: UTF8.self))
-        kioskText = event.kind == .machine ? KioskRedaction.text(text) : text
         publishedAt = DispatchTime.now().uptimeNanoseconds
     }
 

@@ -8,22 +8,9 @@ import Testing
 struct LabelCLITests {
     /// Runs a Debian tool (rsvg-convert, zbarimg) to completion; its standard output.
     static func tool(_ name: String, _ arguments: String...) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(name)")
-        process.arguments = arguments
-        let folder = try TestFolder()
-        let output = folder.url.appendingPathComponent("out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close() }
-        process.standardOutput = handle
-        process.standardError = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        #expect(status == 0, "\(name) \(arguments.joined(separator: " "))")
-        return String(decoding: try Data(contentsOf: output), as: UTF8.self)
+        let result = try await run(URL(fileURLWithPath: "/usr/bin/\(name)"), arguments)
+        #expect(result.status == 0, "\(name) \(arguments.joined(separator: " ")): \(result.stderr)")
+        return result.stdout
     }
 
     @Test("a label per machine whose QR code decodes (zbarimg) to the machine's URL; text is escaped")

@@ -41,8 +41,14 @@ func washboard(_ arguments: String...) async throws -> CommandResult {
 /// whole test), and reading that pipe to its end would then block a thread of the
 /// cooperative pool for as long, which on two cores stalls every test.
 func washboard(_ arguments: [String], extraEnvironment: [String: String] = [:]) async throws -> CommandResult {
+    try await run(try WashboardBinary.url, arguments, extraEnvironment: extraEnvironment)
+}
+
+/// Runs `executable arguments…` to completion (`washboard`, or a Debian tool a test reads
+/// the server's output with), with `extraEnvironment` added to the test's own.
+func run(_ executable: URL, _ arguments: [String], extraEnvironment: [String: String] = [:]) async throws -> CommandResult {
     let process = Process()
-    process.executableURL = try WashboardBinary.url
+    process.executableURL = executable
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "WASHBOARD_DB")

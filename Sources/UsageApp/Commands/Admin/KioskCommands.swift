@@ -23,16 +23,9 @@ extension KioskCommands {
         var name: String
         @Option(help: "The location it shows (default: every location).")
         var location: String?
-        @Option(help: "The origin the link points to (default: the one `washboard serve` last ran under).")
-        var publicOrigin: String?
+        @OptionGroup var link: PublicOriginOptions
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
-
-        func validate() throws {
-            if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
-                throw ValidationError("--public-origin must look like https://laundry.example.org.")
-            }
-        }
 
         struct Added: Encodable {
             var id: String
@@ -44,12 +37,7 @@ extension KioskCommands {
 
         func run() async throws {
             try await runAdmin(database) { store in
-                let origin: String
-                if let publicOrigin, let normalized = PublicOrigin.normalize(publicOrigin) {
-                    origin = normalized
-                } else {
-                    origin = try await store.setting(.publicOrigin) ?? PublicOrigin.fallback
-                }
+                let origin = try await link.origin(from: store)
                 let (kiosk, token) = try await store.addKiosk(name: name, location: location, at: .currentSecond)
                 let added = Added(
                     id: kiosk.id, name: kiosk.name, location: kiosk.location, token: token, url: "\(origin)/kiosk/#token=\(token)"

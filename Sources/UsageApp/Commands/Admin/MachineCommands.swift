@@ -200,16 +200,9 @@ extension MachineCommands {
         var ids: [String] = []
         @Option(help: "The folder to write the labels to (created if missing).")
         var out: String
-        @Option(help: "The origin the QR codes point to (default: the one `washboard serve` last ran under).")
-        var publicOrigin: String?
+        @OptionGroup var link: PublicOriginOptions
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
-
-        func validate() throws {
-            if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
-                throw ValidationError("--public-origin must look like https://laundry.example.org.")
-            }
-        }
 
         struct Written: Encodable {
             var id: String
@@ -219,12 +212,7 @@ extension MachineCommands {
 
         func run() async throws {
             try await runAdmin(database) { store in
-                let origin: String
-                if let publicOrigin, let normalized = PublicOrigin.normalize(publicOrigin) {
-                    origin = normalized
-                } else {
-                    origin = try await store.setting(.publicOrigin) ?? PublicOrigin.fallback
-                }
+                let origin = try await link.origin(from: store)
                 var machines: [Machine] = []
                 if ids.isEmpty {
                     machines = try await store.machines(includingRemoved: false).map(\.machine)

@@ -10,26 +10,36 @@ struct ResidentCommands: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Code.self, Revoke.self])
 }
 
-/// `--valid-for` and `--public-origin` of the commands that print an enrollment code.
-struct EnrollmentOptions: ParsableArguments {
-    @Option(help: "Hours the enrollment code stays valid (1 to 720).")
-    var validFor = 72
-    @Option(help: "The origin enrollment links point to (default: the one `washboard serve` last ran under).")
+/// `--public-origin` of the commands that print a link (enrollment, kiosk) or a QR code (labels).
+struct PublicOriginOptions: ParsableArguments {
+    @Option(help: "The origin links point to (default: the one `washboard serve` last ran under).")
     var publicOrigin: String?
 
     func validate() throws {
-        guard (1...720).contains(validFor) else { throw ValidationError("--valid-for must be 1 to 720 hours.") }
         if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
             throw ValidationError("--public-origin must look like https://laundry.example.org.")
         }
     }
 
-    var validity: TimeInterval { TimeInterval(validFor * 3600) }
-
     func origin(from store: some SettingsStore) async throws -> String {
         if let publicOrigin, let origin = PublicOrigin.normalize(publicOrigin) { return origin }
         return try await store.setting(.publicOrigin) ?? PublicOrigin.fallback
     }
+}
+
+/// `--valid-for` and `--public-origin` of the commands that print an enrollment code.
+struct EnrollmentOptions: ParsableArguments {
+    @Option(help: "Hours the enrollment code stays valid (1 to 720).")
+    var validFor = 72
+    @OptionGroup var link: PublicOriginOptions
+
+    func validate() throws {
+        guard (1...720).contains(validFor) else { throw ValidationError("--valid-for must be 1 to 720 hours.") }
+    }
+
+    var validity: TimeInterval { TimeInterval(validFor * 3600) }
+
+    func origin(from store: some SettingsStore) async throws -> String { try await link.origin(from: store) }
 }
 
 /// What `resident add` and `resident code` print: the code is shown once and never stored in clear.

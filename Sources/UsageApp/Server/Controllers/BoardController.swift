@@ -14,7 +14,7 @@ struct BoardController {
 
     @Sendable func board(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let session = try context.session
-        let board = try await cache.value().encoded(for: session.kiosk)
+        let board = try await cache.value().encoded(forKiosk: session.kiosk != nil)
         var headers: HTTPFields = [.eTag: board.etag, .cacheControl: "no-cache"]
         if let ifNoneMatch = request.headers[.ifNoneMatch], Self.matches(ifNoneMatch, board.etag) {
             return Response(status: .notModified, headers: headers)
