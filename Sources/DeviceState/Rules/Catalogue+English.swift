@@ -97,6 +97,14 @@ extension Message {
         case .methodNotAllowed(let method, let allowed): "\(method) is not allowed here; use \(allowed)."
         case .internalError: "The server failed to answer; the error is logged."
         case .databaseUnavailable: "The database cannot be read."
+        case .databaseBusy: "The database is busy with another change; nothing was saved. Try again in a moment."
+        case .databaseNotWritable:
+            "The server cannot save changes right now (its disk is full or read-only); nothing was saved. Reading still works."
+        case .requestTimedOut: "The request did not arrive in time; send it again."
+        case .requestNotHTTP: "The request could not be read as HTTP/1.1."
+        case .tooManyConnections: "The server has too many open connections; try again in a few seconds."
+        case .tooManyLiveConnections(let limit):
+            "You already have \(limit) live connections open; close a tab or another device's app first."
         case .resourceMissing(let name): "The \(name) is not installed."
         case .pushNotConfigured:
             "Notifications are not set up on this server yet; an admin runs `washboard admin vapid generate`."

@@ -92,6 +92,12 @@ public enum Message: Sendable, Hashable {
     case methodNotAllowed(method: String, allowed: String)
     case internalError
     case databaseUnavailable
+    case databaseBusy
+    case databaseNotWritable
+    case requestTimedOut
+    case requestNotHTTP
+    case tooManyConnections
+    case tooManyLiveConnections(limit: Int)
     case resourceMissing(String)
     case pushNotConfigured
     case liveFrameNotJSON

@@ -36,6 +36,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup(title: "Web Push") var push: PushOptions
 
+    @OptionGroup(title: "Connections") var connections: ConnectionOptions
+
     @OptionGroup var timing: SharedTimingOptions
 
     @Option(
@@ -120,6 +122,7 @@ struct Serve: AsyncParsableCommand {
         configuration.alertAckTimeout = timing.alertAckTimeout
         configuration.trustedProxies = Set(trustedProxies)
         configuration.sessionIdleLimit = TimeInterval(sessionIdleDays * 86400)
+        configuration.connectionLimits = connections.limits
         if !noReconciler {
             configuration.reconciler = .init(policy: timing.policy, retention: timing.retention)
         }

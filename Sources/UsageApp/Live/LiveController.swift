@@ -13,6 +13,8 @@ struct LiveController {
     let boardCache: BoardCache<BoardSnapshot>
     let publicOrigin: String
     let refusals: UpgradeRefusals
+    /// ``ConnectionLimits/maxLivePerViewer``.
+    var maxLivePerViewer = ConnectionLimits().maxLivePerViewer
     var limits = Limits()
 
     struct Limits: Sendable {
@@ -29,7 +31,8 @@ struct LiveController {
     static let sessionRevoked = WebSocketErrorCode.unknown(4001)
 
     /// Refusals before the upgrade are problems, in this order: 403 for a browser page of
-    /// another origin, 400 for a bad `since`, 401 without a valid session.
+    /// another origin, 400 for a bad `since`, 401 without a valid session, 429 when the
+    /// resident has ``maxLivePerViewer`` connections open here already.
     func addRoutes(to router: Router<LiveRequestContext>) {
         router.group("/ws")
             .add(middleware: UpgradeRefusalRecorder(refusals: refusals))
@@ -46,7 +49,13 @@ struct LiveController {
         if let since = request.uri.queryParameters.get("since"), Int64(since) == nil {
             throw Problem.badRequest(.sinceNotASequenceNumber)
         }
-        _ = try context.session
+        let viewer = Viewer(try context.session.viewer)
+        if hub.connectionCount(of: viewer.id) >= maxLivePerViewer {
+            throw Problem(
+                status: .tooManyRequests, code: "too_many_live_connections",
+                detail: .tooManyLiveConnections(limit: maxLivePerViewer),
+                headers: [.retryAfter: String(ConnectionLimits.retryAfterSeconds)])
+        }
         return .upgrade([:])
     }
 

@@ -25,6 +25,8 @@ final class LiveHub: Sendable {
         var shuttingDown = false
         /// Moves with every connection that opens or closes.
         var version = 0
+        /// Open connections by resident (or kiosk) id.
+        var perViewer: [String: Int] = [:]
     }
     private let subscribers = Mutex(Subscribers())
 
@@ -41,6 +43,7 @@ final class LiveHub: Sendable {
             defer { state.next += 1 }
             state.version += 1
             state.byID[state.next] = Subscriber(residentId: residentId, mailbox: mailbox)
+            state.perViewer[residentId, default: 0] += 1
             return (state.next, state.byID.count, state.shuttingDown)
         }
         metrics.connections.record(count)
@@ -51,14 +54,22 @@ final class LiveHub: Sendable {
     /// Removes a connection; does nothing when it is already gone.
     func unsubscribe(_ id: Int) {
         let count = subscribers.withLock { state -> Int? in
-            guard state.byID.removeValue(forKey: id) != nil else { return nil }
+            guard let gone = state.byID.removeValue(forKey: id) else { return nil }
             state.version += 1
+            if state.perViewer[gone.residentId, default: 1] <= 1 {
+                state.perViewer[gone.residentId] = nil
+            } else {
+                state.perViewer[gone.residentId]! -= 1
+            }
             return state.byID.count
         }
         if let count { metrics.connections.record(count) }
     }
 
     var connectionCount: Int { subscribers.withLock { $0.byID.count } }
+
+    /// Open connections of one resident or kiosk.
+    func connectionCount(of residentId: String) -> Int { subscribers.withLock { $0.perViewer[residentId] ?? 0 } }
 
     /// The residents with an open connection here, and a number that moves whenever a
     /// connection opens or closes (so a reporter can tell when the set may have changed).

@@ -5,10 +5,11 @@ import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 import Synchronization
 
-/// The HTTP/1.1 + WebSocket child channel, with an optional SO_SNDBUF, and except that a refused upgrade is answered
+/// The HTTP/1.1 + WebSocket child channel, with an optional SO_SNDBUF and ``ConnectionLimits``, and except that a refused upgrade is answered
 /// with the problem the WebSocket route refused it with (401, 403, 400) instead of the
 /// empty 400 that hummingbird-websocket writes for every refusal (it keeps the result of
 /// the upgrade internal, so the answer is replaced on its way to the socket).
@@ -18,18 +19,26 @@ struct RefusableUpgradeChannel: ServerChildChannel {
     let upgradeChannel: HTTP1WebSocketUpgradeChannel
     let refusals: UpgradeRefusals
     let sendBufferBytes: Int?
+    let limits: ConnectionLimits
+    let openConnections: OpenConnections
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let admitted = openConnections.admit(channel, limit: limits.maxConnections)
         do {
             if let sendBufferBytes {
                 try channel.syncOptions?.setOption(.socketOption(.so_sndbuf), value: SocketOptionValue(sendBufferBytes))
             }
             try channel.pipeline.syncOperations.addHandler(RefusalWriter(refusals: refusals), position: .first)
             try channel.pipeline.syncOperations.addHandler(SilentConnectionCloser(), position: .first)
+            if !admitted { try channel.pipeline.syncOperations.addHandler(ConnectionRefuser(), position: .first) }
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
-        return upgradeChannel.setup(channel: channel, logger: logger)
+        return upgradeChannel.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(RequestDeadlines(limits: limits), position: .after(decoder))
+            return value
+        }
     }
 
     func handle(value: Value, logger: Logger) async {
@@ -63,6 +72,27 @@ final class SilentConnectionCloser: ChannelInboundHandler, RemovableChannelHandl
     }
 }
 
+/// Answers a connection over ``ConnectionLimits/maxConnections`` with 503 as soon as it is
+/// open, before its request is read: the point is to hold nothing for it.
+final class ConnectionRefuser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    func channelActive(context: ChannelHandlerContext) {
+        WashboardMetrics.connectionsRefused.increment()
+        let problem = Problem(
+            status: .serviceUnavailable, code: "too_many_connections", detail: .tooManyConnections,
+            headers: [.retryAfter: String(ConnectionLimits.retryAfterSeconds)])
+        if let response = problem.http1Response(path: "", allocator: context.channel.allocator) {
+            context.writeAndFlush(NIOAny(response), promise: nil)
+        }
+        // Tells the upgrade handler no request will come, so that it ends without an error.
+        context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}
+
 /// Replaces the first bytes written after a refusal (the library's empty 400) with the refusal's problem response.
 final class RefusalWriter: ChannelOutboundHandler, RemovableChannelHandler, Sendable {
     typealias OutboundIn = ByteBuffer
@@ -76,18 +106,11 @@ final class RefusalWriter: ChannelOutboundHandler, RemovableChannelHandler, Send
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard let refusal = refusals.take(for: context.channel),
-            let body = try? refusal.problem.body(instance: refusal.path)
+            let response = refusal.problem.http1Response(path: refusal.path, allocator: context.channel.allocator)
         else {
             context.write(data, promise: promise)
             return
         }
-        var head = "HTTP/1.1 \(refusal.problem.status.code) \(refusal.problem.status.reasonPhrase)\r\n"
-        for field in refusal.problem.responseHeaders {
-            head += "\(field.name.canonicalName): \(field.value)\r\n"
-        }
-        head += "connection: close\r\ncontent-length: \(body.readableBytes)\r\n\r\n"
-        var response = context.channel.allocator.buffer(string: head)
-        response.writeImmutableBuffer(body)
         context.write(wrapOutboundOut(response), promise: promise)
     }
 }
@@ -125,15 +148,16 @@ extension HTTPServerBuilder {
     /// `.http1WebSocketUpgrade(webSocketRouter:configuration:)` with refusals written as problems.
     static func http1WebSocketUpgrade(
         webSocketRouter: Router<LiveRequestContext>, configuration: WebSocketServerConfiguration, refusals: UpgradeRefusals,
-        sendBufferBytes: Int?
+        sendBufferBytes: Int?, limits: ConnectionLimits
     ) -> HTTPServerBuilder {
+        let openConnections = OpenConnections()
         let webSocketResponder = webSocketRouter.buildResponder()
         return HTTPServerBuilder { responder in
             RefusableUpgradeChannel(
                 upgradeChannel: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder,
                     configuration: HTTP1WebSocketUpgradeChannel.Configuration(ws: configuration)),
-                refusals: refusals, sendBufferBytes: sendBufferBytes)
+                refusals: refusals, sendBufferBytes: sendBufferBytes, limits: limits, openConnections: openConnections)
         }
     }
 }

@@ -64,7 +64,7 @@ func buildServer(
     let webSocketRouter = Router(context: LiveRequestContext.self)
     LiveController(
         store: store, sessions: sessions, hub: hub, boardCache: boardCache, publicOrigin: configuration.publicOrigin,
-        refusals: refusals
+        refusals: refusals, maxLivePerViewer: configuration.connectionLimits.maxLivePerViewer
     )
     .addRoutes(to: webSocketRouter)
 
@@ -100,7 +100,8 @@ func buildServer(
                 extensions: [BoundedDeflate.factory(maxMessageBytes: Request.maxJSONBodyBytes)],
                 autoPing: .enabled(timePeriod: .seconds(25)),
                 closeTimeout: .seconds(2)),
-            refusals: refusals, sendBufferBytes: configuration.socketSendBufferBytes),
+            refusals: refusals, sendBufferBytes: configuration.socketSendBufferBytes,
+            limits: configuration.connectionLimits),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "washboard"),
         services: services,

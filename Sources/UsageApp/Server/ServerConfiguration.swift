@@ -29,6 +29,8 @@ struct ServerConfiguration: Sendable {
     var pushDelivery: PushDeliverySettings?
     /// Proxies (nginx) whose `X-Forwarded-For` names the client, for limits per client address.
     var trustedProxies: Set<String> = []
+    /// Timeouts and caps on connections.
+    var connectionLimits = ConnectionLimits()
     /// A session unused this long has ended.
     var sessionIdleLimit = TimeInterval(SessionLifetime.defaultIdleDays * 86400)
 

@@ -11,6 +11,18 @@ enum WashboardMetrics {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
     }()
+
+    /// Requests answered 408 because their head or body did not arrive in time.
+    static let requestTimeouts: Metrics.Counter = {
+        _ = registry
+        return Metrics.Counter(label: "washboard_request_timeouts_total")
+    }()
+
+    /// Connections refused at once because ``ConnectionLimits/maxConnections`` were open.
+    static let connectionsRefused: Metrics.Counter = {
+        _ = registry
+        return Metrics.Counter(label: "washboard_connections_refused_total")
+    }()
 }
 
 /// The live board's metrics.

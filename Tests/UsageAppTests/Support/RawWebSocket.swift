@@ -19,7 +19,7 @@ func connectToLoopback(_ fd: Int32, port: Int) throws {
 /// A WebSocket client on a plain socket with a tiny receive buffer that completes the
 /// handshake and then reads nothing until told to: the slowest client there is.
 /// (A client library would buffer frames in memory and never push back.)
-final class RawWebSocket {
+final class RawWebSocket: @unchecked Sendable {
     let fd: Int32
 
     init(port: Int, token: String) throws {
@@ -40,6 +40,12 @@ final class RawWebSocket {
             head.append(byte)
         }
         guard String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101") else { throw Failure("upgrade refused") }
+    }
+
+    /// Waits for the server's first frame (`hello`): the connection is then registered.
+    func awaitFirstFrame() throws {
+        var byte: UInt8 = 0
+        guard recv(fd, &byte, 1, 0) == 1 else { throw Failure("no frame after the handshake") }
     }
 
     /// Reads until the server closes the connection; returns the code of the close frame, if one came.

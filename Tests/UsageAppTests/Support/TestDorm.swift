@@ -54,7 +54,7 @@ struct TestDorm: Sendable {
         boardTTL: Duration = .seconds(1), hub: LiveHub = LiveHub(), socketSendBufferBytes: Int? = nil,
         pushPolicy: PushEndpointPolicy = PushEndpointPolicy(), alertAckTimeout: TimeInterval = 10,
         pushDelivery: ServerConfiguration.PushDeliverySettings? = nil, demoResidentId: String? = nil,
-        trustedProxies: Set<String> = [],
+        trustedProxies: Set<String> = [], connectionLimits: ConnectionLimits = ConnectionLimits(),
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         var configuration = ServerConfiguration(port: 0, publicOrigin: Self.publicOrigin)
@@ -65,6 +65,7 @@ struct TestDorm: Sendable {
         configuration.pushDelivery = pushDelivery
         configuration.demoResidentId = demoResidentId
         configuration.trustedProxies = trustedProxies
+        configuration.connectionLimits = connectionLimits
         var logger = Logger(label: "washboard.test")
         logger.logLevel = .warning
         let server = buildServer(configuration: configuration, store: store, hub: hub, logger: logger)

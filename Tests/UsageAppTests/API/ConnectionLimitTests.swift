@@ -1,0 +1,175 @@
+import DeviceState
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import UsageApp
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite("Connection hygiene: deadlines for heads, bodies and idle connections, caps on connections", .serialized)
+struct ConnectionLimitTests {
+    static let quick = ConnectionLimits(headTimeout: .seconds(1), bodyTimeout: .seconds(1), idleTimeout: .seconds(1))
+
+    @Test("800 connections that send half a request head: each gets 408 problem+json and is closed, others are served")
+    func halfOpenHeads() async throws {
+        try Self.allowDescriptors(2000)
+        let dorm = try await TestDorm()
+        var limits = Self.quick
+        limits.idleTimeout = .seconds(30)
+        try await dorm.withServer(connectionLimits: limits) { client in
+            let port = try #require(client.port)
+            let stalled = try await onOwnThread {
+                Result {
+                    try (0..<800).map { _ in
+                        let connection = try RawConnection(port: port)
+                        connection.send("GET /api/board HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: ")
+                        return connection
+                    }
+                }
+            }.get()
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+
+            let answers = await withTaskGroup(of: String?.self) { group in
+                for connection in stalled { group.addTask { await connection.readUntilClosed() } }
+                var answers: [String: Int] = [:]
+                for await answer in group {
+                    answers[answer.map { String($0.prefix(12)) } ?? "still open", default: 0] += 1
+                    if let answer {
+                        #expect(answer.contains("content-type: application/problem+json"))
+                        #expect(answer.contains(#""code":"request_timeout""#))
+                    }
+                }
+                return answers
+            }
+            #expect(answers == ["HTTP/1.1 408": 800])
+        }
+    }
+
+    @Test("bytes that are not HTTP/1.1 (an unknown method): 400 problem+json and the connection closes")
+    func notHTTP() async throws {
+        let dorm = try await TestDorm()
+        try await dorm.withServer { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            connection.send("FOO /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            let answer = try #require(await connection.readUntilClosed())
+            #expect(answer.hasPrefix("HTTP/1.1 400"))
+            #expect(answer.contains(#""code":"bad_request""#))
+        }
+    }
+
+    @Test("a body that stops arriving: 408 after the body timeout")
+    func stalledBody() async throws {
+        let dorm = try await TestDorm()
+        try await dorm.withServer(connectionLimits: Self.quick) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            connection.send(
+                "POST /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"code\":")
+            let answer = try #require(await connection.readUntilClosed())
+            #expect(answer.hasPrefix("HTTP/1.1 408"))
+        }
+    }
+
+    @Test("a silent connection, and a kept-alive one after its answer, close without a word after the idle timeout")
+    func idleConnections() async throws {
+        let dorm = try await TestDorm()
+        try await dorm.withServer(connectionLimits: Self.quick) { client in
+            let port = try #require(client.port)
+            let silent = try RawConnection(port: port)
+            #expect(await silent.readUntilClosed() == "")
+
+            let keptAlive = try RawConnection(port: port)
+            keptAlive.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            let answer = try #require(await keptAlive.readResponse())
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(await keptAlive.readUntilClosed() == "")
+
+            // The second request on a connection has the same deadline for its head.
+            let second = try RawConnection(port: port)
+            second.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            _ = try #require(await second.readResponse())
+            second.send("GET /health HTTP/1.1\r\nHo")
+            #expect(await second.readUntilClosed()?.hasPrefix("HTTP/1.1 408") == true)
+        }
+    }
+
+    @Test("one connection over --max-connections: 503 problem+json with Retry-After; a closed one makes room again")
+    func connectionCap() async throws {
+        let dorm = try await TestDorm()
+        var limits = Self.quick
+        limits.idleTimeout = .seconds(60)
+        limits.maxConnections = 16
+        try await dorm.withServer(connectionLimits: limits) { client in
+            let port = try #require(client.port)
+            var held = try (0..<16).map { _ in try RawConnection(port: port) }
+            for connection in held {
+                connection.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                #expect(await connection.readResponse()?.hasPrefix("HTTP/1.1 200") == true)
+            }
+
+            let refused = try RawConnection(port: port)
+            let answer = try #require(await refused.readUntilClosed())
+            #expect(answer.hasPrefix("HTTP/1.1 503"))
+            #expect(answer.contains("retry-after: 5"))
+            #expect(answer.contains(#""code":"too_many_connections""#))
+
+            // The server notices the close on its own time: ask until it has (each try is a round trip).
+            held.removeLast()
+            var admitted = false
+            for _ in 0..<200 where !admitted {
+                let next = try RawConnection(port: port)
+                next.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                admitted = await next.readUntilClosed()?.hasPrefix("HTTP/1.1 200") == true
+            }
+            #expect(admitted)
+        }
+    }
+
+    @Test("a resident's live connections over --max-live-per-resident: 429 problem+json; other residents connect")
+    func liveConnectionsPerResident() async throws {
+        let dorm = try await TestDorm()
+        let (_, ada) = try await dorm.resident("Ada")
+        let (_, bea) = try await dorm.resident("Bea")
+        var limits = ConnectionLimits()
+        limits.maxLivePerViewer = 2
+        try await dorm.withServer(connectionLimits: limits) { client in
+            let port = try #require(client.port)
+            let open = try await onOwnThread {
+                Result {
+                    try (0..<2).map { _ in
+                        let socket = try RawWebSocket(port: port, token: ada)
+                        try socket.awaitFirstFrame()
+                        return socket
+                    }
+                }
+            }.get()
+            let third = try RawConnection(port: port)
+            third.send(
+                "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Authorization: Bearer \(ada)\r\n\r\n")
+            let answer = try #require(await third.readResponse())
+            #expect(answer.hasPrefix("HTTP/1.1 429"))
+            #expect(answer.contains(#""code":"too_many_live_connections""#))
+            #expect(answer.lowercased().contains("retry-after: 5"))
+            _ = try await onOwnThread { Result { try RawWebSocket(port: port, token: bea) } }.get()
+            withExtendedLifetime(open) {}
+        }
+    }
+
+    /// Raises this process's soft limit on open files to `count` when it is lower: each
+    /// connection is a descriptor here and one in the server.
+    static func allowDescriptors(_ count: rlim_t) throws {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        guard limit.rlim_cur < count else { return }
+        guard limit.rlim_max >= count else { throw RawWebSocket.Failure("the hard limit on open files is below \(count)") }
+        limit.rlim_cur = count
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
