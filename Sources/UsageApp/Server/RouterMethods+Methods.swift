@@ -15,7 +15,7 @@ extension RouterMethods {
         var allowed = handlers.keys.map(\.rawValue)
         if handlers[.get] != nil { allowed.append("HEAD") }
         let allow = allowed.sorted().joined(separator: ", ")
-        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .options] where handlers[method] == nil {
+        for method in Self.otherMethods where handlers[method] == nil {
             on(path, method: method) { request, _ -> Response in
                 throw Problem(
                     status: .methodNotAllowed, code: "method_not_allowed",
@@ -23,5 +23,11 @@ extension RouterMethods {
             }
         }
         return self
+    }
+
+    /// The methods answered 405 where a path does not serve them: the ones of RFC 9110 and
+    /// RFC 5789, and QUERY (an IETF draft that clients such as schemathesis already send).
+    private static var otherMethods: [HTTPRequest.Method] {
+        [.get, .post, .put, .patch, .delete, .options, .trace, .connect, HTTPRequest.Method("QUERY")!]
     }
 }
