@@ -120,6 +120,8 @@ let package = Package(
             ],
             path: "Benchmarks/PushBench"
         ),
+        // libFuzzer's target for Wire, built and run by scripts/fuzz; a plain build replays files.
+        .executableTarget(name: "WireFuzz", dependencies: ["Wire", "DeviceState"], path: "Tests/Fuzz/WireFuzz"),
         .testTarget(
             name: "NotifyTests",
             dependencies: ["Notify", "DeviceState", "WebPushTestService", .product(name: "Logging", package: "swift-log")]
