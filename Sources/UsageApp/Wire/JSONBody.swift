@@ -45,6 +45,8 @@ extension DecodingError {
             if context.codingPath.isEmpty { return .bodyNotJSONObject }
             return .fieldType(path: path(context.codingPath), expected: Self.kind(of: type))
         case .valueNotFound(let type, let context):
+            // A body of just `null` is no field of the body (found by Tests/Fuzz).
+            if context.codingPath.isEmpty { return .bodyNotJSONObject }
             return .fieldNull(path: path(context.codingPath), expected: Self.kind(of: type))
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty { return .bodyNotJSON }
