@@ -55,11 +55,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // What clients send, decoded: the live socket's messages and the REST bodies. Apart from
+        // UsageApp so that the fuzz target (Tests/Fuzz) can link it.
+        .target(name: "Wire", dependencies: ["DeviceState"], path: "Sources/UsageApp/Wire"),
         .executableTarget(
             name: "UsageApp",
             dependencies: [
                 "DeviceState",
                 "Notify",
+                "Wire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
@@ -78,7 +82,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 "CQRencode",
             ],
-            exclude: ["CQRencode"],
+            exclude: ["CQRencode", "Wire"],
             // docs/openapi.yaml and fixtures/demo-dorm.json are symlinks to these files.
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/demo-dorm.json"), .copy("Resources/Public")]
         ),
@@ -117,6 +121,8 @@ let package = Package(
             ],
             path: "Benchmarks/PushBench"
         ),
+        // libFuzzer's target for Wire, built and run by scripts/fuzz; a plain build replays files.
+        .executableTarget(name: "WireFuzz", dependencies: ["Wire", "DeviceState"], path: "Tests/Fuzz/WireFuzz"),
         .testTarget(
             name: "NotifyTests",
             dependencies: ["Notify", "DeviceState", "WebPushTestService", .product(name: "Logging", package: "swift-log")]

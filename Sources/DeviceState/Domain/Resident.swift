@@ -96,7 +96,9 @@ public struct QuietHours: Codable, Sendable, Hashable {
     /// Minutes after midnight of an `HH:MM` time, or nil when it is not one.
     static func minutes(of time: String) -> Int? {
         let parts = time.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }),
+        // Two ASCII digits each: `Int` alone would also read "+5" and "-0" (found by Tests/Fuzz).
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        guard parts.count == 2, parts.allSatisfy({ $0.utf8.count == 2 && $0.utf8.allSatisfy(digits.contains) }),
             let hours = Int(parts[0]), let minutes = Int(parts[1]),
             (0..<24).contains(hours), (0..<60).contains(minutes)
         else { return nil }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOWebSocket
+import Wire
 
 /// `GET /ws`: the live board. See docs/live-protocol.md.
 struct LiveController {
@@ -213,12 +214,6 @@ struct LiveController {
         }
     }
 
-    struct ClientMessage: Decodable {
-        var type: String
-        var t: Double?
-        var alert: String?
-    }
-
     /// Client messages: `ping` → `pong`, `ack` marks an alert as seen, anything else gets an `error` frame.
     /// Returns when the client closes (nil) or breaks a limit (the close code).
     private func receive(
@@ -233,24 +228,18 @@ struct LiveController {
             window.count += 1
             if window.count > limits.floodLimit { return .policyViolation }
 
-            guard case .text(let text) = message,
-                let parsed = try? JSONDecoder().decode(ClientMessage.self, from: Data(text.utf8))
-            else {
-                try await outbound.writeTextMessage(ControlFrame.error("invalid_json", .liveFrameNotJSON))
+            guard case .text(let text) = message else {
+                try await outbound.writeTextMessage(ControlFrame.error(LiveClientMessage.Rejection.notJSON))
                 continue
             }
-            switch parsed.type {
-            case "ping":
-                try await outbound.writeTextMessage(ControlFrame.text(ControlFrame.Pong(t: parsed.t)))
-            case "ack":
-                guard let alert = parsed.alert, (1...64).contains(alert.utf8.count) else {
-                    try await outbound.writeTextMessage(ControlFrame.error("invalid_ack", .liveAckMalformed))
-                    continue
-                }
+            switch LiveClientMessage.parse(text) {
+            case .success(.ping(let t)):
+                try await outbound.writeTextMessage(ControlFrame.text(ControlFrame.Pong(t: t)))
+            case .success(.ack(let alertId)):
                 // Seen in an open app: the alert router sends no push for it. Unknown or repeated ids change nothing.
-                _ = try await store.acknowledgeAlert(alert, residentId: residentId, at: Date())
-            default:
-                try await outbound.writeTextMessage(ControlFrame.error("unknown_type", .liveUnknownType))
+                _ = try await store.acknowledgeAlert(alertId, residentId: residentId, at: Date())
+            case .failure(let rejection):
+                try await outbound.writeTextMessage(ControlFrame.error(rejection))
             }
         }
         return nil

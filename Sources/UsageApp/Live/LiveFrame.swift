@@ -1,5 +1,6 @@
 import DeviceState
 import Foundation
+import Wire
 
 /// A server → client frame of the live protocol, encoded once and shared by every recipient.
 struct LiveFrame: Sendable {
@@ -58,8 +59,9 @@ enum ControlFrame {
         (try? String(decoding: DomainJSON.encoder().encode(value), as: UTF8.self)) ?? "{}"
     }
 
-    static func error(_ code: String, _ message: Message) -> String {
-        text(ErrorFrame(error: .init(code: code, message: message.text())))
+    /// The answer to a client message the server does not take.
+    static func error(_ rejection: LiveClientMessage.Rejection) -> String {
+        text(ErrorFrame(error: .init(code: rejection.code, message: rejection.message.text())))
     }
 }
 

@@ -2,6 +2,7 @@ import DeviceState
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Wire
 
 extension Request {
     /// The largest JSON body any endpoint accepts; larger bodies get 413 before they are read whole.
@@ -21,50 +22,14 @@ extension Request {
         }
         let buffer = try await body.collect(upTo: Self.maxJSONBodyBytes)
         if buffer.readableBytes == 0, let emptyBody { return emptyBody }
-        do {
-            return try DomainJSON.decoder().decode(T.self, from: Data(buffer: buffer))
-        } catch let error as DecodingError {
-            throw Problem.badRequest(error.explanation)
-        } catch let error as DeviceStateError {
-            // Validation inside a Decodable init (e.g. quiet hours) keeps its own status.
-            throw error
+        do throws(JSONBody.Rejection) {
+            return try JSONBody.decode(T.self, from: Data(buffer: buffer))
         } catch {
-            throw Problem.badRequest(.bodyNotJSON)
-        }
-    }
-}
-
-extension DecodingError {
-    /// "missing field 'code'", "'minutes' must be a number", …: the field by its JSON path.
-    var explanation: Message {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            let joined = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return joined.hasPrefix(".") ? String(joined.dropFirst()) : joined
-        }
-        switch self {
-        case .keyNotFound(let key, let context):
-            let parent = path(context.codingPath)
-            return .missingField(path: parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)
-        case .typeMismatch(let type, let context):
-            if context.codingPath.isEmpty { return .bodyNotJSONObject }
-            return .fieldType(path: path(context.codingPath), expected: Self.kind(of: type))
-        case .valueNotFound(let type, let context):
-            return .fieldNull(path: path(context.codingPath), expected: Self.kind(of: type))
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return .bodyNotJSON }
-            return .fieldValueNotAllowed(path: path(context.codingPath))
-        @unknown default:
-            return .bodyNotJSON
-        }
-    }
-
-    private static func kind(of type: Any.Type) -> Message.JSONValueKind {
-        switch type {
-        case is String.Type: .string
-        case is Int.Type, is Double.Type: .number
-        case is Bool.Type: .boolean
-        case is [Any].Type: .array
-        default: .object
+            switch error {
+            case .malformed(let explanation): throw Problem.badRequest(explanation)
+            // Validation inside a Decodable init (e.g. quiet hours) keeps its own status.
+            case .invalid(let error): throw error
+            }
         }
     }
 }

@@ -76,6 +76,20 @@ struct InputRulesTests {
         }
     }
 
+    @Test("quiet hours are two different times, each HH:MM in digits")
+    func quietHours() throws {
+        _ = try QuietHours(start: "22:00", end: "07:00")
+        _ = try QuietHours(start: "00:00", end: "23:59")
+        for time in ["22:+5", "+1:00", "-0:00", "7:00", "07:0", "24:00", "07:60", "0７:00", "07-00", "07:00:00", ""] {
+            #expect(throws: DeviceStateError.invalidInput(field: "quietHours.start", reason: .timeOfDay), "\(time)") {
+                try QuietHours(start: time, end: "07:00")
+            }
+        }
+        #expect(throws: DeviceStateError.invalidInput(field: "quietHours", reason: .quietHoursEmpty)) {
+            try QuietHours(start: "07:00", end: "07:00")
+        }
+    }
+
     @Test("a start names what it asks for: a retry must ask for the same machine and minutes")
     func startFingerprint() {
         let request = StartUseRequest(machineId: "W1", residentId: "ada", minutes: 30, idempotencyKey: "k")

@@ -23,6 +23,8 @@ struct HostileRequestTests {
         var extraHeaders: [(String, String)] = []
         var status: HTTPResponse.Status
         var code: String
+        /// The problem's sentence, where a case is about it.
+        var detail: String? = nil
 
         var testDescription: String { name }
     }
@@ -45,6 +47,9 @@ struct HostileRequestTests {
         Case(
             name: "null", method: .post, uri: "/api/session", credentials: .none, body: #"{"code":null}"#, status: .badRequest,
             code: "bad_request"),
+        Case(
+            name: "a body of just null", method: .post, uri: "/api/machines/W1/uses", body: "null", status: .badRequest,
+            code: "bad_request", detail: "The body must be a JSON object."),
         Case(
             name: "raw control character in a string", method: .post, uri: "/api/session", credentials: .none,
             body: "{\"code\":\"a\u{0}b\"}", status: .badRequest, code: "bad_request"),
@@ -150,6 +155,7 @@ struct HostileRequestTests {
             #expect(problem["status"] as? Int == Int(testCase.status.code))
             #expect(problem["code"] as? String == testCase.code)
             #expect((problem["detail"] as? String)?.isEmpty == false)
+            if let detail = testCase.detail { #expect(problem["detail"] as? String == detail) }
             #expect(!(problem["detail"] as? String ?? "").contains(token), "no secret in an error")
             let health = try await client.execute(uri: "/health", method: .get)
             #expect(health.status == .ok, "the server still answers")

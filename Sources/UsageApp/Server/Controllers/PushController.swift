@@ -2,6 +2,7 @@ import DeviceState
 import Foundation
 import Hummingbird
 import Notify
+import Wire
 
 /// Web Push sign-up: `GET /api/push/vapid-public-key`, `POST` and `DELETE /api/push/subscriptions`.
 struct PushController {
@@ -24,17 +25,6 @@ struct PushController {
         return try Response.json(PublicKeyResponse(publicKey: signer.key.publicKey))
     }
 
-    /// A browser's `PushSubscription.toJSON()`. Every field is optional here so that a
-    /// missing one is reported as a 422 naming it, like a malformed one.
-    struct SubscriptionBody: Decodable {
-        struct Keys: Decodable {
-            var p256dh: String?
-            var auth: String?
-        }
-        var endpoint: String?
-        var keys: Keys?
-    }
-
     struct SubscriptionResponse: Encodable {
         var id: String
         var endpoint: String
@@ -44,7 +34,7 @@ struct PushController {
     @Sendable func subscribe(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let resident = try context.session.resident
         try spend(for: resident)
-        let body = try await request.decodeJSON(as: SubscriptionBody.self)
+        let body = try await request.decodeJSON(as: PushSubscriptionBody.self)
         let endpoint: String
         let p256dh: String
         let auth: String
@@ -63,13 +53,11 @@ struct PushController {
             SubscriptionResponse(id: record.id, endpoint: record.endpoint, createdAt: record.createdAt), status: .created)
     }
 
-    struct UnsubscribeBody: Decodable { var endpoint: String }
-
     /// Idempotent: 204 also when the subscription was already gone.
     @Sendable func unsubscribe(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let resident = try context.session.resident
         try spend(for: resident)
-        let body = try await request.decodeJSON(as: UnsubscribeBody.self)
+        let body = try await request.decodeJSON(as: PushUnsubscribeBody.self)
         _ = try await store.removePushSubscription(endpoint: body.endpoint, of: resident.id, at: .currentSecond)
         return Response(status: .noContent)
     }

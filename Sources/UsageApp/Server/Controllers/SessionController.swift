@@ -1,6 +1,7 @@
 import DeviceState
 import Foundation
 import Hummingbird
+import Wire
 
 /// Enrollment and sessions: `POST /api/session`, `DELETE /api/session`, `GET /api/me`,
 /// `PATCH /api/me/preferences`; a kiosk's `POST /api/kiosk/session` and `GET /api/kiosk`.
@@ -28,15 +29,13 @@ struct SessionController {
         }
     }
 
-    struct RedeemBody: Decodable { var code: String }
-
     struct SessionResponse: Encodable {
         var token: String
         var resident: Resident
     }
 
     @Sendable func redeem(_ request: Request, context: WashboardRequestContext) async throws -> Response {
-        let body = try await request.decodeJSON(as: RedeemBody.self)
+        let body = try await request.decodeJSON(as: EnrollmentCodeBody.self)
         let (resident, token) = try await guardingGuesses(request, context) {
             guard InputRules.enrollmentCodeLength.contains(body.code.count) else { throw DeviceStateError.enrollmentCodeInvalid }
             return try await store.redeemEnrollmentCode(body.code, at: .currentSecond)
@@ -82,8 +81,6 @@ struct SessionController {
             name: Sessions.cookieName, value: token, maxAge: Self.cookieMaxAge, path: "/", secure: cookieIsSecure,
             httpOnly: true, sameSite: .strict)
     }
-
-    struct KioskSessionBody: Decodable { var token: String }
 
     /// The kiosk page trades the token of its link (`/kiosk/#token=…`) for the session cookie,
     /// which its board requests and its WebSocket then carry.
@@ -136,22 +133,6 @@ struct SessionController {
         async let uses = store.openUses(of: resident.id)
         async let preferences = store.preferences(of: resident.id)
         return try Response.json(MeResponse(resident: resident, uses: try await uses, preferences: try await preferences))
-    }
-
-    /// A partial update: fields left out keep their value; `"quietHours": null` turns quiet hours off.
-    struct PreferencesPatch: Decodable {
-        var quietHours: QuietHours??
-        var mutedAlertKinds: [Alert.Kind]?
-
-        enum CodingKeys: String, CodingKey { case quietHours, mutedAlertKinds }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            if container.contains(.quietHours) {
-                quietHours = .some(try container.decodeIfPresent(QuietHours.self, forKey: .quietHours))
-            }
-            mutedAlertKinds = try container.decodeIfPresent([Alert.Kind].self, forKey: .mutedAlertKinds)
-        }
     }
 
     @Sendable func updatePreferences(_ request: Request, context: WashboardRequestContext) async throws -> Response {

@@ -2,6 +2,7 @@ import DeviceState
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Wire
 
 /// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem.
 struct UseController {
@@ -18,12 +19,6 @@ struct UseController {
         router.on("/api/machines/:id/reports", methods: [.post: report])
     }
 
-    struct StartBody: Decodable {
-        var minutes: Int?
-        /// `label` when the start was tapped on the page a machine's QR code or NFC sticker opened.
-        var via: Use.Source?
-    }
-
     /// `Idempotency-Key`: a retry of an action queued offline gets the first response, not a 409.
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
@@ -31,7 +26,7 @@ struct UseController {
     @Sendable func start(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let resident = try context.session.resident
         let machineId = try context.parameters.require("id")
-        let body = try await request.decodeJSON(as: StartBody.self, emptyBody: StartBody())
+        let body = try await request.decodeJSON(as: StartUseBody.self, emptyBody: StartUseBody())
         let key = request.headers[Self.idempotencyKey]
         if let key, !IdempotencyKey.isValid(key) {
             throw Problem.badRequest(.idempotencyKeyFormat(maxLength: IdempotencyKey.maxLength))
@@ -74,12 +69,10 @@ struct UseController {
         return try Response.json(pickup, status: .accepted)
     }
 
-    struct ReportBody: Decodable { var text: String }
-
     @Sendable func report(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let resident = try context.session.resident
         try limiter.spend("report:\(resident.id)", RateLimit.reportBudget, as: .reports(RateLimit.reportBudget))
-        let body = try await request.decodeJSON(as: ReportBody.self)
+        let body = try await request.decodeJSON(as: ProblemReportBody.self)
         let report = try await store.reportProblem(
             machineId: try context.parameters.require("id"), by: resident.id, text: body.text, at: .currentSecond)
         return try Response.json(report, status: .created)

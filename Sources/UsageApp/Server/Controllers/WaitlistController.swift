@@ -1,6 +1,7 @@
 import DeviceState
 import Foundation
 import Hummingbird
+import Wire
 
 /// "Tell me when a washer is free": a resident's places on the waitlist (``Waitlist``).
 struct WaitlistController {
@@ -11,16 +12,11 @@ struct WaitlistController {
         router.on("/api/waitlist/:id", methods: [.delete: leave])
     }
 
-    struct JoinBody: Decodable {
-        var kind: Machine.Kind
-        var location: String?
-    }
-
     struct Entries: Encodable { var entries: [WaitlistPlace] }
 
     @Sendable func join(_ request: Request, context: WashboardRequestContext) async throws -> Response {
         let resident = try context.session.resident
-        let body = try await request.decodeJSON(as: JoinBody.self)
+        let body = try await request.decodeJSON(as: WaitlistJoinBody.self)
         // To the millisecond, not the second: two residents joining in the same second keep their order.
         let place = try await store.joinWaitlist(kind: body.kind, location: body.location, residentId: resident.id, at: Date())
         return try Response.json(place, status: .created)
