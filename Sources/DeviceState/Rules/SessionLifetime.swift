@@ -20,4 +20,12 @@ public enum SessionLifetime {
     public static func needsTouch(lastSeenAt: Date, at now: Date) -> Bool {
         now.timeIntervalSince(lastSeenAt) >= touchInterval
     }
+
+    /// Writes a session's last use, unless the database cannot take writes now: a resident
+    /// still reads the board while the disk is full, and the next request writes it.
+    static func touchUnlessUnavailable(_ touch: () async throws -> Void) async throws {
+        do {
+            try await touch()
+        } catch  where StoreUnavailable(error) != nil {}
+    }
 }

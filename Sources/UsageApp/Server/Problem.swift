@@ -81,8 +81,9 @@ extension Problem {
 
 /// Turns every error into a problem document, so that clients only ever parse one error shape.
 ///
-/// Errors of the domain and the framework keep their status; anything else is a 500
-/// whose detail says nothing about the server's insides (the log has the error).
+/// Errors of the domain and the framework keep their status; a database that cannot take
+/// the write now (locked, full, read-only) is a 503 with `Retry-After`; anything else is a
+/// 500 whose detail says nothing about the server's insides (the log has the error).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -107,9 +108,17 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             )
             .response(from: request, context: context)
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            guard let unavailable = StoreUnavailable(error) else {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+                return try Problem(status: .internalServerError, code: "internal_error", detail: .internalError)
+                    .response(from: request, context: context)
+            }
+            // Nothing was stored: the client may send the same request again, and is told when.
+            context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
             return try Problem(
-                status: .internalServerError, code: "internal_error", detail: .internalError
+                status: .serviceUnavailable, code: unavailable == .busy ? "database_busy" : "database_not_writable",
+                detail: unavailable == .busy ? .databaseBusy : .databaseNotWritable,
+                headers: [.retryAfter: String(unavailable.retryAfterSeconds)]
             )
             .response(from: request, context: context)
         }

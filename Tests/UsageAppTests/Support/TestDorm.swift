@@ -19,6 +19,11 @@ final class TestFolder: Sendable {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
+    /// A folder that exists already: a file system the test mounted.
+    init(existing url: URL) {
+        self.url = url
+    }
+
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
@@ -27,9 +32,9 @@ struct TestDorm: Sendable {
     let folder: TestFolder
     let store: SQLiteStore
 
-    init() async throws {
-        folder = try TestFolder()
-        store = try SQLiteStore(path: folder.databasePath)
+    init(in folder: TestFolder? = nil, busyTimeout: TimeInterval = 5) async throws {
+        self.folder = try folder ?? TestFolder()
+        store = try SQLiteStore(path: self.folder.databasePath, busyTimeout: busyTimeout)
         for id in ["W1", "W2"] {
             _ = try await store.addMachine(
                 Machine(

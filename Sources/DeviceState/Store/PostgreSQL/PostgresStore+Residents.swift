@@ -133,8 +133,10 @@ extension PostgresStore: SessionStore {
         }
         guard let found, !SessionLifetime.hasEnded(lastSeenAt: found.seen, idleLimit: idleLimit, at: now) else { return nil }
         if SessionLifetime.needsTouch(lastSeenAt: found.seen, at: now) {
-            try await write { db in
-                try await db.execute("UPDATE sessions SET last_seen_at = \(now) WHERE token_hash = \(tokenHash)")
+            try await SessionLifetime.touchUnlessUnavailable {
+                try await self.write { db in
+                    try await db.execute("UPDATE sessions SET last_seen_at = \(now) WHERE token_hash = \(tokenHash)")
+                }
             }
         }
         return found.resident

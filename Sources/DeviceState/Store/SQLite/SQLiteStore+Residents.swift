@@ -103,8 +103,10 @@ extension SQLiteStore: SessionStore {
         }
         guard let found, !SessionLifetime.hasEnded(lastSeenAt: found.seen, idleLimit: idleLimit, at: now) else { return nil }
         if SessionLifetime.needsTouch(lastSeenAt: found.seen, at: now) {
-            try await write { db in
-                try db.execute(sql: "UPDATE sessions SET lastSeenAt = ? WHERE tokenHash = ?", arguments: [now, tokenHash])
+            try await SessionLifetime.touchUnlessUnavailable {
+                try await self.write { db in
+                    try db.execute(sql: "UPDATE sessions SET lastSeenAt = ? WHERE tokenHash = ?", arguments: [now, tokenHash])
+                }
             }
         }
         return found.resident
