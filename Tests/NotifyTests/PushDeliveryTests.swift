@@ -132,7 +132,7 @@ struct PushDeliveryTests {
         }
     }
 
-    @Test("400 and 413 fail with the reason recorded, and are not retried", arguments: [400, 413])
+    @Test("400, 403 and 413 fail with the reason recorded, and are not retried", arguments: [400, 403, 413])
     func rejected(_ status: Int) async throws {
         try await PushRig.with { rig in
             try await rig.subscribe([.status(status)])

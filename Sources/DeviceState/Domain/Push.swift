@@ -24,6 +24,21 @@ public struct PushSubscriptionRecord: Codable, Sendable, Hashable, CustomStringC
     /// A resident's browsers and devices; one more is refused until an old one is removed or gone.
     public static let limitPerResident = 10
 
+    /// Refusals in a row after which a subscription is failing and nothing more is queued for it.
+    ///
+    /// A push service refuses every message of a subscription it cannot accept messages for
+    /// (403 when the subscription was made with another VAPID key, 400 for keys it rejects):
+    /// sending more only repeats the refusal. The refused messages stay in the outbox for
+    /// `serve --push-history-days`; once they are pruned the subscription is tried again, a
+    /// few times a week at most. A browser that subscribes again gets a new endpoint, and a
+    /// new subscription with no history.
+    public static let failingAfter = 3
+
+    /// Whether a subscription whose newest settled messages, newest first, ended as `states` is failing.
+    public static func isFailing(newestSettled states: [PushOutboxEntry.State]) -> Bool {
+        states.count >= failingAfter && states.prefix(failingAfter).allSatisfy { $0 == .failed }
+    }
+
     /// Whether a resident who has `count` subscriptions may add another.
     /// - Throws: ``DeviceStateError/tooManyPushSubscriptions(limit:)`` at the limit.
     public static func checkRoom(besides count: Int) throws(DeviceStateError) {

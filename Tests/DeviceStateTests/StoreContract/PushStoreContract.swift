@@ -55,6 +55,40 @@ struct PushStoreContract {
         #expect(try await db.store.pushOutboxCounts() == [.gone: 2])
     }
 
+    @Test(
+        "three refusals in a row (403: another VAPID key) make a subscription failing: nothing more is queued for it",
+        arguments: StoreBackend.underTest)
+    func failingSubscription(_ backend: StoreBackend) async throws {
+        let db = try await backend.open()
+        let (ada, _) = try await db.store.addTestResident()
+        try await db.store.addTestSubscription(for: ada.id, "phone")
+        try await db.store.addTestSubscription(for: ada.id, "laptop")
+        let phone = try #require(try await db.store.pushSubscriptions(of: ada.id).first { $0.endpoint.hasSuffix("phone") })
+
+        /// Queues one message per subscription; the phone's push service refuses its message,
+        /// or accepts it with `phoneAccepts`; the laptop's accepts. Returns the number queued.
+        func round(_ minute: Double, phoneAccepts: Bool = false) async throws -> Int {
+            let at = testNow.addingTimeInterval(minute * 60)
+            let queued = try await db.store.enqueuePush(Self.draft(ada.id), at: at)
+            for claim in try await db.store.claimDuePushes(owner: "w", leaseFor: 30, limit: 10, ids: nil, at: at) {
+                let refused = claim.subscription.id == phone.id && !phoneAccepts
+                let settlement: PushSettlement =
+                    refused ? .failed(status: 403, reason: "403 Forbidden") : .delivered(status: 201)
+                #expect(try await db.store.settlePush(claim.entry.id, owner: "w", settlement, at: at))
+            }
+            return queued.count
+        }
+
+        #expect(try await round(1) == 2)
+        #expect(try await round(2) == 2)
+        #expect(try await round(3, phoneAccepts: true) == 2, "a delivery in between starts the count again")
+        #expect(try await round(4) == 2)
+        #expect(try await round(5) == 2)
+        #expect(try await round(6) == 2, "two refusals since the last delivery: still tried")
+        #expect(try await round(7) == 1, "three in a row: only the laptop")
+        #expect(try await db.store.pushSubscriptions(of: ada.id).count == 2, "kept, so the app can show it as failing")
+    }
+
     @Test("a lease holds a row for one worker; a lost lease leaves the row to its new holder", arguments: StoreBackend.underTest)
     func leases(_ backend: StoreBackend) async throws {
         let db = try await backend.open()

@@ -78,6 +78,7 @@ extension PostgresStore: PushSubscriptionStore {
     }
 
     /// Queues `draft` once for each subscription of its resident.
+    /// One message per subscription of the resident, except failing ones (``PushSubscriptionRecord/isFailing(newestSettled:)``).
     static func enqueue(_ draft: PushDraft, _ db: Transaction, at now: Date) async throws -> [PushOutboxEntry] {
         let subscriptions = try await db.rows(
             """
@@ -86,6 +87,14 @@ extension PostgresStore: PushSubscriptionStore {
             """, PushSubscriptionRecord.init(postgres:))
         var entries: [PushOutboxEntry] = []
         for subscription in subscriptions {
+            let newestSettled = try await db.rows(
+                """
+                SELECT state FROM push_outbox WHERE resident_id = \(draft.residentId) AND subscription_id = \(subscription.id)
+                    AND state <> 'pending' ORDER BY settled_at DESC LIMIT \(PushSubscriptionRecord.failingAfter)
+                """, { try $0.text("state") })
+            guard
+                !PushSubscriptionRecord.isFailing(newestSettled: newestSettled.compactMap(PushOutboxEntry.State.init(rawValue:)))
+            else { continue }
             let entry = PushOutboxEntry(
                 id: Secrets.newShortID(), subscriptionId: subscription.id, residentId: draft.residentId,
                 endpointOrigin: PushOutboxEntry.origin(of: subscription.endpoint), alertId: draft.alertId,

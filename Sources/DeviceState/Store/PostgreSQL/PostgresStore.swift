@@ -73,7 +73,11 @@ public final class PostgresStore: Sendable {
         configuration.options.maximumConnections = 16
         // A session that holds the writer lock and stops talking (its host froze, the network
         // split) is ended by the server after 30 s, so the other writers do not wait for hours.
-        configuration.options.additionalStartupParameters = [("idle_in_transaction_session_timeout", "30000")]
+        // A writer waits for the lock 5 s at most, like SQLite's busy timeout: behind a long
+        // admin transaction a request then answers 503 database_busy rather than hanging.
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "30000"), ("lock_timeout", "5000"),
+        ]
         return configuration
     }
 
@@ -149,6 +153,8 @@ public final class PostgresStore: Sendable {
             try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
+                    // Another instance's migration may take longer than a writer would wait.
+                    try await connection.query("SET LOCAL lock_timeout = 0", logger: logger)
                     try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writerLock))", logger: logger)
                     try await connection.query(
                         "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL)",

@@ -79,8 +79,19 @@ extension SQLiteStore: PushOutbox {
         try await write { db in try Self.enqueue(draft, db, at: now) }
     }
 
+    /// One message per subscription of the resident, except failing ones (``PushSubscriptionRecord/isFailing(newestSettled:)``).
     static func enqueue(_ draft: PushDraft, _ db: Database, at now: Date) throws -> [PushOutboxEntry] {
-        try PushSubscriptionRecord.filter(Column("residentId") == draft.residentId).fetchAll(db).map { subscription in
+        let newestSettled = try db.cachedStatement(
+            sql: """
+                SELECT state FROM push_outbox WHERE residentId = ? AND subscriptionId = ? AND state <> 'pending'
+                ORDER BY settledAt DESC LIMIT \(PushSubscriptionRecord.failingAfter)
+                """)
+        let subscriptions = try PushSubscriptionRecord.filter(Column("residentId") == draft.residentId).fetchAll(db)
+            .filter { subscription in
+                let states = try String.fetchAll(newestSettled, arguments: [draft.residentId, subscription.id])
+                return !PushSubscriptionRecord.isFailing(newestSettled: states.compactMap(PushOutboxEntry.State.init(rawValue:)))
+            }
+        return try subscriptions.map { subscription in
             let entry = PushOutboxEntry(
                 id: Secrets.newShortID(), subscriptionId: subscription.id, residentId: draft.residentId,
                 endpointOrigin: PushOutboxEntry.origin(of: subscription.endpoint), alertId: draft.alertId,
