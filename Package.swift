@@ -113,6 +113,12 @@ let package = Package(
             ],
             path: "Tests/WebPushTestService"
         ),
+        // A year of a dorm on SQLite, for the database size the retention leaves (BENCHMARKS.md).
+        .executableTarget(
+            name: "YearSim",
+            dependencies: ["DeviceState", "Notify", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/YearSim"
+        ),
         .executableTarget(
             name: "PushBench",
             dependencies: [

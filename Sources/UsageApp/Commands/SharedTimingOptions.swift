@@ -13,6 +13,15 @@ struct SharedTimingOptions: ParsableArguments {
     @Option(help: "Days settled push messages are kept for `admin push list` and `admin stats` (1 to 365).")
     var pushHistoryDays = 7
 
+    @Option(help: "Days alerts are kept, for the residents' alert history (30 to 365).")
+    var alertHistoryDays = 90
+
+    @Option(
+        help: ArgumentHelp(
+            "Days the dorm's history is kept: closed uses, resolved reports, ended outages and notices (30 to 3650).",
+            discussion: "Sessions unused and enrollment codes and waitlist entries expired this long ago go too."))
+    var historyDays = 400
+
     @Option(help: "Minutes before a cycle's end that ending_soon is sent (1 to 60).")
     var endingSoonMinutes = 5
 
@@ -34,6 +43,8 @@ struct SharedTimingOptions: ParsableArguments {
         }
         guard (1...720).contains(eventRetentionHours) else { throw ValidationError("--event-retention-hours must be 1 to 720.") }
         guard (1...365).contains(pushHistoryDays) else { throw ValidationError("--push-history-days must be 1 to 365.") }
+        guard (30...365).contains(alertHistoryDays) else { throw ValidationError("--alert-history-days must be 30 to 365.") }
+        guard (30...3650).contains(historyDays) else { throw ValidationError("--history-days must be 30 to 3650.") }
         guard (1...60).contains(endingSoonMinutes) else { throw ValidationError("--ending-soon-minutes must be 1 to 60.") }
         guard (1...240).contains(reminderAfterMinutes) else {
             throw ValidationError("--reminder-after-minutes must be 1 to 240.")
@@ -51,6 +62,8 @@ struct SharedTimingOptions: ParsableArguments {
         var retention = Retention()
         retention.events = TimeInterval(eventRetentionHours * 3600)
         retention.settledPushes = TimeInterval(pushHistoryDays * 86400)
+        retention.alerts = TimeInterval(alertHistoryDays * 86400)
+        retention.history = TimeInterval(historyDays * 86400)
         return retention
     }
 

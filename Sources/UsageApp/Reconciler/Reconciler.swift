@@ -40,18 +40,22 @@ struct Reconciler: Sendable {
         var eventsPruned = 0
         var pushesPruned = 0
         var idempotencyKeysPruned = 0
+        var alertsPruned = 0
+        /// Rows of the dorm's history and expired credentials (``Retention/history``).
+        var historyPruned = 0
 
         var isEmpty: Bool {
             noticesPublished + noticesExpired + alertsPushed + pushAttempts + eventsPruned + pushesPruned
-                + idempotencyKeysPruned == 0 && uses == ReconcileSummary()
+                + idempotencyKeysPruned + alertsPruned + historyPruned == 0 && uses == ReconcileSummary()
         }
 
         var text: String {
             "reconcile at \(at.iso8601)\(dryRun ? " (dry run)" : ""): \(uses.description), "
                 + "\(noticesPublished) notice(s) published, \(noticesExpired) expired, "
                 + "\(alertsPushed) alert(s) queued for push, \(pushAttempts) push attempt(s), "
-                + "\(eventsPruned) event(s), \(pushesPruned) settled push message(s) and "
-                + "\(idempotencyKeysPruned) idempotency key(s) pruned"
+                + "\(eventsPruned) event(s), \(pushesPruned) settled push message(s), "
+                + "\(idempotencyKeysPruned) idempotency key(s), \(alertsPruned) alert(s) and "
+                + "\(historyPruned) row(s) of history pruned"
         }
     }
 
@@ -72,6 +76,7 @@ struct Reconciler: Sendable {
         let pruned = try await store.prune(before: retention.cutoffs(at: now))
         (report.eventsPruned, report.pushesPruned, report.idempotencyKeysPruned) =
             (pruned.events, pruned.settledPushes, pruned.idempotencyKeys)
+        (report.alertsPruned, report.historyPruned) = (pruned.alerts, pruned.history)
         return report
     }
 

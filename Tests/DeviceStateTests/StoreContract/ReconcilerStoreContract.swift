@@ -229,10 +229,40 @@ struct ReconcilerStoreContract {
         #expect(!again.replayed && again.use.id != first.use.id)
     }
 
+    @Test(
+        "pruning the dorm's history: closed uses, resolved reports, dead sessions and codes go; what is open stays",
+        arguments: StoreBackend.underTest)
+    func pruneHistory(_ backend: StoreBackend) async throws {
+        let db = try await backend.open()
+        try await db.store.addTestMachine("W1")
+        try await db.store.addTestMachine("W2")
+        let (ada, _) = try await db.store.addTestResident()
+        let closed = try await db.store.startUse(StartUseRequest(machineId: "W1", residentId: ada.id), at: testNow)
+        _ = try await db.store.collect(useId: closed.use.id, by: ada.id, at: testNow.addingTimeInterval(60))
+        let open = try await db.store.startUse(StartUseRequest(machineId: "W2", residentId: ada.id), at: testNow)
+        let resolved = try await db.store.reportProblem(machineId: "W1", by: ada.id, text: "leaks", at: testNow)
+        _ = try await db.store.resolveReport(resolved.id, resolution: "fixed", at: testNow.addingTimeInterval(60))
+        let unresolved = try await db.store.reportProblem(machineId: "W2", by: ada.id, text: "noisy", at: testNow)
+
+        // After the enrollment code's hour ran out too.
+        let later = testNow.addingTimeInterval(7200)
+        #expect(try await db.store.prune(before: Self.cutoffs(history: testNow)).history == 0)
+        // The closed use, the resolved report, the resident's session and enrollment code.
+        #expect(try await db.store.prune(before: Self.cutoffs(history: later)).history == 4)
+        #expect(try await db.store.reports(openOnly: false).map(\.id) == [unresolved.id])
+        #expect(try await db.store.machine("W2").use?.id == open.use.id)
+        do {
+            _ = try await db.store.collect(useId: closed.use.id, by: ada.id, at: later)
+            Issue.record("the pruned use is still there")
+        } catch DeviceStateError.useNotFound {}
+    }
+
     /// Cutoffs that prune only what the test names.
-    static func cutoffs(events: Date = .distantPast, settledPushes: Date = .distantPast, idempotencyKeys: Date = .distantPast)
-        -> Retention.Cutoffs
-    {
-        Retention.Cutoffs(events: events, settledPushes: settledPushes, idempotencyKeys: idempotencyKeys)
+    static func cutoffs(
+        events: Date = .distantPast, settledPushes: Date = .distantPast, idempotencyKeys: Date = .distantPast,
+        alerts: Date = .distantPast, history: Date = .distantPast
+    ) -> Retention.Cutoffs {
+        Retention.Cutoffs(
+            events: events, settledPushes: settledPushes, idempotencyKeys: idempotencyKeys, alerts: alerts, history: history)
     }
 }

@@ -124,7 +124,9 @@ struct LiveBoardTests {
         if pruned {
             let later = Date().addingTimeInterval(3600)
             _ = try await dorm.store.prune(
-                before: Retention.Cutoffs(events: later, settledPushes: .distantPast, idempotencyKeys: .distantPast))
+                before: Retention.Cutoffs(
+                    events: later, settledPushes: .distantPast, idempotencyKeys: .distantPast, alerts: .distantPast,
+                    history: .distantPast))
         }
         try await dorm.withServer { client in
             _ = try await dorm.live(port: try #require(client.port), token: token, query: query) { inbound, outbound in

@@ -96,7 +96,7 @@ struct ReconcilerTests {
         #expect(try await dorm.store.pushOutboxEntries(ids: expired.map(\.id)).map(\.state) == [.expired])
 
         let server = try await ServerProcess(databasePath: dorm.folder.databasePath, extraArguments: ["--log-level", "info"])
-        try await server.waitForLog("1 settled push message(s) and 1 idempotency key(s) pruned")
+        try await server.waitForLog("1 settled push message(s), 1 idempotency key(s), 0 alert(s)")
         await server.stop(signal: SIGTERM)
         #expect(try await dorm.store.pushOutbox(state: nil, residentId: nil, limit: 10).isEmpty)
         #expect(

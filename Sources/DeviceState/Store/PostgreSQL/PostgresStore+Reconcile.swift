@@ -85,6 +85,34 @@ extension PostgresStore: ReconcilerStore {
                     WITH deleted AS (DELETE FROM idempotency_keys WHERE created_at < \(cutoffs.idempotencyKeys) RETURNING 1)
                     SELECT count(*) FROM deleted
                     """, as: Int.self) ?? 0
+            counts.alerts =
+                try await db.value(
+                    "WITH deleted AS (DELETE FROM alerts WHERE at < \(cutoffs.alerts) RETURNING 1) SELECT count(*) FROM deleted",
+                    as: Int.self) ?? 0
+            let history = cutoffs.history
+            // Each counted in the database, as above.
+            for query: PostgresQuery in [
+                "WITH d AS (DELETE FROM pickup_requests WHERE created_at < \(history) RETURNING 1) SELECT count(*) FROM d",
+                """
+                WITH d AS (DELETE FROM uses WHERE closed_at < \(history) AND id NOT IN (SELECT use_id FROM pickup_requests)
+                    RETURNING 1)
+                SELECT count(*) FROM d
+                """,
+                "WITH d AS (DELETE FROM reports WHERE resolved_at < \(history) RETURNING 1) SELECT count(*) FROM d",
+                "WITH d AS (DELETE FROM machine_outages WHERE ended_at < \(history) RETURNING 1) SELECT count(*) FROM d",
+                """
+                WITH d AS (DELETE FROM notices WHERE coalesce(retracted_at, expires_at) < \(history) RETURNING 1)
+                SELECT count(*) FROM d
+                """,
+                """
+                WITH d AS (DELETE FROM sessions WHERE coalesce(last_seen_at, created_at) < \(history) RETURNING 1)
+                SELECT count(*) FROM d
+                """,
+                "WITH d AS (DELETE FROM enrollment_codes WHERE expires_at < \(history) RETURNING 1) SELECT count(*) FROM d",
+                "WITH d AS (DELETE FROM waitlist WHERE expires_at < \(history) RETURNING 1) SELECT count(*) FROM d",
+            ] {
+                counts.history += try await db.value(query, as: Int.self) ?? 0
+            }
             return counts
         }
     }

@@ -11,7 +11,8 @@ public protocol ReconcilerStore: Sendable {
     /// What ``UseSchedule`` says each open use is due: `ending_soon`, `cycle_done`, pickup
     /// reminders, auto-release.
     func reconcileUses(at now: Date, policy: ReconcilerPolicy, dryRun: Bool) async throws -> ReconcileSummary
-    /// Deletes events, settled push messages and idempotency keys older than their cutoffs.
+    /// Deletes events, settled push messages, idempotency keys, alerts and the dorm's history
+    /// (``Retention/history``) older than their cutoffs.
     /// The newest event stays, so the head `seq` survives; pending push messages stay whatever their age.
     func prune(before cutoffs: Retention.Cutoffs) async throws -> PruneCounts
 }

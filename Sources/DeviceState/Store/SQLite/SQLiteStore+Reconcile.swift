@@ -47,6 +47,21 @@ extension SQLiteStore: ReconcilerStore {
             counts.settledPushes = db.changesCount
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE createdAt < ?", arguments: [cutoffs.idempotencyKeys])
             counts.idempotencyKeys = db.changesCount
+            try db.execute(sql: "DELETE FROM alerts WHERE at < ?", arguments: [cutoffs.alerts])
+            counts.alerts = db.changesCount
+            for sql in [
+                "DELETE FROM pickup_requests WHERE createdAt < ?",
+                "DELETE FROM uses WHERE closedAt < ? AND id NOT IN (SELECT useId FROM pickup_requests)",
+                "DELETE FROM reports WHERE resolvedAt < ?",
+                "DELETE FROM machine_outages WHERE endedAt < ?",
+                "DELETE FROM notices WHERE coalesce(retractedAt, expiresAt) < ?",
+                "DELETE FROM sessions WHERE coalesce(lastSeenAt, createdAt) < ?",
+                "DELETE FROM enrollment_codes WHERE expiresAt < ?",
+                "DELETE FROM waitlist WHERE expiresAt < ?",
+            ] {
+                try db.execute(sql: sql, arguments: [cutoffs.history])
+                counts.history += db.changesCount
+            }
             return counts
         }
     }
