@@ -14,7 +14,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Open connections of every kind at most; one more is answered 503 at once (16 to 1000000).")
     var maxConnections = ConnectionLimits().maxConnections
 
-    @Option(help: "Live board connections of one resident or kiosk at most; one more is refused with 429 (1 to 100).")
+    @Option(
+        help: "Live board connections of one resident or kiosk at most; one more is refused with 429 (1 to 1000000).")
     var maxLivePerResident = ConnectionLimits().maxLivePerViewer
 
     func validate() throws {
@@ -24,8 +25,8 @@ struct ConnectionOptions: ParsableArguments {
         guard (16...1_000_000).contains(maxConnections) else {
             throw ValidationError("--max-connections must be 16 to 1000000.")
         }
-        guard (1...100).contains(maxLivePerResident) else {
-            throw ValidationError("--max-live-per-resident must be 1 to 100.")
+        guard (1...1_000_000).contains(maxLivePerResident) else {
+            throw ValidationError("--max-live-per-resident must be 1 to 1000000.")
         }
     }
 

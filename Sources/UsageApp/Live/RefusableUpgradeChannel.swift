@@ -9,10 +9,11 @@ import NIOHTTP1
 import NIOHTTPTypes
 import Synchronization
 
-/// The HTTP/1.1 + WebSocket child channel, with an optional SO_SNDBUF and ``ConnectionLimits``, and except that a refused upgrade is answered
-/// with the problem the WebSocket route refused it with (401, 403, 400) instead of the
-/// empty 400 that hummingbird-websocket writes for every refusal (it keeps the result of
-/// the upgrade internal, so the answer is replaced on its way to the socket).
+/// The HTTP/1.1 + WebSocket child channel, with ``ConnectionLimits`` and an optional SO_SNDBUF.
+/// A refused upgrade is answered with the problem the WebSocket route refused it with (401,
+/// 403, 400, 429) instead of the empty 400 that hummingbird-websocket writes for every
+/// refusal (it keeps the result of the upgrade internal, so the answer is replaced on its
+/// way to the socket).
 struct RefusableUpgradeChannel: ServerChildChannel {
     typealias Value = HTTP1WebSocketUpgradeChannel.Value
 

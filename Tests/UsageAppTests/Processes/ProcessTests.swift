@@ -115,7 +115,8 @@ struct ShutdownTests {
         let added = try await washboard("admin", "resident", "add", "--name", "Ada", "--room", "101", "--json", "--db", db)
         let code =
             try #require(try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])["code"] as? String
-        let server = try await ServerProcess(databasePath: db)
+        // One resident's hundred sockets: past the default cap per resident.
+        let server = try await ServerProcess(databasePath: db, extraArguments: ["--max-live-per-resident", "100"])
         let token = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
             try await ProcessTests().enroll(client, code: try #require(code))
         }

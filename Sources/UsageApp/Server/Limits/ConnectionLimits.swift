@@ -35,8 +35,6 @@ final class OpenConnections: Sendable {
         channel.closeFuture.whenComplete { _ in self.count.wrappingSubtract(1, ordering: .relaxed) }
         return true
     }
-
-    var current: Int { count.load(ordering: .relaxed) }
 }
 
 /// Enforces ``ConnectionLimits``' three timeouts on an HTTP/1.1 connection, between NIO's
