@@ -11,6 +11,7 @@ public enum DeviceStateError: Error, Sendable, Equatable {
     case residentNotFound(id: String)
     case noticeNotFound(id: String)
     case reportNotFound(id: String)
+    case alertNotFound(id: String)
 
     // Conflicts with the machine's state; each carries the machine as it is now.
     /// A use is open on the machine (also when it is the requester's own).
@@ -68,6 +69,7 @@ extension DeviceStateError: CustomStringConvertible {
         case .residentNotFound(let id): .residentNotFound(id: id)
         case .noticeNotFound(let id): .noticeNotFound(id: id)
         case .reportNotFound(let id): .reportNotFound(id: id)
+        case .alertNotFound(let id): .alertNotFound(id: id)
         case .machineBusy(let status): .machineBusy(machineId: status.machine.id, endsAt: status.use?.endsAt)
         case .machineBroken(let status): .machineBroken(machineId: status.machine.id, note: status.machine.stateNote)
         case .machineNotInUse(let status): .machineNotInUse(machineId: status.machine.id, state: status.machine.state)

@@ -40,6 +40,9 @@ public struct Event: Sendable, Hashable {
         case alert
         /// Payload `{}`, on the resident's topic: close their connections.
         case sessionRevoked = "session_revoked"
+        /// Payload `{"ids": [alertId] | null, "at": date}` on the resident's topic: alerts
+        /// marked read on one device (null: all of them), for the others to show.
+        case alertsRead = "alerts_read"
     }
 
     /// Strictly increasing, never reused (SQLite `AUTOINCREMENT`).
@@ -82,5 +85,16 @@ enum EventPayload {
     struct Removed: Encodable { var id: String }
     struct NoticeChanged: Encodable { var notice: Notice }
     struct AlertCreated: Encodable { var alert: Alert }
+    struct AlertsRead: Encodable {
+        var ids: [String]?
+        var at: Date
+        enum CodingKeys: String, CodingKey { case ids, at }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(ids, forKey: .ids)  // null for "all", not left out
+            try container.encode(at, forKey: .at)
+        }
+    }
     struct Empty: Encodable {}
 }

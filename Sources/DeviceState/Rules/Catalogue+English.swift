@@ -43,6 +43,7 @@ extension Message {
 
         case .machineNotFound(let id): "There is no machine \(id.quotedForMessage)."
         case .useNotFound(let id): "There is no use \(id.quotedForMessage)."
+        case .alertNotFound(let id): "There is no alert \(id.quotedForMessage) of yours."
         case .residentNotFound(let id): "There is no resident \(id.quotedForMessage)."
         case .noticeNotFound(let id): "There is no notice \(id.quotedForMessage)."
         case .reportNotFound(let id): "There is no report \(id.quotedForMessage)."
@@ -130,6 +131,8 @@ extension InputProblem {
         case .machineIdFormat: "use 1 to 16 letters, digits or dashes, e.g. W3"
         case .cycleMinutes(let range): "a cycle lasts \(range.lowerBound) to \(range.upperBound) minutes"
         case .length(let range): "give \(range.lowerBound) to \(range.upperBound) characters"
+        case .range(let range): "give a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .count(let range): "list \(range.lowerBound) to \(range.upperBound) items"
         case .reportLength(let range):
             "describe the problem in \(range.lowerBound) to \(range.upperBound) characters"
         case .noticeExpiresBeforePublished: "a notice must expire after it is published"

@@ -41,6 +41,7 @@ public enum Message: Sendable, Hashable {
     // MARK: What the domain refuses (problem details, CLI errors)
     case machineNotFound(id: String)
     case useNotFound(id: String)
+    case alertNotFound(id: String)
     case residentNotFound(id: String)
     case noticeNotFound(id: String)
     case reportNotFound(id: String)

@@ -5,6 +5,10 @@ public enum InputProblem: Sendable, Hashable {
     case machineIdFormat
     case cycleMinutes(ClosedRange<Int>)
     case length(ClosedRange<Int>)
+    /// A whole number in the range.
+    case range(ClosedRange<Int>)
+    /// A list of so many items.
+    case count(ClosedRange<Int>)
     case reportLength(ClosedRange<Int>)
     case noticeExpiresBeforePublished
     case timeOfDay

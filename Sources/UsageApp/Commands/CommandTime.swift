@@ -19,6 +19,11 @@ enum CommandTime {
         return calendar.date(from: components)
     }
 
+    /// The start of a period given as `--since`: a day, an ISO-8601 time, or a duration back from `now`.
+    static func since(_ text: String, at now: Date) -> Date? {
+        day(text, in: .current) ?? parse(text) ?? duration(text).map { now.addingTimeInterval(-$0) }
+    }
+
     /// A duration such as `90m`, `3h` or `2d`.
     static func duration(_ text: String) -> TimeInterval? {
         guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0 else { return nil }

@@ -83,26 +83,38 @@ final class LiveHub: Sendable {
         var residentId: String
     }
 
+    /// What became of the alerts among published events.
+    struct PublishedAlerts: Sendable {
+        /// Alerts whose resident had no open connection here: for the alert router to push
+        /// at once unless the resident has one on another instance.
+        var unreached: [UnreachedAlert] = []
+        /// Alerts handed to open connections here, for their ledgers.
+        var live: [LiveDelivery] = []
+    }
+
     /// Hands each event's frame to the connections that see it.
-    /// - Returns: the alerts among `events` whose resident has no open connection here, for
-    ///   the alert router to push at once unless the resident has one on another instance.
     @discardableResult
-    func publish(_ events: [Event]) -> [UnreachedAlert] {
-        guard !events.isEmpty else { return [] }
+    func publish(_ events: [Event]) -> PublishedAlerts {
+        guard !events.isEmpty else { return PublishedAlerts() }
         let frames = events.map(LiveFrame.init)
         let current = subscribers.withLock { Array($0.byID.values) }
-        var unreached: [UnreachedAlert] = []
+        var alerts = PublishedAlerts()
         for (event, frame) in zip(events, frames) {
-            var reached = false
+            var sockets = 0
             for subscriber in current where frame.isVisible(to: subscriber.residentId) {
                 subscriber.mailbox.push(frame)
-                reached = true
+                sockets += 1
             }
-            if event.kind == .alert, !reached, case .resident(let residentId) = event.topic, let id = Self.alertId(of: event) {
-                unreached.append(UnreachedAlert(alertId: id, residentId: residentId))
+            guard event.kind == .alert, case .resident(let residentId) = event.topic, let id = Self.alertId(of: event) else {
+                continue
+            }
+            if sockets == 0 {
+                alerts.unreached.append(UnreachedAlert(alertId: id, residentId: residentId))
+            } else {
+                alerts.live.append(LiveDelivery(alertId: id, sockets: sockets))
             }
         }
-        return unreached
+        return alerts
     }
 
     private struct AlertPayload: Decodable {

@@ -57,6 +57,7 @@ func buildServer(
     BoardController(store: store, cache: boardCache).addRoutes(to: router)
     UseController(store: store, limiter: limiter).addRoutes(to: router)
     WaitlistController(store: store).addRoutes(to: router)
+    AlertController(store: store).addRoutes(to: router)
     PushController(store: store, policy: configuration.pushPolicy, limiter: limiter).addRoutes(to: router)
     DocumentController(store: store).addRoutes(to: router)
 
@@ -74,7 +75,15 @@ func buildServer(
     let alertRouter = AlertRouter(
         store: store, instance: instance, ackTimeout: configuration.alertAckTimeout, logger: logger)
     var tailer = EventTailer(store: store, hub: hub, boardCache: boardCache, logger: logger)
-    tailer.onUnreachedAlerts = { unreached in await alertRouter.routeNow(unreached) }
+    tailer.onPublishedAlerts = { alerts in
+        if !alerts.unreached.isEmpty { await alertRouter.routeNow(alerts.unreached) }
+        do {
+            try await store.recordLiveDelivery(alerts.live, at: Date())
+        } catch {
+            // The alert reached the sockets all the same; only its ledger misses the line.
+            logger.warning("recording live delivery failed", metadata: ["error": "\(error)"])
+        }
+    }
     var services: [any Service] = [
         tailer, alertRouter, PresenceReporter(store: store, hub: hub, instance: instance, logger: logger),
     ]

@@ -10,6 +10,7 @@ extension Problem {
         switch error {
         case .machineNotFound: self.init(status: .notFound, code: "machine_not_found", detail: detail)
         case .useNotFound: self.init(status: .notFound, code: "use_not_found", detail: detail)
+        case .alertNotFound: self.init(status: .notFound, code: "alert_not_found", detail: detail)
         case .residentNotFound: self.init(status: .notFound, code: "resident_not_found", detail: detail)
         case .noticeNotFound: self.init(status: .notFound, code: "notice_not_found", detail: detail)
         case .reportNotFound: self.init(status: .notFound, code: "report_not_found", detail: detail)

@@ -18,8 +18,9 @@ struct EventTailer: Service {
     var pollInterval: Duration
     /// Events read per query while catching up.
     var batchSize = 500
-    /// Told the alerts whose resident had no open connection when they were published.
-    var onUnreachedAlerts: @Sendable ([LiveHub.UnreachedAlert]) async -> Void = { _ in }
+    /// Told the alerts among the published events: those whose resident had no open
+    /// connection here, and those handed to open connections.
+    var onPublishedAlerts: @Sendable (LiveHub.PublishedAlerts) async -> Void = { _ in }
 
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -60,12 +61,14 @@ struct EventTailer: Service {
 
     /// Publishes every event after `cursor`; returns the new cursor.
     private func catchUp(from cursor: Int64) async throws -> Int64 {
-        var unreached: [LiveHub.UnreachedAlert] = []
+        var alerts = LiveHub.PublishedAlerts()
         let next = try await store.readEvents(after: cursor, batchSize: batchSize) { events in
-            unreached += hub.publish(events)
+            let published = hub.publish(events)
+            alerts.unreached += published.unreached
+            alerts.live += published.live
             boardCache.invalidate(headSeq: events.last?.seq ?? cursor)
         }
-        if !unreached.isEmpty { await onUnreachedAlerts(unreached) }
+        if !alerts.unreached.isEmpty || !alerts.live.isEmpty { await onPublishedAlerts(alerts) }
         return next
     }
 }

@@ -1,6 +1,7 @@
 import DeviceState
 import Foundation
 import NIOCore
+import Notify
 import Testing
 
 @testable import UsageApp
@@ -172,4 +173,45 @@ struct AdminCLITests {
         let after = (try await store.headSeq(), try await store.machines(includingRemoved: true), try await store.residents())
         #expect(before.0 == after.0 && before.1 == after.1 && before.2 == after.2)
     }
+
+    @Test("admin alerts shows each alert's whole path: live to sockets and acked, or pushed because unacknowledged")
+    func alertPaths() async throws {
+        let dorm = try await TestDorm()
+        let (ada, _) = try await dorm.resident("Ada")
+        let (bea, _) = try await dorm.resident("Bea")
+        let now = Date.currentSecond
+        for (resident, machine) in [(ada, "W1"), (bea, "W2")] {
+            _ = try await dorm.store.startUse(
+                StartUseRequest(machineId: machine, residentId: resident), at: now.addingTimeInterval(-50 * 60))
+            _ = try await dorm.store.addPushSubscription(
+                residentId: resident, endpoint: "https://fcm.googleapis.com/fcm/send/\(resident)", p256dh: "k", auth: "a",
+                at: now)
+        }
+        _ = try await dorm.store.reconcileUses(at: now, policy: .init(), dryRun: false)
+        let alerts = try await dorm.store.alertLedger(residentId: nil, since: .distantPast, limit: 10)
+        let adas = try #require(alerts.first { $0.alert.residentId == ada })
+        try await dorm.store.recordLiveDelivery([LiveDelivery(alertId: adas.alert.id, sockets: 2)], at: now)
+        _ = try await dorm.store.acknowledgeAlert(adas.alert.id, residentId: ada, at: now)
+        try await dorm.store.routeAlerts(
+            createdBefore: now, ids: nil, timeZone: .current, at: now, drafting: AlertPush.draft)
+
+        let text = try await washboard("admin", "alerts", "--db", dorm.folder.databasePath)
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.contains(ada) && $0.contains("live to 2 sockets") && $0.contains("acked") })
+        #expect(
+            lines.contains {
+                $0.contains(bea) && $0.contains("pushed") && $0.contains("(unacknowledged): fcm.googleapis.com pending")
+            })
+
+        let json = try await washboard(
+            "admin", "alerts", "--resident", bea, "--since", "1h", "--json", "--db", dorm.folder.databasePath)
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(listed.map { $0["residentId"] as? String } == [bea])
+        let routed = (listed.first?["delivery"] as? [String: Any])?["routed"] as? [String: Any]
+        #expect(routed?["outcome"] as? String == "pushed" && routed?["because"] as? String == "unacknowledged")
+
+        #expect(try await washboard("admin", "alerts", "--since", "soon", "--db", dorm.folder.databasePath).status == 64)
+    }
+
 }

@@ -222,6 +222,19 @@ enum PostgresSchema {
             );
             """
         ),
+        (
+            "v4: alert history",
+            """
+            ALTER TABLE alerts ADD COLUMN read_at timestamptz;
+            ALTER TABLE alerts ADD COLUMN live_sent_at timestamptz;
+            ALTER TABLE alerts ADD COLUMN live_sockets integer NOT NULL DEFAULT 0;
+            ALTER TABLE alerts ADD COLUMN held_reason text;
+            ALTER TABLE alerts ADD COLUMN routed_as text CHECK (routed_as IN ('pushed', 'dropped'));
+            ALTER TABLE alerts ADD COLUMN route_reason text;
+            CREATE INDEX alerts_by_resident ON alerts(resident_id, at);
+            CREATE INDEX push_outbox_by_alert ON push_outbox(alert_id);
+            """
+        ),
     ]
 
     /// The statements of a migration: its text split at semicolons that end a line.

@@ -50,12 +50,21 @@ extension PostgresStore: AlertStore {
                     alert, preferences: try await Self.preferences(db, alert.residentId), dormQuietHours: dormQuietHours,
                     use: use, notice: notice, timeZone: timeZone, at: now)
                 switch route {
-                case .hold(let until, _):
-                    try await db.execute("UPDATE alerts SET push_not_before = \(until) WHERE id = \(alert.id)")
-                case .drop:
-                    try await db.execute("UPDATE alerts SET push_queued_at = \(now) WHERE id = \(alert.id)")
+                case .hold(let until, let reason):
+                    try await db.execute(
+                        "UPDATE alerts SET push_not_before = \(until), held_reason = \(reason.rawValue) WHERE id = \(alert.id)")
+                case .drop(let reason):
+                    try await db.execute(
+                        """
+                        UPDATE alerts SET push_queued_at = \(now), routed_as = 'dropped', route_reason = \(reason.rawValue)
+                        WHERE id = \(alert.id)
+                        """)
                 case .push(let silent, let urgent, let reason):
-                    try await db.execute("UPDATE alerts SET push_queued_at = \(now) WHERE id = \(alert.id)")
+                    try await db.execute(
+                        """
+                        UPDATE alerts SET push_queued_at = \(now), routed_as = 'pushed', route_reason = \(reason.rawValue)
+                        WHERE id = \(alert.id)
+                        """)
                     let routed = RoutedAlert(alert: alert, silent: silent, urgent: urgent, reason: reason, useEndsAt: use?.endsAt)
                     _ = try await Self.enqueue(try drafting(routed, now), db, at: now)
                     pushed.append(routed)

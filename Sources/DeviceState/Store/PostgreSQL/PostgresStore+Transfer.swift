@@ -37,11 +37,18 @@ extension PostgresStore: DormTransfer {
                     expiryAnnouncedAt: try $0.optionalDate("expiry_announced_at"))
             }
             dorm.alerts = try await db.rows(
-                "SELECT \(unescaped: Alert.postgresColumns), acked_at, push_queued_at, push_not_before FROM alerts"
+                """
+                SELECT \(unescaped: Alert.postgresColumns), acked_at, push_queued_at, push_not_before, read_at, live_sent_at,
+                    live_sockets, held_reason, routed_as, route_reason
+                FROM alerts
+                """
             ) {
                 .init(
                     alert: try Alert(postgres: $0), ackedAt: try $0.optionalDate("acked_at"),
-                    pushQueuedAt: try $0.optionalDate("push_queued_at"), pushNotBefore: try $0.optionalDate("push_not_before"))
+                    pushQueuedAt: try $0.optionalDate("push_queued_at"), pushNotBefore: try $0.optionalDate("push_not_before"),
+                    readAt: try $0.optionalDate("read_at"), liveSentAt: try $0.optionalDate("live_sent_at"),
+                    liveSockets: try $0.int("live_sockets"), heldReason: try $0.optionalText("held_reason"),
+                    routedAs: try $0.optionalText("routed_as"), routeReason: try $0.optionalText("route_reason"))
             }
             dorm.pickupRequests = try await db.rows("SELECT * FROM pickup_requests") {
                 PickupRequest(
@@ -147,10 +154,11 @@ extension PostgresStore: DormTransfer {
                 try await db.execute(
                     """
                     INSERT INTO alerts (id, resident_id, kind, title, body, machine_id, use_id, dedupe_key, at, acked_at,
-                        push_queued_at, push_not_before)
+                        push_queued_at, push_not_before, read_at, live_sent_at, live_sockets, held_reason, routed_as, route_reason)
                     VALUES (\(alert.id), \(alert.residentId), \(alert.kind.rawValue), \(alert.title), \(alert.body),
                         \(alert.machineId), \(alert.useId), \(alert.dedupeKey), \(alert.at), \(row.ackedAt), \(row.pushQueuedAt),
-                        \(row.pushNotBefore))
+                        \(row.pushNotBefore), \(row.readAt), \(row.liveSentAt), \(row.liveSockets), \(row.heldReason),
+                        \(row.routedAs), \(row.routeReason))
                     """)
             }
             for request in dorm.pickupRequests {

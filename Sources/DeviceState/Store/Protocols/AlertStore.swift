@@ -18,3 +18,22 @@ public protocol AlertStore: Sendable {
         createdBefore cutoff: Date, ids: [String]?, timeZone: TimeZone, at now: Date, drafting: @escaping PushDrafting
     ) async throws -> [RoutedAlert]
 }
+
+/// A resident's alerts as they look back at them, with the ledger of each.
+public protocol AlertHistoryStore: Sendable {
+    /// The resident's alerts created at or after `since`, newest first; after the alert
+    /// `before` (the last of the previous page) when given.
+    /// - Throws: ``DeviceStateError/alertNotFound(id:)`` for a `before` that is not the resident's.
+    func alertHistory(of residentId: String, since: Date, before: String?, limit: Int) async throws -> [AlertEntry]
+    /// How many of the resident's alerts created at or after `since` are unread.
+    func unreadAlerts(of residentId: String, since: Date) async throws -> Int
+    /// Marks the resident's alerts `ids` (nil: every one) read at `now`, and tells the
+    /// resident's open connections (an `alerts_read` event). Others' ids are ignored.
+    /// - Returns: how many were unread until now.
+    @discardableResult
+    func markAlertsRead(_ ids: [String]?, of residentId: String, at now: Date) async throws -> Int
+    /// Records that this instance handed the alerts to open connections at `now`.
+    func recordLiveDelivery(_ deliveries: [LiveDelivery], at now: Date) async throws
+    /// Every alert's ledger, newest first, for `admin alerts`.
+    func alertLedger(residentId: String?, since: Date, limit: Int) async throws -> [AlertEntry]
+}

@@ -68,6 +68,13 @@ public struct DormSnapshot: Sendable {
         public var ackedAt: Date?
         public var pushQueuedAt: Date?
         public var pushNotBefore: Date?
+        /// The ledger's own columns, as stored.
+        public var readAt: Date?
+        public var liveSentAt: Date?
+        public var liveSockets: Int
+        public var heldReason: String?
+        public var routedAs: String?
+        public var routeReason: String?
     }
 
     public struct PushOutboxRow: Sendable {

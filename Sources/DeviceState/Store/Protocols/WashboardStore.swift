@@ -2,5 +2,6 @@
 /// (opening the database for `serve`, `reconcile` and `admin`) holds. Everything else
 /// takes the few protocols it uses.
 public typealias WashboardStore = EventLog & MachineStore & UseStore & ReportStore & ResidentStore & SessionStore
-    & NoticeStore & AlertStore & ReconcilerStore & PushSubscriptionStore & PushOutbox & SettingsStore & StatsStore
+    & NoticeStore & AlertStore & AlertHistoryStore & ReconcilerStore & PushSubscriptionStore & PushOutbox & SettingsStore
+    & StatsStore
     & PresenceStore & DormTransfer & WaitlistStore & KioskStore

@@ -39,12 +39,18 @@ extension SQLiteStore: AlertStore {
                     alert, preferences: try Self.preferences(db, alert.residentId), dormQuietHours: dormQuietHours,
                     use: use, notice: notice, timeZone: timeZone, at: now)
                 switch route {
-                case .hold(let until, _):
-                    try db.execute(sql: "UPDATE alerts SET pushNotBefore = ? WHERE id = ?", arguments: [until, alert.id])
-                case .drop:
-                    try db.execute(sql: "UPDATE alerts SET pushQueuedAt = ? WHERE id = ?", arguments: [now, alert.id])
+                case .hold(let until, let reason):
+                    try db.execute(
+                        sql: "UPDATE alerts SET pushNotBefore = ?, heldReason = ? WHERE id = ?",
+                        arguments: [until, reason.rawValue, alert.id])
+                case .drop(let reason):
+                    try db.execute(
+                        sql: "UPDATE alerts SET pushQueuedAt = ?, routedAs = 'dropped', routeReason = ? WHERE id = ?",
+                        arguments: [now, reason.rawValue, alert.id])
                 case .push(let silent, let urgent, let reason):
-                    try db.execute(sql: "UPDATE alerts SET pushQueuedAt = ? WHERE id = ?", arguments: [now, alert.id])
+                    try db.execute(
+                        sql: "UPDATE alerts SET pushQueuedAt = ?, routedAs = 'pushed', routeReason = ? WHERE id = ?",
+                        arguments: [now, reason.rawValue, alert.id])
                     let routed = RoutedAlert(alert: alert, silent: silent, urgent: urgent, reason: reason, useEndsAt: use?.endsAt)
                     _ = try Self.enqueue(try drafting(routed, now), db, at: now)
                     pushed.append(routed)

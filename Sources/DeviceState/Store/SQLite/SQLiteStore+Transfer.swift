@@ -37,7 +37,9 @@ extension SQLiteStore: DormTransfer {
                 dorm.alerts.append(
                     .init(
                         alert: try Alert(row: row), ackedAt: row["ackedAt"], pushQueuedAt: row["pushQueuedAt"],
-                        pushNotBefore: row["pushNotBefore"]))
+                        pushNotBefore: row["pushNotBefore"], readAt: row["readAt"], liveSentAt: row["liveSentAt"],
+                        liveSockets: row["liveSockets"], heldReason: row["heldReason"], routedAs: row["routedAs"],
+                        routeReason: row["routeReason"]))
             }
             dorm.pickupRequests = try PickupRequest.fetchAll(db, sql: "SELECT * FROM pickup_requests")
             dorm.reports = try ProblemReport.fetchAll(db, sql: "SELECT * FROM reports")
@@ -104,8 +106,15 @@ extension SQLiteStore: DormTransfer {
             for row in dorm.alerts {
                 try row.alert.insert(db)
                 try db.execute(
-                    sql: "UPDATE alerts SET ackedAt = ?, pushQueuedAt = ?, pushNotBefore = ? WHERE id = ?",
-                    arguments: [row.ackedAt, row.pushQueuedAt, row.pushNotBefore, row.alert.id])
+                    sql: """
+                        UPDATE alerts SET ackedAt = ?, pushQueuedAt = ?, pushNotBefore = ?, readAt = ?, liveSentAt = ?,
+                            liveSockets = ?, heldReason = ?, routedAs = ?, routeReason = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        row.ackedAt, row.pushQueuedAt, row.pushNotBefore, row.readAt, row.liveSentAt, row.liveSockets,
+                        row.heldReason, row.routedAs, row.routeReason, row.alert.id,
+                    ])
             }
             for request in dorm.pickupRequests { try request.insert(db) }
             for report in dorm.reports { try report.insert(db) }

@@ -256,6 +256,21 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v8: alert history") { db in
+            try db.execute(
+                sql: """
+                    -- The ledger of each alert (AlertLedger): read on any device, handed to open
+                    -- sockets, held by the router and why, pushed or dropped and why.
+                    ALTER TABLE alerts ADD COLUMN readAt DATETIME;
+                    ALTER TABLE alerts ADD COLUMN liveSentAt DATETIME;
+                    ALTER TABLE alerts ADD COLUMN liveSockets INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE alerts ADD COLUMN heldReason TEXT;
+                    ALTER TABLE alerts ADD COLUMN routedAs TEXT CHECK (routedAs IN ('pushed', 'dropped'));
+                    ALTER TABLE alerts ADD COLUMN routeReason TEXT;
+                    CREATE INDEX alerts_by_resident ON alerts(residentId, at);
+                    CREATE INDEX push_outbox_by_alert ON push_outbox(alertId);
+                    """)
+        }
         return migrator
     }
 }

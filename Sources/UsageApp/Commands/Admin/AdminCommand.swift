@@ -13,7 +13,7 @@ struct Admin: AsyncParsableCommand {
         subcommands: [
             MachineCommands.self, KioskCommands.self, ResidentCommands.self, NoticeCommands.self, ReportCommands.self,
             VAPIDCommands.self,
-            PushCommands.self, StatsCommand.self, MigrateCommand.self,
+            PushCommands.self, AlertsCommand.self, StatsCommand.self, MigrateCommand.self,
         ])
 }
 

@@ -41,7 +41,8 @@ enum CLIError: Error, CustomStringConvertible {
     init(_ error: DeviceStateError) {
         let message = error.description
         switch error {
-        case .machineNotFound, .useNotFound, .residentNotFound, .noticeNotFound, .reportNotFound, .waitlistEntryNotFound,
+        case .machineNotFound, .useNotFound, .residentNotFound, .noticeNotFound, .reportNotFound, .alertNotFound,
+            .waitlistEntryNotFound,
             .kioskNotFound:
             self = .notFound(message)
         case .invalidInput, .enrollmentCodeInvalid, .idempotencyKeyReused:

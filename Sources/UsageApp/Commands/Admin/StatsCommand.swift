@@ -28,10 +28,7 @@ struct StatsCommand: AsyncParsableCommand {
         guard start < Date() else { throw ValidationError("--since \(since) is in the future.") }
     }
 
-    private func start(at now: Date) -> Date? {
-        CommandTime.day(since, in: .current) ?? CommandTime.parse(since)
-            ?? CommandTime.duration(since).map { now.addingTimeInterval(-$0) }
-    }
+    private func start(at now: Date) -> Date? { CommandTime.since(since, at: now) }
 
     func run() async throws {
         try await runAdmin(database) { store in
