@@ -94,6 +94,11 @@ class AccessibilityTests(unittest.TestCase):
         page.wait(lambda: driver.find_elements(By.CSS_SELECTOR, ".toast"), message="a toast")
         audit(driver, "board-with-toast")
 
+        driver.find_element(By.ID, "alerts-button").click()
+        page.wait(driver.find_element(By.ID, "alert-centre").is_displayed)
+        audit(driver, "alert-centre")
+        driver.find_element(By.CSS_SELECTOR, "#alert-centre form button").click()
+
         driver.get(f"{dorm.origin}/m/W1")
         page.wait(driver.find_element(By.ID, "machine-menu").is_displayed)
         audit(driver, "label")

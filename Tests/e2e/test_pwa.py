@@ -365,6 +365,53 @@ class PWATests(unittest.TestCase):
         acked = "SELECT count(*) FROM alerts WHERE kind = 'use_closed' AND ackedAt IS NOT NULL"
         self.wait(lambda: sqlite(self.dorm.db, acked) == [(1,)], message="the page acked it, so no push follows")
 
+    def badge(self):
+        return self.driver.execute_script("return document.getElementById('alerts-badge').textContent")
+
+    def test_the_alert_centre_counts_unread_alerts_and_opens_the_machine_of_one(self):
+        self.enroll()
+        self.card("W2").find_element(By.XPATH, ".//button[text()='Start']").click()
+        self.wait(lambda: self.card("W2").get_attribute("data-mine") == "true")
+        self.dorm.cli("machine", "broken", "W2", "--note", "water on the floor")
+        self.wait(lambda: self.badge() == "1", message="the unread count on the header")
+        self.assertEqual(self.driver.find_element(By.ID, "alerts-button").get_attribute("aria-label"), "Alerts, 1 unread")
+
+        self.driver.find_element(By.ID, "alerts-button").click()
+        centre = self.driver.find_element(By.ID, "alert-centre")
+        self.wait(centre.is_displayed, message="the alert centre opens")
+        items = centre.find_elements(By.CSS_SELECTOR, ".alert-item")
+        self.assertEqual(len(items), 1)
+        self.assertIn("W2: your use has ended", items[0].text)
+        self.assertIn("Shown in the app at", items[0].text, "the page acked it")
+        self.assertEqual(items[0].get_attribute("data-unread"), "true")
+        items[0].find_element(By.TAG_NAME, "button").click()
+        self.wait(lambda: self.driver.find_element(By.ID, "machine-menu").is_displayed(), message="its machine's menu")
+        self.wait(lambda: self.badge() == "", message="read")
+        read = "SELECT count(*) FROM alerts WHERE kind = 'use_closed' AND readAt IS NOT NULL"
+        self.wait(lambda: sqlite(self.dorm.db, read) == [(1,)], message="read on the server")
+
+    def test_marking_alerts_read_on_one_page_shows_on_another_at_once(self):
+        self.enroll()
+        first = self.driver.current_window_handle
+        self.driver.switch_to.new_window("tab")
+        self.driver.get(self.dorm.origin)
+        self.wait(lambda: self.connection() == "live", message="the second page goes live")
+        second = self.driver.current_window_handle
+        self.assertEqual(self.badge(), "")
+        self.driver.switch_to.window(first)
+        self.card("W2").find_element(By.XPATH, ".//button[text()='Start']").click()
+        self.wait(lambda: self.card("W2").get_attribute("data-mine") == "true")
+        self.dorm.cli("machine", "broken", "W2", "--note", "water on the floor")
+        self.wait(lambda: self.badge() == "1", message="an alert on the first page")
+        self.driver.switch_to.window(second)
+        self.wait(lambda: self.badge() == "1", message="and on the second")
+
+        self.driver.find_element(By.ID, "alerts-button").click()
+        self.driver.find_element(By.ID, "alerts-all-read").click()
+        self.wait(lambda: self.badge() == "", message="read here")
+        self.driver.switch_to.window(first)
+        self.wait(lambda: self.badge() == "", message="and there, without a reload")
+
     def test_a_problem_report_and_quiet_hours_reach_the_server(self):
         self.enroll()
         self.open_menu("D1").find_element(By.XPATH, ".//button[text()='Report a problem']").click()

@@ -8,6 +8,7 @@ const SHELL = [
   '/manifest.webmanifest',
   '/js/app.mjs',
   '/js/actions.mjs',
+  '/js/alerts.mjs',
   '/js/api.mjs',
   '/js/backoff.mjs',
   '/js/board.mjs',

@@ -1,8 +1,9 @@
 // The page's start: enrollment, signing in and out, the service worker, and the live
 // connection wired to the board (view.mjs), the actions (actions.mjs), the alerts
-// (toasts.mjs) and the settings (settings.mjs).
+// (toasts.mjs, and the alert centre in alerts.mjs) and the settings (settings.mjs).
 
 import { Actions, withMachine } from './actions.mjs';
+import { AlertCentre } from './alerts.mjs';
 import { ApiError, api, fetchBoard } from './api.mjs';
 import { applyFrame } from './board.mjs';
 import { LiveConnection } from './live.mjs';
@@ -34,6 +35,9 @@ const actions = new Actions({
   machineChanged: (machine) => state.board && setBoard(withMachine(state.board, machine)),
 });
 const view = new BoardView((action, machine, place) => actions.controls(action, machine, place), { wait });
+const alerts = new AlertCentre({
+  openMachine: (id) => state.board && view.openMachine(state.board, id, state.me.id, serverNow()),
+});
 
 const serverNow = () => Date.now() + state.clockOffset;
 
@@ -48,7 +52,8 @@ export async function main() {
   });
   setInterval(() => state.board && view.tick(state.board, state.me.id, serverNow()), 1000);
   document.addEventListener('keydown', dismissNewestToast);
-  for (const dialog of ['machine-menu', 'report-dialog']) trapFocus($(dialog));
+  for (const dialog of ['machine-menu', 'report-dialog', 'alert-centre']) trapFocus($(dialog));
+  alerts.attach();
   $('demo-button').addEventListener('click', () => enroll(null));
   $('enroll-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -105,6 +110,7 @@ function showEnroll(message = '') {
   state.connection?.stop();
   $('board').hidden = true;
   $('settings').hidden = true;
+  $('alerts-button').hidden = true;
   $('enroll').hidden = false;
   $('enroll-error').textContent = message;
   setConnection('signed-out');
@@ -116,6 +122,7 @@ function showApp(preferences) {
   $('enroll').hidden = true;
   $('board').hidden = false;
   $('settings').hidden = false;
+  $('alerts-button').hidden = false;
   const saved = loadJSON(SAVED_BOARD);
   if (saved?.board && !state.board) {
     state.asOf = saved.savedAt;
@@ -155,8 +162,10 @@ function startLive() {
       frame: (frame) => {
         if (frame.type === 'alert') {
           showAlert(frame.alert, state.connection);
+          alerts.received(frame.alert);
           if (frame.alert.kind === 'machine_free') loadWaitlist();
         }
+        else if (frame.type === 'alerts_read') alerts.readElsewhere(frame);
         else if (frame.type !== 'error' && frame.type !== 'pong') setBoard(applyFrame(state.board, frame));
       },
       status: setConnection,
@@ -185,7 +194,9 @@ function setBoard(board) {
     view.render(state.board, state.me.id, serverNow());
     view.showStale(state.asOf);
     const labelled = sessionStorage.getItem(FROM_LABEL);
-    if (labelled && view.openFromLabel(state.board, labelled, state.me.id, serverNow())) sessionStorage.removeItem(FROM_LABEL);
+    if (labelled && view.openMachine(state.board, labelled, state.me.id, serverNow(), { fromLabel: true })) {
+      sessionStorage.removeItem(FROM_LABEL);
+    }
   });
 }
 
@@ -214,7 +225,11 @@ async function wait({ kind, location, waiting }) {
 function setConnection(status) {
   view.showConnection(status);
   state.asOf = asOfAfter(status, state.asOf, Boolean(state.board), Date.now());
-  if (status === 'live') actions.replay();
+  if (status === 'live') {
+    actions.replay();
+    // What came or was read while this page was away, if the log no longer had it for the socket.
+    alerts.load();
+  }
   view.showStale(state.asOf);
 }
 
@@ -230,6 +245,7 @@ function forget() {
   state.asOf = null;
   view.clear();
   view.setWaitlist([]);
+  alerts.reset();
 }
 
 function loadJSON(key) {

@@ -383,11 +383,14 @@ export class BoardView {
     $('menu-actions').replaceChildren(...first, ...view.menu.flatMap((action) => this.controls(action, machine, 'menu')));
   }
 
-  /** Opens the menu of the machine `id` as its label does, once the board holds it; false if it does not. */
-  openFromLabel(board, id, me, now) {
+  /**
+   * Opens the menu of the machine `id` once the board holds it (as its label does with
+   * `fromLabel`, or for an alert about it); false if it does not.
+   */
+  openMachine(board, id, me, now, { fromLabel = false } = {}) {
     const machine = board.machines.find((m) => m.id === id);
     if (!machine) return false;
-    this.openMenu(machine, cardView(machine, me, now), { fromLabel: true });
+    this.openMenu(machine, cardView(machine, me, now), { fromLabel });
     return true;
   }
 }

@@ -1,0 +1,194 @@
+// The alert centre: the resident's alerts of the last 30 days (GET /api/alerts), newest
+// first, with what became of each and an unread count on the header. Read state is the
+// server's, shared by the resident's devices: marking read here is told to the others live
+// (`alerts_read` frames), and theirs to this one.
+
+import { api } from './api.mjs';
+
+const $ = (id) => document.getElementById(id);
+
+/** The centre's state: the alerts loaded so far, newest first, and the server's unread count. */
+export function emptyCentre() {
+  return { alerts: [], unread: 0, complete: false };
+}
+
+/** A page from GET /api/alerts added after what is there (the first page replaces it). */
+export function withPage(centre, page, { first }) {
+  const alerts = first ? [] : [...centre.alerts];
+  const known = new Set(alerts.map((alert) => alert.id));
+  for (const alert of page.alerts) if (!known.has(alert.id)) alerts.push(alert);
+  return { alerts, unread: page.unread, complete: page.alerts.length < PAGE };
+}
+
+/** Alerts per page. */
+export const PAGE = 50;
+
+/**
+ * An alert that just arrived over the socket: first in the list, and unread. This page
+ * showed it and acked it at `shownAt`, as the server's ledger will say too.
+ */
+export function withLiveAlert(centre, alert, shownAt) {
+  if (centre.alerts.some((known) => known.id === alert.id)) return centre;
+  const entry = {
+    id: alert.id, kind: alert.kind, title: alert.title, body: alert.body, machineId: alert.machineId ?? null, at: alert.at,
+    readAt: null, delivery: { live: { at: alert.at, sockets: 1 }, ackedAt: shownAt, held: null, routed: null, pushes: [] },
+  };
+  return { ...centre, alerts: [entry, ...centre.alerts], unread: centre.unread + 1 };
+}
+
+/** `ids` (null: every one) read at `at`, here or on another device. */
+export function withRead(centre, ids, at) {
+  const marking = ids === null ? null : new Set(ids);
+  let newlyRead = 0;
+  const alerts = centre.alerts.map((alert) => {
+    if (alert.readAt || (marking && !marking.has(alert.id))) return alert;
+    newlyRead += 1;
+    return { ...alert, readAt: at };
+  });
+  const unread = ids === null ? 0 : Math.max(0, centre.unread - newlyRead);
+  return { ...centre, alerts, unread };
+}
+
+/** The header button's text and label for `unread`. */
+export function badge(unread) {
+  return {
+    count: unread === 0 ? '' : unread > 99 ? '99+' : String(unread),
+    label: unread === 0 ? 'Alerts' : `Alerts, ${unread} unread`,
+  };
+}
+
+const ROUTE_REASONS = {
+  quiet_hours: 'your quiet hours', quiet_notice: 'a quiet notice', urgent_notice: 'an urgent notice',
+  muted: 'you muted these', stale: 'it was over by then', unacknowledged: 'no open app showed it',
+};
+
+/**
+ * How the alert reached the resident, as one line: "Shown in the app at 18:04",
+ * "Sent as a notification at 18:04", "Held for your quiet hours until 07:00", "Not sent:
+ * you muted these". `time` formats a date-time string for the reader.
+ */
+export function deliveryLine(alert, time) {
+  const delivery = alert.delivery ?? {};
+  if (delivery.ackedAt) return `Shown in the app at ${time(delivery.ackedAt)}`;
+  const delivered = (delivery.pushes ?? []).find((push) => push.state === 'delivered');
+  if (delivered) return `Sent as a notification at ${time(delivered.at)}`;
+  if (delivery.routed?.outcome === 'dropped') return `Not sent: ${ROUTE_REASONS[delivery.routed.because] ?? delivery.routed.because}`;
+  if (delivery.routed?.outcome === 'pushed') {
+    const failed = (delivery.pushes ?? []).length > 0 && delivery.pushes.every((push) => ['gone', 'failed', 'expired'].includes(push.state));
+    if (failed) return 'The notification did not reach any device';
+    if ((delivery.pushes ?? []).length === 0) return 'No device takes notifications';
+    return `Sending as a notification since ${time(delivery.routed.at)}`;
+  }
+  if (delivery.held) return `Held for ${ROUTE_REASONS[delivery.held.because] ?? delivery.held.because} until ${time(delivery.held.until)}`;
+  if (delivery.live) return `Sent to the open app at ${time(delivery.live.at)}`;
+  return 'Waiting to be sent';
+}
+
+/**
+ * The centre on the page: the header button with its badge and the dialog with the list.
+ * `openMachine(id)` shows a machine's menu when an alert about it is tapped.
+ */
+export class AlertCentre {
+  constructor({ openMachine, request = api, locale = undefined } = {}) {
+    this.centre = emptyCentre();
+    this.openMachine = openMachine;
+    this.request = request;
+    const format = new Intl.DateTimeFormat(locale, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+    this.time = (text) => format.format(new Date(text));
+  }
+
+  /** Wires the button and the dialog's controls; call once. */
+  attach() {
+    $('alerts-button').addEventListener('click', () => this.open());
+    $('alerts-all-read').addEventListener('click', () => this.markRead(null));
+    $('alerts-more').addEventListener('click', () => this.load({ first: false }));
+  }
+
+  /** Loads the first page (on start, and when the app comes back online). */
+  async load({ first = true } = {}) {
+    const last = this.centre.alerts.at(-1);
+    const query = first || !last ? `?limit=${PAGE}` : `?limit=${PAGE}&before=${encodeURIComponent(last.id)}`;
+    try {
+      this.update(withPage(this.centre, await this.request(`/api/alerts${query}`), { first }));
+    } catch {
+      // offline: the list stays as it was, and loads again with the next start
+    }
+  }
+
+  /** An `alert` frame, shown and acked by this page just now. */
+  received(alert) {
+    this.update(withLiveAlert(this.centre, alert, new Date().toISOString()));
+  }
+
+  /** An `alerts_read` frame: another device (or this one) marked them read. */
+  readElsewhere(frame) {
+    this.update(withRead(this.centre, frame.ids ?? null, frame.at));
+  }
+
+  /** Marks `ids` (null: all) read on the server, and here at once. */
+  async markRead(ids) {
+    if (ids !== null && ids.length === 0) return;
+    this.update(withRead(this.centre, ids, new Date().toISOString()));
+    try {
+      const { unread } = await this.request('/api/alerts/read', { method: 'POST', body: ids === null ? { all: true } : { ids } });
+      this.update({ ...this.centre, unread });
+    } catch {
+      // marked again from another device or the next time it is opened
+    }
+  }
+
+  /** Signed out: nothing of the last resident's stays. */
+  reset() {
+    this.update(emptyCentre());
+  }
+
+  open() {
+    this.render();
+    const dialog = $('alert-centre');
+    if (!dialog.open) dialog.showModal();
+  }
+
+  update(centre) {
+    this.centre = centre;
+    const { count, label } = badge(centre.unread);
+    $('alerts-badge').textContent = count;
+    $('alerts-button').setAttribute('aria-label', label);
+    if ($('alert-centre').open) this.render();
+  }
+
+  /** The list, every text set as text. */
+  render() {
+    const list = $('alerts-list');
+    list.replaceChildren();
+    for (const alert of this.centre.alerts) {
+      const item = document.createElement('li');
+      item.className = 'alert-item';
+      item.dataset.unread = String(!alert.readAt);
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'alert-open';
+      const title = document.createElement('strong');
+      title.textContent = alert.title;
+      const body = document.createElement('span');
+      body.className = 'alert-body';
+      body.textContent = alert.body;
+      const line = document.createElement('span');
+      line.className = 'alert-delivery';
+      line.textContent = `${this.time(alert.at)} · ${deliveryLine(alert, this.time)}`;
+      button.append(title, body, line);
+      if (!alert.readAt) button.setAttribute('aria-label', `New: ${alert.title}. ${alert.body}`);
+      button.addEventListener('click', () => {
+        this.markRead([alert.id]);
+        if (alert.machineId) {
+          $('alert-centre').close();
+          this.openMachine(alert.machineId);
+        }
+      });
+      item.append(button);
+      list.append(item);
+    }
+    $('alerts-empty').hidden = this.centre.alerts.length > 0;
+    $('alerts-more').hidden = this.centre.complete;
+    $('alerts-all-read').disabled = this.centre.unread === 0;
+  }
+}
