@@ -10,7 +10,7 @@ import Wire
 /// something their type rules out, or refuse it without saying what is wrong.
 enum WireChecks {
     /// The decoders, by the first byte of an input: `0` for the live socket's messages, `1`
-    /// to `8` for the REST bodies. Any other byte counts from `0` too, modulo their number,
+    /// to `9` for the REST bodies. Any other byte counts from `0` too, modulo their number,
     /// so every input reaches one; the corpus uses the digits, to stay readable.
     static let decoders: [@Sendable (Data) -> Void] = [
         { checkLiveMessage(String(decoding: $0, as: UTF8.self)) },  // 0
@@ -22,6 +22,7 @@ enum WireChecks {
         { checkBody(PreferencesPatch.self, $0, accepted: checkPreferences) },  // 6
         { checkBody(PushSubscriptionBody.self, $0) },  // 7
         { checkBody(PushUnsubscribeBody.self, $0) },  // 8
+        { checkBody(AlertsReadBody.self, $0) },  // 9
     ]
 
     static func check(_ input: some Collection<UInt8>) {
