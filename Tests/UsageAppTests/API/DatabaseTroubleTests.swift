@@ -72,9 +72,9 @@ struct DatabaseTroubleTests {
 
     @Test(
         "a full disk (a real 2 MiB tmpfs, filled): 503 database_not_writable, reads work, writes again once space returns",
-        .enabled(if: SmallFileSystem.canMount, "needs root and mount(8) to mount a tmpfs"))
+        .enabled(if: SmallFileSystem.canMount, "needs root to mount a tmpfs"))
     func fullDisk() async throws {
-        let disk = try await SmallFileSystem(bytes: 2 << 20)
+        let disk = try SmallFileSystem(bytes: 2 << 20)
         defer { disk.unmount() }
         let dorm = try await TestDorm(in: TestFolder(existing: disk.url))
         let (_, token) = try await dorm.resident()
@@ -120,32 +120,23 @@ final class AdminLock: @unchecked Sendable {
     }
 }
 
-/// A tmpfs of a few megabytes, mounted for one test: a disk that really fills.
+/// A tmpfs of a few megabytes, mounted for one test: a disk that really fills. Mounted and
+/// unmounted with the system calls, not mount(8): no process is started for it.
 struct SmallFileSystem: Sendable {
     let url: URL
 
     static let canMount: Bool = {
-        guard geteuid() == 0, let disk = try? SmallFileSystem(blocking: 1 << 20) else { return false }
+        guard geteuid() == 0, let disk = try? SmallFileSystem(bytes: 1 << 20) else { return false }
         disk.unmount()
         return true
     }()
 
-    init(bytes: Int) async throws {
-        self = try await onOwnThread { Result { try SmallFileSystem(blocking: bytes) } }.get()
-    }
-
-    private init(blocking bytes: Int) throws {
+    init(bytes: Int) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("washboard-disk-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        let mount = Process()
-        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
-        mount.arguments = ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", url.path]
-        mount.standardError = FileHandle.nullDevice
-        try mount.run()
-        mount.waitUntilExit()
-        guard mount.terminationStatus == 0 else {
+        guard Glibc.mount("tmpfs", url.path, "tmpfs", 0, "size=\(bytes)") == 0 else {
             try? FileManager.default.removeItem(at: url)
-            throw RawWebSocket.Failure("mount -t tmpfs failed")
+            throw RawWebSocket.Failure("mounting a tmpfs failed: errno \(errno)")
         }
     }
 
@@ -160,12 +151,9 @@ struct SmallFileSystem: Sendable {
         return filler
     }
 
+    /// Detaches it at once, even while the test's database is still open on it.
     func unmount() {
-        let umount = Process()
-        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
-        umount.arguments = ["-l", url.path]
-        try? umount.run()
-        umount.waitUntilExit()
+        umount2(url.path, Int32(MNT_DETACH))
         try? FileManager.default.removeItem(at: url)
     }
 }

@@ -126,7 +126,7 @@ struct PostgresInstancesTests {
                 if try received.append(text).seq ?? 0 >= start + 100 { await servers[0].stop(signal: SIGKILL) }
             }
         }
-        #expect(servers[0].process.terminationReason == .uncaughtSignal)
+        #expect(servers[0].process.wasSignalled)
         let resumeFrom = received.all.compactMap(\.seq).max() ?? start
         try await openLive(port: servers[1].port, token: ada.token, query: "?since=\(resumeFrom)") { inbound, outbound in
             for try await message in inbound.messages(maxSize: 1 << 16) {
@@ -448,18 +448,13 @@ struct PostgresNginxTests {
 
 /// nginx as a child process on `port`, with `configuration` as its whole configuration.
 final class NginxProcess: Sendable {
-    let process: Process
+    let process: ChildProcess
 
     init(configuration: String, in folder: TestFolder, port: Int) async throws {
         let file = folder.url.appendingPathComponent("nginx.conf")
         try configuration.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-p", folder.url.path, "-c", file.path, "-g", "daemon off; master_process off;"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            "/usr/sbin/nginx", ["-p", folder.url.path, "-c", file.path, "-g", "daemon off; master_process off;"])
         self.process = process
         // Listening once a connection is accepted.
         let deadline = ContinuousClock.now + .seconds(10)
@@ -490,9 +485,9 @@ final class NginxProcess: Sendable {
         while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
-    /// SIGKILL: the test process blocks SIGTERM, and nginx without a master process inherits that.
+    /// SIGKILL: nginx without a master process takes its time over SIGTERM.
     func terminate() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
     }
 
     /// The status of a GET through nginx, by curl (an HTTP client that sends `Host`).
@@ -510,19 +505,7 @@ final class NginxProcess: Sendable {
     @discardableResult
     static func run(_ path: String, _ arguments: [String], in folder: TestFolder) async throws -> String {
         let output = folder.url.appendingPathComponent("output-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
+        let status = try await ChildProcess(path, arguments, output: output.path).waitForExit()
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         guard status == 0 else { throw Failure(description: "\(path): \(text)") }
         return text

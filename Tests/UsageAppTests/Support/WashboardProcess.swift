@@ -47,32 +47,20 @@ func washboard(_ arguments: [String], extraEnvironment: [String: String] = [:]) 
 /// Runs `executable arguments…` to completion (`washboard`, or a Debian tool a test reads
 /// the server's output with), with `extraEnvironment` added to the test's own.
 func run(_ executable: URL, _ arguments: [String], extraEnvironment: [String: String] = [:]) async throws -> CommandResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment.removeValue(forKey: "WASHBOARD_DB")
     environment.merge(extraEnvironment) { $1 }
-    process.environment = environment
     let folder = try TestFolder()
-    let outputs = ["stdout", "stderr"].map { folder.url.appendingPathComponent($0) }
-    for output in outputs { FileManager.default.createFile(atPath: output.path, contents: nil) }
-    let handles = try outputs.map { try FileHandle(forWritingTo: $0) }
-    defer { for handle in handles { try? handle.close() } }
-    process.standardOutput = handles[0]
-    process.standardError = handles[1]
-    process.standardInput = FileHandle.nullDevice
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    let text = try outputs.map { String(decoding: try Data(contentsOf: $0), as: UTF8.self) }
+    let (stdout, stderr) = (folder.url.appendingPathComponent("stdout").path, folder.url.appendingPathComponent("stderr").path)
+    let child = try ChildProcess(executable.path, arguments, environment: environment, output: stdout, errors: stderr)
+    let status = await child.waitForExit()
+    let text = [stdout, stderr].map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }
     return CommandResult(status: status, stdout: text[0], stderr: text[1])
 }
 
 /// `washboard serve` as a child process on a free port.
 final class ServerProcess: Sendable {
-    let process: Process
+    let process: ChildProcess
     let port: Int
     private let output: URL
 
@@ -80,21 +68,19 @@ final class ServerProcess: Sendable {
     init(databasePath: String, extraArguments: [String] = []) async throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("washboard-serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = try WashboardBinary.url
-        process.arguments = ["serve", "--db", databasePath, "--port", "0", "--log-level", "warning"] + extraArguments
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "WASHBOARD_DB")
+        let process = try ChildProcess(
+            try WashboardBinary.url.path,
+            ["serve", "--db", databasePath, "--port", "0", "--log-level", "warning"] + extraArguments,
+            environment: environment, output: output.path)
         self.process = process
         self.output = output
         self.port = try await Self.waitForPort(in: output, process: process)
     }
 
     /// Reads the server's output until it names its port; a process that exits first fails the wait.
-    private static func waitForPort(in output: URL, process: Process) async throws -> Int {
+    private static func waitForPort(in output: URL, process: ChildProcess) async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
@@ -105,7 +91,7 @@ final class ServerProcess: Sendable {
             guard process.isRunning else { throw StartFailure(output: text) }
             try await Task.sleep(for: .milliseconds(20))
         }
-        process.terminate()
+        process.signal(SIGTERM)
         throw StartFailure(output: "timed out waiting for the port")
     }
 
@@ -126,13 +112,13 @@ final class ServerProcess: Sendable {
 
     /// Sends `signal` and waits for the process to end.
     func stop(signal: Int32) async {
-        kill(process.processIdentifier, signal)
+        process.signal(signal)
         // Gives up when the test is cancelled (its time limit), so that a server that does not stop fails the test.
         while process.isRunning, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
         try? FileManager.default.removeItem(at: output)
     }
 }
