@@ -149,7 +149,7 @@ public final class PushDelivery: Sendable {
             if lost.contains(entry.id) { metadata["lease"] = "lost" }
             switch attempted.attempt {
             case .delivered: logger.debug("push delivered", metadata: metadata)
-            case .gone: logger.info("push subscription gone; deleted", metadata: metadata)
+            case .gone: logger.info("push subscription gone; nothing more is sent to it", metadata: metadata)
             case .retry(_, _, let reason):
                 metadata["reason"] = "\(reason)"
                 logger.info("push will be retried", metadata: metadata)

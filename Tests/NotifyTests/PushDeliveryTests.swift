@@ -116,19 +116,19 @@ struct PushDeliveryTests {
         }
     }
 
-    @Test("410 deletes the subscription and settles its messages as gone")
-    func goneRemovesSubscription() async throws {
+    @Test("410 marks the subscription gone (kept for the device list) and settles its messages as gone")
+    func goneMarksSubscription() async throws {
         try await PushRig.with { rig in
             try await rig.subscribe([.status(410)])
             let entry = try #require(try await rig.enqueue().first)
 
             #expect(try await rig.delivery.deliverDue().map(\.attempt) == [.gone(status: 410)])
 
-            #expect(try await rig.store.pushSubscriptions(of: rig.residentId).isEmpty)
+            let devices = try await rig.store.pushSubscriptions(of: rig.residentId)
+            #expect(devices.map(\.health) == [.gone] && devices.first?.lastFailureStatus == 410)
             let settled = try await rig.entry(entry.id)
             #expect(settled.state == .gone)
-            #expect(settled.subscriptionId == nil)
-            #expect(try await rig.enqueue().isEmpty)
+            #expect(try await rig.enqueue().isEmpty, "nothing more is queued for it")
         }
     }
 

@@ -11,14 +11,47 @@ public struct PushSubscriptionRecord: Codable, Sendable, Hashable, CustomStringC
     public var p256dh: String
     public var auth: String
     public var createdAt: Date
+    /// Health, as the push service's answers tell it: the last message it accepted, the
+    /// last it did not (with its status; nil for a timeout), and how many in a row it did not.
+    public var lastSuccessAt: Date?
+    public var lastFailureAt: Date?
+    public var lastFailureStatus: Int?
+    public var consecutiveFailures: Int
+    /// The push service said the subscription no longer exists (404/410). Kept, so that the
+    /// resident's device list can say so, until the push history is pruned; nothing is sent to it.
+    public var goneAt: Date?
 
-    public init(id: String, residentId: String, endpoint: String, p256dh: String, auth: String, createdAt: Date) {
+    public init(
+        id: String, residentId: String, endpoint: String, p256dh: String, auth: String, createdAt: Date,
+        lastSuccessAt: Date? = nil, lastFailureAt: Date? = nil, lastFailureStatus: Int? = nil, consecutiveFailures: Int = 0,
+        goneAt: Date? = nil
+    ) {
         self.id = id
         self.residentId = residentId
         self.endpoint = endpoint
         self.p256dh = p256dh
         self.auth = auth
         self.createdAt = createdAt
+        self.lastSuccessAt = lastSuccessAt
+        self.lastFailureAt = lastFailureAt
+        self.lastFailureStatus = lastFailureStatus
+        self.consecutiveFailures = consecutiveFailures
+        self.goneAt = goneAt
+    }
+
+    /// What the resident's device list says of it.
+    public enum Health: String, Codable, Sendable {
+        /// Its last message arrived, or none was sent yet.
+        case ok
+        /// Its last messages did not arrive (refused, timed out, or the service was down).
+        case failing
+        /// The push service no longer knows it: the browser must subscribe again.
+        case gone
+    }
+
+    public var health: Health {
+        if goneAt != nil { return .gone }
+        return consecutiveFailures >= Self.failingAfter ? .failing : .ok
     }
 
     /// A resident's browsers and devices; one more is refused until an old one is removed or gone.
@@ -55,7 +88,7 @@ public struct PushOutboxEntry: Codable, Sendable, Hashable {
         case pending
         /// The push service accepted it (2xx).
         case delivered
-        /// The push service said the subscription no longer exists (404/410); the subscription was deleted.
+        /// The push service said the subscription no longer exists (404/410); the subscription is marked gone.
         case gone
         /// Refused for a reason a retry would not change (400, 403, 413, …), see `lastError`.
         case failed
@@ -83,7 +116,7 @@ public struct PushOutboxEntry: Codable, Sendable, Hashable {
     public var lastError: String?
     public var settledAt: Date?
 
-    static func origin(of endpoint: String) -> String {
+    public static func origin(of endpoint: String) -> String {
         guard let components = URLComponents(string: endpoint), let scheme = components.scheme,
             let host = components.host
         else { return "?" }

@@ -107,6 +107,8 @@ extension Message {
         case .tooManyLiveConnections(let limit):
             "You already have \(limit) live connections open; close a tab or another device's app first."
         case .resourceMissing(let name): "The \(name) is not installed."
+        case .testNotificationTitle: "Washboard test"
+        case .testNotificationBody: "Notifications reach this device."
         case .pushNotConfigured:
             "Notifications are not set up on this server yet; an admin runs `washboard admin vapid generate`."
         case .liveFrameNotJSON: "Send JSON text frames: {\"type\":…}."
@@ -161,6 +163,8 @@ extension RateLimit {
         case .cancels(let budget): "You cancelled \(budget.count) starts in \(budget.minutes) minutes; wait a little."
         case .pushSubscriptionChanges(let budget):
             "Notifications were turned on and off \(budget.count) times in \(budget.minutes) minutes; wait a little."
+        case .testNotifications(let budget):
+            "\(budget.count) test notifications in \(budget.minutes) minutes are enough; wait a little."
         }
     }
 }

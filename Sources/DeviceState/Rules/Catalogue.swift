@@ -101,6 +101,8 @@ public enum Message: Sendable, Hashable {
     case tooManyLiveConnections(limit: Int)
     case resourceMissing(String)
     case pushNotConfigured
+    case testNotificationTitle
+    case testNotificationBody
     case liveFrameNotJSON
     case liveAckMalformed
     case liveUnknownType

@@ -10,6 +10,8 @@ public enum RateLimit: Sendable, Hashable {
     case cancels(Budget)
     /// Turning notifications on and off.
     case pushSubscriptionChanges(Budget)
+    /// "Send me a test notification".
+    case testNotifications(Budget)
 
     /// At most `count` in a sliding window of `minutes`.
     public struct Budget: Sendable, Hashable {
@@ -41,6 +43,7 @@ public enum RateLimit: Sendable, Hashable {
     /// noise on every board (and every reconnecting phone).
     public static let cancelBudget = Budget(count: 10, minutes: 10)
     public static let pushChangeBudget = Budget(count: 20, minutes: 60)
+    public static let testNotificationBudget = Budget(count: 3, minutes: 10)
 }
 
 /// Asking the owner of a finished load to collect it.

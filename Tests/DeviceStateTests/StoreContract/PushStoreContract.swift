@@ -114,7 +114,7 @@ struct PushStoreContract {
     }
 
     @Test(
-        "outcomes: a retry waits, a retry past the time to live expires, gone deletes the device, failed keeps why",
+        "outcomes: a retry waits, a retry past the time to live expires, gone marks the device gone, failed keeps why",
         arguments: StoreBackend.underTest)
     func outcomes(_ backend: StoreBackend) async throws {
         let db = try await backend.open()
@@ -147,7 +147,11 @@ struct PushStoreContract {
         #expect(entries[expiring.id]?.state == .expired)
         #expect(entries[refused.id]?.state == .failed && entries[refused.id]?.lastError == "too big")
         #expect(entries[gone.id]?.state == .gone && entries[bobsNext.id]?.state == .gone, "the device's other messages too")
-        #expect(try await db.store.pushSubscriptions(of: bob.id).isEmpty)
+        let bobs = try await db.store.pushSubscriptions(of: bob.id)
+        #expect(bobs.map(\.health) == [.gone] && bobs.first?.lastFailureStatus == 410, "kept, as gone, for the device list")
+        #expect(try await db.store.enqueuePush(Self.draft(bob.id), at: testNow).isEmpty, "nothing more for a gone device")
+        let adas = try #require(try await db.store.pushSubscriptions(of: ada.id).first)
+        #expect(adas.consecutiveFailures == 3 && adas.lastFailureStatus == 413 && adas.lastSuccessAt == nil)
 
         #expect(try await db.store.nextPushDue() == retryAt)
         #expect(try await db.store.claimDuePushes(owner: "w", leaseFor: 30, limit: 10, ids: nil, at: testNow).isEmpty)

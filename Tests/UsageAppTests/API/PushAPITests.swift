@@ -40,6 +40,74 @@ struct PushAPITests {
         }
     }
 
+    @Test("the device list: each device's health; a 410 shows as gone, and subscribing again revives it")
+    func deviceHealth() async throws {
+        let dorm = try await TestDorm()
+        let ada = try await dorm.resident()
+        try await dorm.withServer { client in
+            let laptop = "https://updates.push.services.mozilla.com/wpush/v2/laptop"
+            for endpoint in [Self.endpoint, laptop] {
+                let created = try await client.execute(
+                    uri: "/api/push/subscriptions", method: .post, headers: .json(ada.token),
+                    body: Self.subscription(endpoint: endpoint))
+                #expect(created.status == .created)
+            }
+            // The push services answer: the phone's accepts, the laptop's says 410.
+            let now = Date.currentSecond
+            _ = try await dorm.store.enqueuePush(
+                PushDraft(residentId: ada.id, payload: "{}", urgency: .normal, topic: nil, expiresAt: now + 600), at: now)
+            for claim in try await dorm.store.claimDuePushes(owner: "w", leaseFor: 30, limit: 10, ids: nil, at: now) {
+                let settlement: PushSettlement =
+                    claim.subscription.endpoint == laptop ? .gone(status: 410) : .delivered(status: 201)
+                _ = try await dorm.store.settlePush(claim.entry.id, owner: "w", settlement, at: now)
+            }
+
+            func devices() async throws -> [String: [String: Any]] {
+                let listed = try await client.execute(uri: "/api/push/subscriptions", method: .get, headers: .bearer(ada.token))
+                #expect(listed.status == .ok)
+                let devices = try #require(try listed.object["devices"] as? [[String: Any]])
+                return Dictionary(uniqueKeysWithValues: devices.map { ($0["endpoint"] as? String ?? "", $0) })
+            }
+            var listed = try await devices()
+            #expect(listed[Self.endpoint]?["health"] as? String == "ok")
+            #expect(listed[Self.endpoint]?["lastSuccessAt"] is String && listed[Self.endpoint]?["lastFailureAt"] is NSNull)
+            #expect(listed[laptop]?["health"] as? String == "gone")
+            #expect(listed[laptop]?["lastFailureStatus"] as? Int == 410)
+            #expect(listed[laptop]?["service"] as? String == "https://updates.push.services.mozilla.com")
+            #expect(listed.values.allSatisfy { $0["p256dh"] == nil && $0["auth"] == nil }, "keys are never shown")
+
+            let again = try await client.execute(
+                uri: "/api/push/subscriptions", method: .post, headers: .json(ada.token),
+                body: Self.subscription(endpoint: laptop))
+            #expect(again.status == .created)
+            listed = try await devices()
+            #expect(listed[laptop]?["health"] as? String == "ok" && listed[laptop]?["consecutiveFailures"] as? Int == 0)
+        }
+    }
+
+    @Test("a test notification: 503 without a VAPID key, then 202 with one message per device, then 429")
+    func testNotification() async throws {
+        let dorm = try await TestDorm()
+        let ada = try await dorm.resident()
+        try await dorm.withServer { client in
+            let test = { try await client.execute(uri: "/api/push/test", method: .post, headers: .bearer(ada.token)) }
+            #expect(try await test().status == .serviceUnavailable)
+            _ = try await VAPIDConfiguration.generate(
+                subject: try VAPIDSubject("mailto:a@dorm.example"), replacing: false, in: dorm.store)
+            _ = try await client.execute(
+                uri: "/api/push/subscriptions", method: .post, headers: .json(ada.token), body: Self.subscription())
+            let first = try await test()
+            #expect(try first.status == .accepted && first.object["queued"] as? Int == 1)
+            let queued = try await dorm.store.pushOutbox(state: .pending, residentId: ada.id, limit: 10)
+            #expect(queued.map(\.topic) == ["washboard-test"])
+            #expect(queued.first.map { $0.payload.contains(#""kind":"test""#) } == true)
+            for _ in 1..<RateLimit.testNotificationBudget.count { #expect(try await test().status == .accepted) }
+            let refused = try await test()
+            #expect(refused.status == .tooManyRequests && refused.headers[.retryAfter] != nil)
+            #expect(try await client.execute(uri: "/api/push/test", method: .post).status == .unauthorized)
+        }
+    }
+
     @Test("subscribe, subscribe again with new keys, unsubscribe, unsubscribe again")
     func lifecycle() async throws {
         let dorm = try await TestDorm()

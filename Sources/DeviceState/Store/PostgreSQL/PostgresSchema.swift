@@ -223,7 +223,7 @@ enum PostgresSchema {
             """
         ),
         (
-            "v4: alert history",
+            "v4: alert history, push health",
             """
             ALTER TABLE alerts ADD COLUMN read_at timestamptz;
             ALTER TABLE alerts ADD COLUMN live_sent_at timestamptz;
@@ -233,6 +233,11 @@ enum PostgresSchema {
             ALTER TABLE alerts ADD COLUMN route_reason text;
             CREATE INDEX alerts_by_resident ON alerts(resident_id, at);
             CREATE INDEX push_outbox_by_alert ON push_outbox(alert_id);
+            ALTER TABLE push_subscriptions ADD COLUMN last_success_at timestamptz;
+            ALTER TABLE push_subscriptions ADD COLUMN last_failure_at timestamptz;
+            ALTER TABLE push_subscriptions ADD COLUMN last_failure_status integer;
+            ALTER TABLE push_subscriptions ADD COLUMN consecutive_failures integer NOT NULL DEFAULT 0;
+            ALTER TABLE push_subscriptions ADD COLUMN gone_at timestamptz;
             """
         ),
     ]

@@ -14,15 +14,21 @@ extension PostgresStore: PushSubscriptionStore {
                 existing.residentId = residentId
                 existing.p256dh = p256dh
                 existing.auth = auth
+                // Subscribed again: whatever the push service said of it before starts over.
+                existing.goneAt = nil
+                existing.consecutiveFailures = 0
                 try await db.execute(
                     """
-                    UPDATE push_subscriptions SET resident_id = \(residentId), p256dh = \(p256dh), auth = \(auth)
+                    UPDATE push_subscriptions SET resident_id = \(residentId), p256dh = \(p256dh), auth = \(auth),
+                        gone_at = NULL, consecutive_failures = 0
                     WHERE id = \(existing.id)
                     """)
                 return existing
             }
             let count =
-                try await db.value("SELECT count(*) FROM push_subscriptions WHERE resident_id = \(residentId)", as: Int.self) ?? 0
+                try await db.value(
+                    "SELECT count(*) FROM push_subscriptions WHERE resident_id = \(residentId) AND gone_at IS NULL", as: Int.self)
+                ?? 0
             try PushSubscriptionRecord.checkRoom(besides: count)
             let record = PushSubscriptionRecord(
                 id: Secrets.newShortID(), residentId: residentId, endpoint: endpoint, p256dh: p256dh, auth: auth,
@@ -68,13 +74,18 @@ extension PostgresStore: PushSubscriptionStore {
 
     /// Settles the subscription's pending messages as gone, then deletes it; its rows stay, unlinked.
     static func deleteSubscription(_ db: Transaction, id: String, reason: Message, at now: Date) async throws {
+        try await settleWaiting(db, subscriptionId: id, reason: reason, at: now)
+        try await db.execute("DELETE FROM push_subscriptions WHERE id = \(id)")
+    }
+
+    /// Settles the subscription's pending messages as gone: nothing will take them.
+    static func settleWaiting(_ db: Transaction, subscriptionId: String, reason: Message, at now: Date) async throws {
         try await db.execute(
             """
             UPDATE push_outbox SET state = 'gone', last_error = \(reason.text()), settled_at = \(now), lease_owner = NULL,
                 lease_until = NULL
-            WHERE subscription_id = \(id) AND state = 'pending'
+            WHERE subscription_id = \(subscriptionId) AND state = 'pending'
             """)
-        try await db.execute("DELETE FROM push_subscriptions WHERE id = \(id)")
     }
 
     /// Queues `draft` once for each subscription of its resident.
@@ -83,7 +94,7 @@ extension PostgresStore: PushSubscriptionStore {
         let subscriptions = try await db.rows(
             """
             SELECT \(unescaped: PushSubscriptionRecord.postgresColumns) FROM push_subscriptions
-            WHERE resident_id = \(draft.residentId) ORDER BY created_at
+            WHERE resident_id = \(draft.residentId) AND gone_at IS NULL ORDER BY created_at
             """, PushSubscriptionRecord.init(postgres:))
         var entries: [PushOutboxEntry] = []
         for subscription in subscriptions {
@@ -169,28 +180,69 @@ extension PostgresStore: PushOutbox {
         }
     }
 
-    /// Outside the writer lock, but for a gone subscription: deleting it must not race
-    /// `addPushSubscription` of the same endpoint, which runs under the lock.
+    /// Outside the writer lock, but for a gone subscription: marking it gone must not race
+    /// `addPushSubscription` of the same endpoint (which revives it) and runs under the lock.
     public func settlePushes(_ outcomes: [PushOutcome], owner: String) async throws -> [String] {
-        let deletesSubscriptions = outcomes.contains { if case .gone = $0.settlement { true } else { false } }
+        let marksGone = outcomes.contains { if case .gone = $0.settlement { true } else { false } }
         let settle: (Transaction) async throws -> [String] = { db in
             var lost: [String] = []
+            var answers: [(subscriptionId: String, answer: ServiceAnswer)] = []
             for outcome in outcomes {
-                if try await !Self.settle(outcome, owner: owner, db) { lost.append(outcome.id) }
+                guard let answer = try await Self.settle(outcome, owner: owner, db) else {
+                    lost.append(outcome.id)
+                    continue
+                }
+                if let subscription = answer.subscriptionId { answers.append((subscription, answer.answer)) }
+            }
+            // Subscriptions are locked in one order by every worker: two batches never deadlock.
+            for (subscriptionId, answer) in answers.sorted(by: { $0.subscriptionId < $1.subscriptionId }) {
+                try await Self.record(answer, of: subscriptionId, db)
             }
             return lost
         }
-        return deletesSubscriptions ? try await write(settle) : try await transaction(settle)
+        return marksGone ? try await write(settle) : try await transaction(settle)
     }
 
-    private static func settle(_ outcome: PushOutcome, owner: String, _ db: Transaction) async throws -> Bool {
+    /// What a push service's answer says of the subscription's health.
+    private enum ServiceAnswer {
+        case accepted(at: Date)
+        case notAccepted(at: Date, status: Int?)
+        case gone(at: Date, status: Int)
+    }
+
+    private static func record(_ answer: ServiceAnswer, of subscriptionId: String, _ db: Transaction) async throws {
+        switch answer {
+        case .accepted(let at):
+            try await db.execute(
+                "UPDATE push_subscriptions SET last_success_at = \(at), consecutive_failures = 0 WHERE id = \(subscriptionId)")
+        case .notAccepted(let at, let status):
+            try await db.execute(
+                """
+                UPDATE push_subscriptions SET last_failure_at = \(at), last_failure_status = \(status),
+                    consecutive_failures = consecutive_failures + 1
+                WHERE id = \(subscriptionId)
+                """)
+        case .gone(let at, let status):
+            try await db.execute(
+                """
+                UPDATE push_subscriptions SET last_failure_at = \(at), last_failure_status = \(status),
+                    consecutive_failures = consecutive_failures + 1, gone_at = \(at)
+                WHERE id = \(subscriptionId)
+                """)
+        }
+    }
+
+    /// Settles one message; nil when the lease was lost, else what the answer says of its subscription.
+    private static func settle(_ outcome: PushOutcome, owner: String, _ db: Transaction) async throws
+        -> (subscriptionId: String?, answer: ServiceAnswer)?
+    {
         guard
             let entry = try await db.row(
                 """
                 SELECT \(unescaped: PushOutboxEntry.postgresColumns) FROM push_outbox
                 WHERE id = \(outcome.id) AND lease_owner = \(owner) AND state = 'pending' FOR UPDATE
                 """, PushOutboxEntry.init(postgres:))
-        else { return false }
+        else { return nil }
         let (id, now) = (outcome.id, outcome.at)
         func settle(_ state: PushOutboxEntry.State, _ status: Int?, _ error: String?) async throws {
             try await db.execute(
@@ -199,26 +251,32 @@ extension PostgresStore: PushOutbox {
                     settled_at = \(now), lease_owner = NULL, lease_until = NULL WHERE id = \(id)
                 """)
         }
+        let answer: ServiceAnswer
         switch outcome.settlement {
         case .delivered(let status):
             try await settle(.delivered, status, nil)
+            answer = .accepted(at: now)
         case .failed(let status, let reason):
             try await settle(.failed, status, reason)
+            answer = .notAccepted(at: now, status: status)
         case .gone(let status):
             try await settle(.gone, status, Message.pushSubscriptionUnknownToService.text())
             if let subscriptionId = entry.subscriptionId {
-                try await deleteSubscription(db, id: subscriptionId, reason: .pushSubscriptionGone, at: now)
+                try await settleWaiting(db, subscriptionId: subscriptionId, reason: .pushSubscriptionGone, at: now)
             }
+            answer = .gone(at: now, status: status)
         case .retry(let at, let status, let reason) where at >= entry.expiresAt:
             try await settle(.expired, status, reason)
+            answer = .notAccepted(at: now, status: status)
         case .retry(let at, let status, let reason):
             try await db.execute(
                 """
                 UPDATE push_outbox SET next_attempt_at = \(at), last_status = \(status), last_error = \(reason),
                     lease_owner = NULL, lease_until = NULL WHERE id = \(id)
                 """)
+            answer = .notAccepted(at: now, status: status)
         }
-        return true
+        return (entry.subscriptionId, answer)
     }
 
     public func pushOutbox(state: PushOutboxEntry.State?, residentId: String?, limit: Int) async throws -> [PushOutboxEntry] {

@@ -79,6 +79,11 @@ extension PostgresStore: ReconcilerStore {
                         RETURNING 1)
                     SELECT count(*) FROM deleted
                     """, as: Int.self) ?? 0
+            // Gone subscriptions, kept for the device list as long as their messages.
+            counts.settledPushes +=
+                try await db.value(
+                    "WITH d AS (DELETE FROM push_subscriptions WHERE gone_at < \(cutoffs.settledPushes) RETURNING 1) SELECT count(*) FROM d",
+                    as: Int.self) ?? 0
             counts.idempotencyKeys =
                 try await db.value(
                     """

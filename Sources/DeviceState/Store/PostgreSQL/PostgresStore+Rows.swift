@@ -113,12 +113,18 @@ extension ProblemReport {
 }
 
 extension PushSubscriptionRecord {
-    static let postgresColumns = "id, resident_id, endpoint, p256dh, auth, created_at"
+    static let postgresColumns = """
+        id, resident_id, endpoint, p256dh, auth, created_at, last_success_at, last_failure_at, last_failure_status,
+        consecutive_failures, gone_at
+        """
 
     init(postgres row: PostgresRandomAccessRow) throws {
         self.init(
             id: try row.text("id"), residentId: try row.text("resident_id"), endpoint: try row.text("endpoint"),
-            p256dh: try row.text("p256dh"), auth: try row.text("auth"), createdAt: try row.date("created_at"))
+            p256dh: try row.text("p256dh"), auth: try row.text("auth"), createdAt: try row.date("created_at"),
+            lastSuccessAt: try row.optionalDate("last_success_at"), lastFailureAt: try row.optionalDate("last_failure_at"),
+            lastFailureStatus: try row["last_failure_status"].decode(Int?.self),
+            consecutiveFailures: try row.int("consecutive_failures"), goneAt: try row.optionalDate("gone_at"))
     }
 }
 

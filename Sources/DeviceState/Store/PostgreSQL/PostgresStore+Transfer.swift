@@ -190,9 +190,11 @@ extension PostgresStore: DormTransfer {
             for subscription in dorm.pushSubscriptions {
                 try await db.execute(
                     """
-                    INSERT INTO push_subscriptions (id, resident_id, endpoint, p256dh, auth, created_at)
+                    INSERT INTO push_subscriptions (id, resident_id, endpoint, p256dh, auth, created_at, last_success_at,
+                        last_failure_at, last_failure_status, consecutive_failures, gone_at)
                     VALUES (\(subscription.id), \(subscription.residentId), \(subscription.endpoint), \(subscription.p256dh),
-                        \(subscription.auth), \(subscription.createdAt))
+                        \(subscription.auth), \(subscription.createdAt), \(subscription.lastSuccessAt), \(subscription.lastFailureAt),
+                        \(subscription.lastFailureStatus), \(subscription.consecutiveFailures), \(subscription.goneAt))
                     """)
             }
             for row in dorm.pushOutbox {

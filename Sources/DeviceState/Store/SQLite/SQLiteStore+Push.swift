@@ -19,12 +19,16 @@ extension SQLiteStore: PushSubscriptionStore {
                 existing.residentId = residentId
                 existing.p256dh = p256dh
                 existing.auth = auth
+                // Subscribed again: whatever the push service said of it before starts over.
+                existing.goneAt = nil
+                existing.consecutiveFailures = 0
                 try existing.update(db)
                 return existing
             }
             let count =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM push_subscriptions WHERE residentId = ?", arguments: [residentId]) ?? 0
+                    db, sql: "SELECT count(*) FROM push_subscriptions WHERE residentId = ? AND goneAt IS NULL",
+                    arguments: [residentId]) ?? 0
             try PushSubscriptionRecord.checkRoom(besides: count)
             let record = PushSubscriptionRecord(
                 id: Secrets.newShortID(), residentId: residentId, endpoint: endpoint, p256dh: p256dh, auth: auth,
@@ -63,13 +67,18 @@ extension SQLiteStore: PushSubscriptionStore {
 
     /// Settles the subscription's pending messages as gone, then deletes it; its rows stay, unlinked.
     private static func deleteSubscription(_ db: Database, id: String, reason: Message, at now: Date) throws {
+        try settleWaiting(db, subscriptionId: id, reason: reason, at: now)
+        try db.execute(sql: "DELETE FROM push_subscriptions WHERE id = ?", arguments: [id])
+    }
+
+    /// Settles the subscription's pending messages as gone: nothing will take them.
+    private static func settleWaiting(_ db: Database, subscriptionId: String, reason: Message, at now: Date) throws {
         try db.execute(
             sql: """
                 UPDATE push_outbox SET state = 'gone', lastError = ?, settledAt = ?, leaseOwner = NULL, leaseUntil = NULL
                 WHERE subscriptionId = ? AND state = 'pending'
                 """,
-            arguments: [reason.text(), now, id])
-        try db.execute(sql: "DELETE FROM push_subscriptions WHERE id = ?", arguments: [id])
+            arguments: [reason.text(), now, subscriptionId])
     }
 
 }
@@ -86,7 +95,8 @@ extension SQLiteStore: PushOutbox {
                 SELECT state FROM push_outbox WHERE residentId = ? AND subscriptionId = ? AND state <> 'pending'
                 ORDER BY settledAt DESC LIMIT \(PushSubscriptionRecord.failingAfter)
                 """)
-        let subscriptions = try PushSubscriptionRecord.filter(Column("residentId") == draft.residentId).fetchAll(db)
+        let subscriptions = try PushSubscriptionRecord.filter(Column("residentId") == draft.residentId && Column("goneAt") == nil)
+            .fetchAll(db)
             .filter { subscription in
                 let states = try String.fetchAll(newestSettled, arguments: [draft.residentId, subscription.id])
                 return !PushSubscriptionRecord.isFailing(newestSettled: states.compactMap(PushOutboxEntry.State.init(rawValue:)))
@@ -164,19 +174,33 @@ extension SQLiteStore: PushOutbox {
                     leaseOwner = NULL, leaseUntil = NULL WHERE id = ?
                 """)
         let (id, now) = (outcome.id, outcome.at)
+        let failure = try db.cachedStatement(
+            sql: """
+                UPDATE push_subscriptions SET lastFailureAt = ?, lastFailureStatus = ?, consecutiveFailures = consecutiveFailures + 1
+                WHERE id = ?
+                """)
+        let subscriptionId = entry.subscriptionId
         switch outcome.settlement {
         case .delivered(let status):
             try settle.execute(arguments: ["delivered", status, nil, now, id])
+            try db.execute(
+                sql: "UPDATE push_subscriptions SET lastSuccessAt = ?, consecutiveFailures = 0 WHERE id = ?",
+                arguments: [now, subscriptionId])
         case .failed(let status, let reason):
             try settle.execute(arguments: ["failed", status, reason, now, id])
+            try failure.execute(arguments: [now, status, subscriptionId])
         case .gone(let status):
             try settle.execute(arguments: ["gone", status, Message.pushSubscriptionUnknownToService.text(), now, id])
-            if let subscriptionId = entry.subscriptionId {
-                try deleteSubscription(db, id: subscriptionId, reason: .pushSubscriptionGone, at: now)
+            if let subscriptionId {
+                try settleWaiting(db, subscriptionId: subscriptionId, reason: .pushSubscriptionGone, at: now)
+                try failure.execute(arguments: [now, status, subscriptionId])
+                try db.execute(sql: "UPDATE push_subscriptions SET goneAt = ? WHERE id = ?", arguments: [now, subscriptionId])
             }
         case .retry(let at, let status, let reason) where at >= entry.expiresAt:
             try settle.execute(arguments: ["expired", status, reason, now, id])
+            try failure.execute(arguments: [now, status, subscriptionId])
         case .retry(let at, let status, let reason):
+            try failure.execute(arguments: [now, status, subscriptionId])
             try db.cachedStatement(
                 sql: """
                     UPDATE push_outbox SET nextAttemptAt = ?, lastStatus = ?, lastError = ?,

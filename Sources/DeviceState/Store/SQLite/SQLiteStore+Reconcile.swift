@@ -45,6 +45,9 @@ extension SQLiteStore: ReconcilerStore {
             try db.execute(
                 sql: "DELETE FROM push_outbox WHERE state != 'pending' AND settledAt < ?", arguments: [cutoffs.settledPushes])
             counts.settledPushes = db.changesCount
+            // Gone subscriptions, kept for the device list as long as their messages.
+            try db.execute(sql: "DELETE FROM push_subscriptions WHERE goneAt < ?", arguments: [cutoffs.settledPushes])
+            counts.settledPushes += db.changesCount
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE createdAt < ?", arguments: [cutoffs.idempotencyKeys])
             counts.idempotencyKeys = db.changesCount
             try db.execute(sql: "DELETE FROM alerts WHERE at < ?", arguments: [cutoffs.alerts])

@@ -256,7 +256,7 @@ enum Schema {
                     );
                     """)
         }
-        migrator.registerMigration("v8: alert history") { db in
+        migrator.registerMigration("v8: alert history, push health") { db in
             try db.execute(
                 sql: """
                     -- The ledger of each alert (AlertLedger): read on any device, handed to open
@@ -269,6 +269,13 @@ enum Schema {
                     ALTER TABLE alerts ADD COLUMN routeReason TEXT;
                     CREATE INDEX alerts_by_resident ON alerts(residentId, at);
                     CREATE INDEX push_outbox_by_alert ON push_outbox(alertId);
+                    -- Each device's health (PushSubscriptionRecord), and a tombstone for one
+                    -- its push service no longer knows.
+                    ALTER TABLE push_subscriptions ADD COLUMN lastSuccessAt DATETIME;
+                    ALTER TABLE push_subscriptions ADD COLUMN lastFailureAt DATETIME;
+                    ALTER TABLE push_subscriptions ADD COLUMN lastFailureStatus INTEGER;
+                    ALTER TABLE push_subscriptions ADD COLUMN consecutiveFailures INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE push_subscriptions ADD COLUMN goneAt DATETIME;
                     """)
         }
         return migrator

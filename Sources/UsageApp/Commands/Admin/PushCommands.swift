@@ -20,7 +20,7 @@ extension PushCommands {
             abstract: "List push messages, newest first, with their outcome.",
             discussion: """
                 States: pending (waiting for a first attempt or a retry), delivered, gone (the subscription no \
-                longer exists and was deleted), failed (refused; see the error), expired (its time to live ran out).
+                longer exists and is marked gone), failed (refused; see the error), expired (its time to live ran out).
                 """)
 
         @Option(help: "Only messages in this state: pending, delivered, gone, failed or expired.")
@@ -59,7 +59,7 @@ extension PushCommands {
             abstract: "Send a test notification to every device of a resident and print each outcome.",
             discussion: """
                 Sends through the outbox like any notification: retries on 429, 5xx and timeouts until the \
-                message's time to live runs out, and deletes subscriptions the push service says are gone. \
+                message's time to live runs out, and marks gone the subscriptions the push service says are gone. \
                 Exits 0 when every device got it, 69 when any did not.
                 """)
 
@@ -73,16 +73,6 @@ extension PushCommands {
 
         func validate() throws {
             guard (10...3600).contains(ttl) else { throw ValidationError("--ttl must be 10 to 3600 seconds.") }
-        }
-
-        struct Payload: Encodable {
-            var id = UUID().uuidString.lowercased()
-            var kind = "test"
-            var title = "Washboard test"
-            var body = "Notifications reach this device."
-            var url = "/"
-            var tag = "washboard-test"
-            var silent = false
         }
 
         struct Outcome: Encodable {
@@ -114,7 +104,7 @@ extension PushCommands {
             try await runAdmin(database) { store in
                 _ = try await VAPIDCommands.requireSigner(in: store)
                 _ = try await store.resident(resident)
-                let payload = String(decoding: try DomainJSON.encoder().encode(Payload()), as: UTF8.self)
+                let payload = String(decoding: try DomainJSON.encoder().encode(PushController.TestPayload()), as: UTF8.self)
                 let now = Date()
                 let queued = try await store.enqueuePush(
                     PushDraft(

@@ -4,15 +4,17 @@ import Hummingbird
 import Notify
 import Wire
 
-/// Web Push sign-up: `GET /api/push/vapid-public-key`, `POST` and `DELETE /api/push/subscriptions`.
+/// Web Push sign-up: `GET /api/push/vapid-public-key`, `GET`, `POST` and `DELETE
+/// /api/push/subscriptions` (the resident's devices with their health), `POST /api/push/test`.
 struct PushController {
-    let store: any PushSubscriptionStore & SettingsStore
+    let store: any PushSubscriptionStore & PushOutbox & SettingsStore
     let policy: PushEndpointPolicy
     let limiter: RequestLimiter
 
     func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
         router.on("/api/push/vapid-public-key", methods: [.get: publicKey])
-        router.on("/api/push/subscriptions", methods: [.post: subscribe, .delete: unsubscribe])
+        router.on("/api/push/subscriptions", methods: [.get: devices, .post: subscribe, .delete: unsubscribe])
+        router.on("/api/push/test", methods: [.post: test])
     }
 
     struct PublicKeyResponse: Encodable { var publicKey: String }
@@ -60,6 +62,88 @@ struct PushController {
         let body = try await request.decodeJSON(as: PushUnsubscribeBody.self)
         _ = try await store.removePushSubscription(endpoint: body.endpoint, of: resident.id, at: .currentSecond)
         return Response(status: .noContent)
+    }
+
+    /// A device as the resident's Notifications section shows it. The endpoint is the
+    /// resident's own: the page finds its own device by it.
+    struct Device: Encodable {
+        var id: String
+        var endpoint: String
+        var service: String
+        var createdAt: Date
+        var health: PushSubscriptionRecord.Health
+        var lastSuccessAt: Date?
+        var lastFailureAt: Date?
+        var lastFailureStatus: Int?
+        var consecutiveFailures: Int
+
+        init(_ record: PushSubscriptionRecord) {
+            id = record.id
+            endpoint = record.endpoint
+            service = PushOutboxEntry.origin(of: record.endpoint)
+            createdAt = record.createdAt
+            health = record.health
+            lastSuccessAt = record.lastSuccessAt
+            lastFailureAt = record.lastFailureAt
+            lastFailureStatus = record.lastFailureStatus
+            consecutiveFailures = record.consecutiveFailures
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, endpoint, service, createdAt, health, lastSuccessAt, lastFailureAt, lastFailureStatus, consecutiveFailures
+        }
+
+        /// Every key present; unset ones are null.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(endpoint, forKey: .endpoint)
+            try container.encode(service, forKey: .service)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(health, forKey: .health)
+            try container.encode(lastSuccessAt, forKey: .lastSuccessAt)
+            try container.encode(lastFailureAt, forKey: .lastFailureAt)
+            try container.encode(lastFailureStatus, forKey: .lastFailureStatus)
+            try container.encode(consecutiveFailures, forKey: .consecutiveFailures)
+        }
+    }
+
+    struct Devices: Encodable { var devices: [Device] }
+
+    @Sendable func devices(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
+        return try Response.json(Devices(devices: try await store.pushSubscriptions(of: resident.id).map(Device.init)))
+    }
+
+    /// What a test notification says.
+    struct TestPayload: Encodable {
+        var id = UUID().uuidString.lowercased()
+        var kind = "test"
+        var title = Message.testNotificationTitle.text()
+        var body = Message.testNotificationBody.text()
+        var url = "/"
+        var tag = "washboard-test"
+        var silent = false
+    }
+
+    struct Queued: Encodable { var queued: Int }
+
+    /// Queues a test notification for each of the resident's devices that takes them; the
+    /// device list shows what became of it. 202 with how many were queued (0: none takes them).
+    @Sendable func test(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
+        guard try await VAPIDConfiguration.load(from: store) != nil else {
+            throw Problem(status: .serviceUnavailable, code: "push_not_configured", detail: .pushNotConfigured)
+        }
+        try limiter.spend(
+            "push-test:\(resident.id)", RateLimit.testNotificationBudget, as: .testNotifications(RateLimit.testNotificationBudget)
+        )
+        let now = Date()
+        let payload = String(decoding: try DomainJSON.encoder().encode(TestPayload()), as: UTF8.self)
+        let queued = try await store.enqueuePush(
+            PushDraft(residentId: resident.id, payload: payload, urgency: .normal, topic: "washboard-test", expiresAt: now + 600),
+            at: now)
+        return try Response.json(Queued(queued: queued.count), status: .accepted)
     }
 
     /// Turning notifications on or off counts against ``RateLimit/pushChangeBudget``: each
