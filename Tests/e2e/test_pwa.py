@@ -412,6 +412,35 @@ class PWATests(unittest.TestCase):
         self.driver.switch_to.window(first)
         self.wait(lambda: self.badge() == "", message="and there, without a reload")
 
+    def test_a_subscription_the_server_lost_is_registered_again_and_listed_as_this_device(self):
+        # No push service is reachable from here, so the browser's PushManager is replaced by
+        # one that hands out a fixed subscription with a real P-256 key; the server's side is real.
+        self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+            const endpoint = 'https://fcm.googleapis.com/fcm/send/e2e-device';
+            const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+              .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+            const subscription = crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])
+              .then((pair) => crypto.subtle.exportKey('raw', pair.publicKey))
+              .then((raw) => {
+                const keys = { p256dh: base64url(raw), auth: base64url(crypto.getRandomValues(new Uint8Array(16))) };
+                return { endpoint, expirationTime: null, toJSON: () => ({ endpoint, expirationTime: null, keys }),
+                         unsubscribe: async () => true };
+              });
+            if (self.PushManager) {
+              PushManager.prototype.getSubscription = () => subscription;
+              PushManager.prototype.subscribe = () => subscription;
+            }
+        """})
+        self.driver.execute_cdp_cmd(
+            "Browser.grantPermissions", {"origin": self.dorm.origin, "permissions": ["notifications"]})
+        self.enroll()
+        stored = "SELECT count(*) FROM push_subscriptions WHERE endpoint LIKE '%/e2e-device'"
+        self.wait(lambda: sqlite(self.dorm.db, stored) == [(1,)], message="the page posted its subscription again")
+        devices = lambda: self.driver.execute_script("return document.getElementById('devices').textContent")
+        self.wait(lambda: "This device" in devices(), message="the list names this device")
+        self.assertIn("working", devices())
+        self.assertTrue(self.driver.find_element(By.ID, "push-test").is_displayed())
+
     def test_a_problem_report_and_quiet_hours_reach_the_server(self):
         self.enroll()
         self.open_menu("D1").find_element(By.XPATH, ".//button[text()='Report a problem']").click()

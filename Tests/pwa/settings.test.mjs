@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiError } from '../../Sources/UsageApp/Resources/Public/js/api.mjs';
 import { quietHoursForm, savePreferences, switchPush } from '../../Sources/UsageApp/Resources/Public/js/settings.mjs';
+import { checkDevices, deviceAction, deviceLine } from '../../Sources/UsageApp/Resources/Public/js/push.mjs';
 
 test('the quiet hours form shows what is set, or 22:00 to 07:00 to start from', () => {
   assert.deepEqual(quietHoursForm({ start: '23:30', end: '06:00' }), { start: '23:30', end: '06:00', message: 'Quiet from 23:30 to 06:00.' });
@@ -58,4 +59,45 @@ test('a switch that could not be turned goes back, and says why', async () => {
   await switchPush(toggle, help, { enable: async () => Promise.reject(new ApiError(503, { detail: 'Web Push is not configured.' })) });
   assert.equal(toggle.checked, false);
   assert.equal(help.textContent, 'Notifications are not set up on this server yet.');
+});
+
+
+const device = (endpoint, extra = {}) => ({
+  id: endpoint, endpoint, service: 'https://fcm.googleapis.com', health: 'ok', lastSuccessAt: null, lastFailureAt: null,
+  lastFailureStatus: null, consecutiveFailures: 0, ...extra,
+});
+
+test('this browser against the server list: ok, register when lost, renew when gone or expired', () => {
+  const mine = { endpoint: 'e1', expirationTime: null };
+  assert.equal(deviceAction(null, [device('e1')]), 'none');
+  assert.equal(deviceAction(mine, [device('e1')]), 'ok');
+  assert.equal(deviceAction(mine, [device('e1', { health: 'failing' })]), 'ok', 'failing is shown, not undone');
+  assert.equal(deviceAction(mine, [device('e2')]), 'register');
+  assert.equal(deviceAction(mine, [device('e1', { health: 'gone' })]), 'renew');
+  assert.equal(deviceAction({ endpoint: 'e1', expirationTime: 1000 }, [device('e1')], 2000), 'renew', 'Safari expires them');
+});
+
+test('the server lost this browser: it is posted again, and the list read anew', async () => {
+  const calls = [];
+  const lists = [[device('other')], [device('other'), device('e1')]];
+  const request = async (path, options = {}) => {
+    calls.push(`${options.method ?? 'GET'} ${path}`);
+    return options.method === 'POST' ? {} : { devices: lists.shift() };
+  };
+  const subscription = { endpoint: 'e1', expirationTime: null, toJSON: () => ({ endpoint: 'e1', keys: {} }) };
+  const result = await checkDevices({ request, current: async () => subscription, renew: async () => assert.fail('not renewed') });
+  assert.deepEqual(calls, ['GET /api/push/subscriptions', 'POST /api/push/subscriptions', 'GET /api/push/subscriptions']);
+  assert.deepEqual(result.devices.map((d) => d.endpoint), ['other', 'e1']);
+  assert.equal(result.mine, 'e1');
+});
+
+test('a device reads as this one or its service, with its health', () => {
+  const time = (text) => text.slice(11, 16);
+  assert.equal(deviceLine(device('e1', { lastSuccessAt: '2026-12-01T18:04:00Z' }), { mine: true, time }),
+    'This device · working, last notification 18:04');
+  assert.equal(deviceLine(device('e2'), { mine: false, time }), 'fcm.googleapis.com · working, no notification yet');
+  assert.equal(deviceLine(device('e2', { health: 'failing', consecutiveFailures: 3, lastFailureStatus: 403 }), { mine: false, time }),
+    'fcm.googleapis.com · failing: the last 3 notifications did not arrive (last answer 403)');
+  assert.equal(deviceLine(device('e2', { health: 'gone' }), { mine: false, time }),
+    'fcm.googleapis.com · no longer reachable: turn notifications on again there');
 });

@@ -51,3 +51,64 @@ export async function disablePush() {
   await api('/api/push/subscriptions', { method: 'DELETE', body: { endpoint: subscription.endpoint } });
   await subscription.unsubscribe();
 }
+
+/**
+ * What to do about this browser's subscription given the server's device list (GET
+ * /api/push/subscriptions): nothing when the server has it; 'register' it again when the
+ * server lost it (the database was restored, the resident signed in anew); 'renew' it when
+ * its push service no longer knows it (gone), or when it expired; 'none' without one.
+ */
+export function deviceAction(subscription, devices, now = Date.now()) {
+  if (!subscription) return 'none';
+  if (subscription.expirationTime && subscription.expirationTime <= now) return 'renew';
+  const listed = devices.find((device) => device.endpoint === subscription.endpoint);
+  if (!listed) return 'register';
+  return listed.health === 'gone' ? 'renew' : 'ok';
+}
+
+/** How a device of the list reads: "This device · working, last notification Mon 18:04". */
+export function deviceLine(device, { mine, time }) {
+  const name = mine ? 'This device' : new URL(device.service).hostname;
+  switch (device.health) {
+    case 'gone':
+      return `${name} · no longer reachable: turn notifications on again there`;
+    case 'failing': {
+      const why = device.lastFailureStatus ? ` (last answer ${device.lastFailureStatus})` : '';
+      return `${name} · failing: the last ${device.consecutiveFailures} notifications did not arrive${why}`;
+    }
+    default:
+      return device.lastSuccessAt
+        ? `${name} · working, last notification ${time(device.lastSuccessAt)}`
+        : `${name} · working, no notification yet`;
+  }
+}
+
+/**
+ * Checks this browser's subscription against the server's list and puts it right: posts
+ * it again when the server lost it, subscribes anew when it is gone or expired. Resolves
+ * to the device list as it is afterwards, and the endpoint of this browser (null: none).
+ */
+export async function checkDevices({ request = api, current = currentSubscription, renew = renewPush } = {}) {
+  let { devices } = await request('/api/push/subscriptions');
+  let subscription = await current();
+  switch (deviceAction(subscription, devices)) {
+    case 'register':
+      await request('/api/push/subscriptions', { method: 'POST', body: subscription.toJSON() });
+      break;
+    case 'renew':
+      subscription = await renew(subscription);
+      break;
+    default:
+      return { devices, mine: subscription?.endpoint ?? null };
+  }
+  ({ devices } = await request('/api/push/subscriptions'));
+  return { devices, mine: subscription?.endpoint ?? null };
+}
+
+/** Replaces a gone or expired subscription with a new one, on the server too. */
+async function renewPush(old) {
+  await api('/api/push/subscriptions', { method: 'DELETE', body: { endpoint: old.endpoint } }).catch(() => {});
+  await old.unsubscribe().catch(() => {});
+  await enablePush();
+  return currentSubscription();
+}

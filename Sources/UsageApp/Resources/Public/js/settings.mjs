@@ -1,7 +1,7 @@
 // The settings panel: the notifications switch (push.mjs) and the resident's quiet hours.
 
 import { ApiError, api } from './api.mjs';
-import { currentSubscription, disablePush, enablePush, pushSupport } from './push.mjs';
+import { checkDevices, currentSubscription, deviceLine, disablePush, enablePush, pushSupport } from './push.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -50,7 +50,12 @@ export function setUpSettings(preferences) {
   } else {
     help.textContent = 'You get your laundry alerts and pushed notices even when Washboard is closed.';
     currentSubscription().then((subscription) => (toggle.checked = Boolean(subscription)), () => {});
-    toggle.onchange = () => switchPush(toggle, help);
+    toggle.onchange = async () => {
+      await switchPush(toggle, help);
+      showDevices();
+    };
+    $('push-test').onclick = sendTest;
+    if (Notification.permission === 'granted') showDevices();
   }
   const form = quietHoursForm(preferences?.quietHours);
   $('quiet-start').value = form.start;
@@ -64,4 +69,41 @@ export function setUpSettings(preferences) {
     save({ quietHours: { start: $('quiet-start').value, end: $('quiet-end').value } });
   };
   $('quiet-clear').onclick = () => save({ quietHours: null });
+}
+
+/**
+ * The resident's devices with their health, this one first checked against the server:
+ * posted again if the server lost it, renewed if its push service dropped it.
+ */
+export async function showDevices({ check = checkDevices, locale = undefined } = {}) {
+  const format = new Intl.DateTimeFormat(locale, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  const time = (text) => format.format(new Date(text));
+  let result;
+  try {
+    result = await check();
+  } catch {
+    return; // offline, or push not set up: the list waits for the next start
+  }
+  const items = result.devices.map((device) => {
+    const item = document.createElement('li');
+    item.dataset.health = device.health;
+    item.textContent = deviceLine(device, { mine: device.endpoint === result.mine, time });
+    return item;
+  });
+  $('devices').replaceChildren(...items);
+  const mine = result.devices.find((device) => device.endpoint === result.mine);
+  $('device-warning').textContent =
+    mine?.health === 'failing' ? 'Notifications are not reaching this device right now.' : '';
+  $('push-test').hidden = result.devices.length === 0;
+}
+
+async function sendTest() {
+  const message = $('push-test-message');
+  try {
+    const { queued } = await api('/api/push/test', { method: 'POST' });
+    message.textContent = queued === 0 ? 'No device gets notifications.' : `Sent to ${queued} device${queued === 1 ? '' : 's'}.`;
+  } catch (error) {
+    message.textContent = error instanceof ApiError ? error.message : 'Not sent: the server cannot be reached.';
+  }
+  setTimeout(showDevices, 5000);
 }
