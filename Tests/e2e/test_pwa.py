@@ -295,18 +295,20 @@ class PWATests(unittest.TestCase):
         self.assertTrue(self.driver.find_element(By.ID, "stale").is_displayed())
         self.assertNotEqual(self.connection(), "live")
 
-    def test_the_service_worker_controls_the_page_and_turns_a_push_into_a_notification(self):
-        self.enroll()
+    def notifications(self):
+        return self.driver.execute_async_script(
+            "const done = arguments[0];"
+            "navigator.serviceWorker.ready.then(r => r.getNotifications())"
+            ".then(list => done(list.map(n => ({title: n.title, tag: n.tag, body: n.body}))));")
+
+    def deliver_push(self, payload):
+        """Delivers `payload` to the page's service worker as a push over the DevTools
+        protocol, with notifications allowed; returns the notifications then shown."""
         scope = f"{self.dorm.origin}/"
         self.wait(lambda: self.driver.execute_script("return navigator.serviceWorker.controller !== null"),
                   message="the service worker controls the page")
-        installability = self.driver.execute_cdp_cmd("Page.getInstallabilityErrors", {})
-        self.assertEqual(installability.get("installabilityErrors"), [], "Chromium would install the app")
-        manifest = self.driver.execute_cdp_cmd("Page.getAppManifest", {})
-        self.assertEqual(manifest.get("errors"), [])
         self.driver.execute_cdp_cmd(
             "Browser.grantPermissions", {"origin": self.dorm.origin, "permissions": ["notifications"]})
-
         devtools = DevTools(self.driver)
         self.addCleanup(devtools.close)
         devtools.call("ServiceWorker.enable")
@@ -314,30 +316,42 @@ class PWATests(unittest.TestCase):
             "ServiceWorker.workerRegistrationUpdated",
             lambda params: any(r["scopeURL"] == scope and not r["isDeleted"] for r in params["registrations"]))
         registration_id = next(r["registrationId"] for r in registration["registrations"] if r["scopeURL"] == scope)
-        payload = {"id": "a1", "kind": "cycle_done", "title": "W1: your laundry is done", "body": "Collect it",
-                   "url": "/#machine-W1", "tag": "machine-W1", "silent": False}
-
-        def notifications():
-            return self.driver.execute_async_script(
-                "const done = arguments[0];"
-                "navigator.serviceWorker.ready.then(r => r.getNotifications())"
-                ".then(list => done(list.map(n => ({title: n.title, tag: n.tag, body: n.body}))));")
-
         # Headless Chromium now and then drops a push delivered over DevTools (about one run
         # in fifteen here: permission granted, worker active, no error anywhere), so the
         # harness delivers again, up to three times. Each delivery carries the same tag, so
         # the worker showing them all still leaves one notification.
-        shown = None
         for _ in range(3):
             devtools.call("ServiceWorker.deliverPushMessage", origin=self.dorm.origin,
                           registrationId=registration_id, data=json.dumps(payload))
             try:
-                shown = self.wait(lambda: notifications() or None, seconds=5, message="a notification is shown")
-                break
+                return self.wait(lambda: self.notifications() or None, seconds=5, message="a notification is shown")
             except TimeoutException:
                 continue
-        self.assertIsNotNone(shown, "a push becomes a notification")
+        self.fail("a push becomes a notification")
+
+    def test_the_service_worker_controls_the_page_and_turns_a_push_into_a_notification(self):
+        self.enroll()
+        self.wait(lambda: self.driver.execute_script("return navigator.serviceWorker.controller !== null"),
+                  message="the service worker controls the page")
+        installability = self.driver.execute_cdp_cmd("Page.getInstallabilityErrors", {})
+        self.assertEqual(installability.get("installabilityErrors"), [], "Chromium would install the app")
+        manifest = self.driver.execute_cdp_cmd("Page.getAppManifest", {})
+        self.assertEqual(manifest.get("errors"), [])
+        payload = {"id": "a1", "kind": "cycle_done", "title": "W1: your laundry is done", "body": "Collect it",
+                   "url": "/#machine-W1", "tag": "machine-W1", "silent": False}
+        shown = self.deliver_push(payload)
         self.assertEqual(shown, [{"title": payload["title"], "tag": "machine-W1", "body": "Collect it"}])
+
+    def test_a_notification_about_a_load_closes_itself_once_the_load_is_collected(self):
+        self.enroll()
+        self.card("W2").find_element(By.XPATH, ".//button[text()='Start']").click()
+        self.wait(lambda: self.card("W2").get_attribute("data-mine") == "true")
+        payload = {"id": "a7", "kind": "cycle_done", "title": "W2: your laundry is done", "body": "Collect it",
+                   "url": "/#machine-W2", "tag": "machine-W2", "silent": False}
+        self.assertEqual([n["tag"] for n in self.deliver_push(payload)], ["machine-W2"])
+        self.card("W2").find_element(By.XPATH, ".//button[text()='Collected']").click()
+        self.wait(lambda: self.card("W2").get_attribute("data-mine") != "true", message="collected")
+        self.wait(lambda: self.notifications() == [], message="its notification is gone")
 
     def test_an_action_taken_offline_is_sent_when_the_server_is_back(self):
         self.enroll()

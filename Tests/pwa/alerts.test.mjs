@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PAGE, badge, deliveryLine, emptyCentre, withLiveAlert, withPage, withRead } from '../../Sources/UsageApp/Resources/Public/js/alerts.mjs';
+import {
+  PAGE, badge, deliveryLine, emptyCentre, notificationsToClose, withLiveAlert, withPage, withRead,
+} from '../../Sources/UsageApp/Resources/Public/js/alerts.mjs';
 
 const entry = (id, extra = {}) => ({
   id, kind: 'cycle_done', title: `W1: done (${id})`, body: 'Collect it.', machineId: 'W1', at: '2026-12-01T18:00:00Z', readAt: null,
@@ -64,4 +66,25 @@ test('one line says how each alert reached the resident', () => {
     'Held for your quiet hours until 07:00');
   assert.equal(deliveryLine(delivery({ live: { at: '2026-12-01T18:04:00Z', sockets: 2 } }), time), 'Sent to the open app at 18:04');
   assert.equal(deliveryLine(delivery({}), time), 'Waiting to be sent');
+});
+
+test('notifications out of date: read alerts, and loads of mine no longer on their machine', () => {
+  const me = 'ada';
+  const machines = [
+    { id: 'W1', use: { residentId: 'ada' } }, { id: 'W2', use: null }, { id: 'W3', use: { residentId: 'bea' } },
+  ];
+  const shown = [
+    { tag: 'machine-W1', data: { alertId: 'a1', kind: 'cycle_done' } },
+    { tag: 'machine-W2', data: { alertId: 'a2', kind: 'cycle_done' } },
+    { tag: 'machine-W3', data: { alertId: 'a3', kind: 'pickup_reminder' } },
+    { tag: 'machine-W2', data: { alertId: 'a4', kind: 'machine_free' } },
+    { tag: 'alert-a5', data: { alertId: 'a5', kind: 'notice' } },
+    { tag: 'alert-a6', data: { alertId: 'a6', kind: 'notice' } },
+    { tag: 'washboard-test', data: {} },
+  ];
+  const closed = notificationsToClose(shown, { read: new Set(['a5']), machines, me });
+  assert.deepEqual(closed.map((n) => n.data.alertId), ['a2', 'a3', 'a5'],
+    'W2 collected, W3 taken by another, a5 read; W1 still mine, a free machine and unread notices stay');
+  assert.deepEqual(notificationsToClose(shown, { read: new Set(), machines: [], me }).map((n) => n.data.alertId ?? n.tag), [],
+    'a board without the machine (not loaded yet) closes nothing');
 });

@@ -77,7 +77,12 @@ self.addEventListener('push', (event) => {
   const options = {
     body: typeof message.body === 'string' ? message.body : '',
     silent: message.silent === true,
-    data: { url: typeof message.url === 'string' ? message.url : '/' },
+    // What the page needs to close it once it is read or its laundry collected (alerts.mjs).
+    data: {
+      url: typeof message.url === 'string' ? message.url : '/',
+      alertId: typeof message.id === 'string' ? message.id : null,
+      kind: typeof message.kind === 'string' ? message.kind : null,
+    },
     icon: '/icons/icon-192.png',
     badge: '/icons/icon-192.png',
   };

@@ -49,6 +49,24 @@ export function withRead(centre, ids, at) {
   return { ...centre, alerts, unread };
 }
 
+/** Alert kinds about the resident's own load: over once the load is collected. */
+const LAUNDRY_KINDS = new Set(['ending_soon', 'cycle_done', 'pickup_reminder', 'pickup_request']);
+
+/**
+ * The notifications on this device that are out of date: their alert was read (here or
+ * on another device), or they are about a load of the resident's that is no longer on its
+ * machine. `notifications` are `{tag, data: {alertId, kind}}`; `machines` the board's.
+ */
+export function notificationsToClose(notifications, { read, machines, me }) {
+  const loaded = new Set(machines.filter((m) => m.use?.residentId === me).map((m) => m.id));
+  return notifications.filter((notification) => {
+    const { alertId, kind } = notification.data ?? {};
+    if (alertId && read.has(alertId)) return true;
+    const machine = notification.tag?.startsWith('machine-') ? notification.tag.slice('machine-'.length) : null;
+    return Boolean(machine && LAUNDRY_KINDS.has(kind) && machines.some((m) => m.id === machine) && !loaded.has(machine));
+  });
+}
+
 /** The header button's text and label for `unread`. */
 export function badge(unread) {
   return {
@@ -89,9 +107,10 @@ export function deliveryLine(alert, time) {
  * `openMachine(id)` shows a machine's menu when an alert about it is tapped.
  */
 export class AlertCentre {
-  constructor({ openMachine, request = api, locale = undefined } = {}) {
+  constructor({ openMachine, changed = () => {}, request = api, locale = undefined } = {}) {
     this.centre = emptyCentre();
     this.openMachine = openMachine;
+    this.changed = changed;
     this.request = request;
     const format = new Intl.DateTimeFormat(locale, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
     this.time = (text) => format.format(new Date(text));
@@ -137,6 +156,11 @@ export class AlertCentre {
     }
   }
 
+  /** The ids of the alerts known to be read. */
+  get readIds() {
+    return new Set(this.centre.alerts.filter((alert) => alert.readAt).map((alert) => alert.id));
+  }
+
   /** Signed out: nothing of the last resident's stays. */
   reset() {
     this.update(emptyCentre());
@@ -154,6 +178,7 @@ export class AlertCentre {
     $('alerts-badge').textContent = count;
     $('alerts-button').setAttribute('aria-label', label);
     if ($('alert-centre').open) this.render();
+    this.changed();
   }
 
   /** The list, every text set as text. */

@@ -3,7 +3,7 @@
 // (toasts.mjs, and the alert centre in alerts.mjs) and the settings (settings.mjs).
 
 import { Actions, withMachine } from './actions.mjs';
-import { AlertCentre } from './alerts.mjs';
+import { AlertCentre, notificationsToClose } from './alerts.mjs';
 import { ApiError, api, fetchBoard } from './api.mjs';
 import { applyFrame } from './board.mjs';
 import { LiveConnection } from './live.mjs';
@@ -37,6 +37,7 @@ const actions = new Actions({
 const view = new BoardView((action, machine, place) => actions.controls(action, machine, place), { wait });
 const alerts = new AlertCentre({
   openMachine: (id) => state.board && view.openMachine(state.board, id, state.me.id, serverNow()),
+  changed: () => tidyNotifications(),
 });
 
 const serverNow = () => Date.now() + state.clockOffset;
@@ -193,11 +194,29 @@ function setBoard(board) {
     if (!state.me) return;
     view.render(state.board, state.me.id, serverNow());
     view.showStale(state.asOf);
+    tidyNotifications();
     const labelled = sessionStorage.getItem(FROM_LABEL);
     if (labelled && view.openMachine(state.board, labelled, state.me.id, serverNow(), { fromLabel: true })) {
       sessionStorage.removeItem(FROM_LABEL);
     }
   });
+}
+
+/**
+ * Closes this device's notifications that are out of date (read, or about a load since
+ * collected). A device where Washboard is closed tidies when it opens: no push can close a
+ * notification without showing another.
+ */
+async function tidyNotifications() {
+  if (!('serviceWorker' in navigator) || !state.board || !state.me) return;
+  try {
+    const registration = await navigator.serviceWorker.ready;
+    const shown = await registration.getNotifications();
+    const stale = notificationsToClose(shown, { read: alerts.readIds, machines: state.board.machines, me: state.me.id });
+    for (const notification of stale) notification.close();
+  } catch {
+    // nothing to tidy where notifications are not available
+  }
 }
 
 /** The resident's waitlist entries, shown on the summary; offline, the last ones stay. */

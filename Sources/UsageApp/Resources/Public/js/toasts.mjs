@@ -12,7 +12,7 @@ export function alertDisplay(alert, { hidden, notificationsAllowed }) {
   const options = {
     body: alert.body,
     tag: alert.machineId ? `machine-${alert.machineId}` : `alert-${alert.id}`,
-    data: { url: alert.machineId ? `/#machine-${alert.machineId}` : '/' },
+    data: { url: alert.machineId ? `/#machine-${alert.machineId}` : '/', alertId: alert.id, kind: alert.kind },
     icon: '/icons/icon-192.png',
   };
   return { notification: { title: alert.title, options } };
