@@ -249,7 +249,10 @@ class PWATests(unittest.TestCase):
         kiosk = self.dorm.cli("kiosk", "add", "--name", "Basement screen", "--location", "Hall A")
         self.driver.set_window_size(1920, 1080)
         self.driver.get(kiosk["url"])
-        kiosk_phase = lambda machine: self.driver.find_element(By.ID, f"kiosk-{machine}").get_attribute("data-phase")
+        # Read in one script: the screen redraws its rows, and an element found in one call
+        # may be gone by the next.
+        kiosk_phase = lambda machine: self.driver.execute_script(
+            "return document.getElementById(arguments[0])?.dataset.phase ?? null", f"kiosk-{machine}")
         self.wait(lambda: self.driver.find_element(By.ID, "kiosk-connection").text == "Live", message="the kiosk goes live")
         self.assertEqual(self.driver.find_element(By.ID, "kiosk-title").text, "Hall A")
         self.assertEqual(len(self.driver.find_elements(By.CSS_SELECTOR, ".kiosk-machine")), 2, "only Hall A's machines")
