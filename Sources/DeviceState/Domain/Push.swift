@@ -63,8 +63,8 @@ public struct PushSubscriptionRecord: Codable, Sendable, Hashable, CustomStringC
     /// (403 when the subscription was made with another VAPID key, 400 for keys it rejects):
     /// sending more only repeats the refusal. The refused messages stay in the outbox for
     /// `serve --push-history-days`; once they are pruned the subscription is tried again, a
-    /// few times a week at most. A browser that subscribes again gets a new endpoint, and a
-    /// new subscription with no history.
+    /// few times a week at most. A browser that subscribes again starts with no history: a new
+    /// endpoint is a new subscription, and the same endpoint has its old messages unlinked.
     public static let failingAfter = 3
 
     /// Whether a subscription whose newest settled messages, newest first, ended as `states` is failing.

@@ -122,6 +122,8 @@ final class UpgradeRefusals: Sendable {
 
     func record(_ problem: Problem, path: String, for channel: any Channel) {
         byChannel.withLock { $0[ObjectIdentifier(channel)] = (problem, path) }
+        // A client gone before the refusal was written must not leave it to a later channel at the same address.
+        channel.closeFuture.whenComplete { _ in _ = self.take(for: channel) }
     }
 
     func take(for channel: any Channel) -> (problem: Problem, path: String)? {

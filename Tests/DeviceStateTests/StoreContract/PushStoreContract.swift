@@ -87,6 +87,9 @@ struct PushStoreContract {
         #expect(try await round(6) == 2, "two refusals since the last delivery: still tried")
         #expect(try await round(7) == 1, "three in a row: only the laptop")
         #expect(try await db.store.pushSubscriptions(of: ada.id).count == 2, "kept, so the app can show it as failing")
+        _ = try await db.store.addPushSubscription(
+            residentId: ada.id, endpoint: phone.endpoint, p256dh: "k2", auth: "a2", at: testNow.addingTimeInterval(8 * 60))
+        #expect(try await round(9, phoneAccepts: true) == 2, "subscribed again: tried again")
     }
 
     @Test("a lease holds a row for one worker; a lost lease leaves the row to its new holder", arguments: StoreBackend.underTest)

@@ -62,9 +62,15 @@ final class ChildProcess: Sendable {
         status.withLock { status in
             guard status == nil else { return false }
             var result: Int32 = 0
-            guard waitpid(pid, &result, WNOHANG) == pid else { return true }
-            status = result
-            return false
+            switch waitpid(pid, &result, WNOHANG) {
+            case pid:
+                status = result
+                return false
+            case -1 where errno == ECHILD:
+                return false  // waitForExit reaped it and is about to store its status
+            default:
+                return true
+            }
         }
     }
 

@@ -13,15 +13,15 @@ extension PostgresStore: AlertHistoryStore {
                     """)
             }
             guard
-                let cursor = try await db.row(
-                    "SELECT at, id FROM alerts WHERE id = \(before) AND resident_id = \(residentId)",
-                    { (at: try $0.date("at"), id: try $0.text("id")) })
+                try await db.value(
+                    "SELECT count(*) FROM alerts WHERE id = \(before) AND resident_id = \(residentId)", as: Int.self) == 1
             else { throw DeviceStateError.alertNotFound(id: before) }
+            // The cursor compared in SQL: a timestamp through Swift's Date may come back a microsecond off.
             return try await Self.entries(
                 db,
                 """
                 SELECT \(unescaped: Self.ledgerColumns) FROM alerts WHERE resident_id = \(residentId) AND at >= \(since)
-                    AND (at, id) < (\(cursor.at), \(cursor.id))
+                    AND (at, id) < (SELECT at, id FROM alerts WHERE id = \(before))
                 ORDER BY at DESC, id DESC LIMIT \(limit)
                 """)
         }

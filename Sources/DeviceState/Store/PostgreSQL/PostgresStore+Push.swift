@@ -23,6 +23,9 @@ extension PostgresStore: PushSubscriptionStore {
                         gone_at = NULL, consecutive_failures = 0
                     WHERE id = \(existing.id)
                     """)
+                // Its settled messages no longer count against it (isFailing): they stay, unlinked.
+                try await db.execute(
+                    "UPDATE push_outbox SET subscription_id = NULL WHERE subscription_id = \(existing.id) AND state <> 'pending'")
                 return existing
             }
             let count =

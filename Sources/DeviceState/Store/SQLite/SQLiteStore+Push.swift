@@ -23,6 +23,10 @@ extension SQLiteStore: PushSubscriptionStore {
                 existing.goneAt = nil
                 existing.consecutiveFailures = 0
                 try existing.update(db)
+                // Its settled messages no longer count against it (isFailing): they stay, unlinked.
+                try db.execute(
+                    sql: "UPDATE push_outbox SET subscriptionId = NULL WHERE subscriptionId = ? AND state <> 'pending'",
+                    arguments: [existing.id])
                 return existing
             }
             let count =

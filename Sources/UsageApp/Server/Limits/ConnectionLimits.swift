@@ -155,7 +155,8 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     /// Bytes that are not HTTP/1.1 (an unknown method, a broken head): 400, then close, as
     /// the decoder cannot find where the next request would start.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError, answersBegun == answersEnded else {
+        // Not while a request waits for its answer: that answer comes first, then the error.
+        guard error is HTTPParserError, answersBegun == answersEnded, answersEnded >= heads else {
             context.fireErrorCaught(error)
             return
         }
