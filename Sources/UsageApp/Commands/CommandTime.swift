@@ -24,6 +24,10 @@ enum CommandTime {
         day(text, in: .current) ?? parse(text) ?? duration(text).map { now.addingTimeInterval(-$0) }
     }
 
+    /// `--since`'s help and its refusal, the same for every command that takes it.
+    static let sinceHelp = "Start of the period: a day (2026-11-01), an ISO-8601 time, or a duration back from now (7d)."
+    static let sinceRefusal = "--since must be a day (2026-11-01), an ISO-8601 time or a duration such as 7d."
+
     /// A duration such as `90m`, `3h` or `2d`.
     static func duration(_ text: String) -> TimeInterval? {
         guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0 else { return nil }

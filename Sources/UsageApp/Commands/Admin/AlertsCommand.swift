@@ -18,7 +18,7 @@ struct AlertsCommand: AsyncParsableCommand {
     var resident: String?
     @Option(
         help: ArgumentHelp(
-            "Start of the period: a day (2026-11-01), an ISO-8601 time, or a duration back from now (7d).",
+            CommandTime.sinceHelp,
             valueName: "date"))
     var since = "7d"
     @Option(help: "At most this many (1 to 1000).")
@@ -28,7 +28,7 @@ struct AlertsCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard CommandTime.since(since, at: Date()) != nil else {
-            throw ValidationError("--since must be a day (2026-11-01), an ISO-8601 time or a duration such as 7d.")
+            throw ValidationError(CommandTime.sinceRefusal)
         }
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must be 1 to 1000.") }
     }

@@ -15,7 +15,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Start of the period: a day (2026-11-01), an ISO-8601 time, or a duration back from now (7d).",
+            CommandTime.sinceHelp,
             valueName: "date"))
     var since = "30d"
     @OptionGroup var database: DatabaseOptions
@@ -23,7 +23,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard let start = start(at: Date()) else {
-            throw ValidationError("--since must be a day (2026-11-01), an ISO-8601 time or a duration such as 7d.")
+            throw ValidationError(CommandTime.sinceRefusal)
         }
         guard start < Date() else { throw ValidationError("--since \(since) is in the future.") }
     }
