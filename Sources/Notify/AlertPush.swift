@@ -25,12 +25,12 @@ public enum AlertPush {
     public static func timeToLive(of kind: Alert.Kind, endsAt: Date?, at now: Date) -> TimeInterval {
         switch kind {
         case .endingSoon: max(60, (endsAt ?? now).timeIntervalSince(now))
-        case .cycleDone, .useClosed: 3600
+        case .cycleDone, .useClosed, .machineRepaired: 3600
         case .pickupRequest: 30 * 60
         // A free machine is soon taken: news a quarter of an hour old is wrong more often than not.
         case .machineFree: 15 * 60
         case .pickupReminder: 20 * 60
-        case .notice: 24 * 3600
+        case .notice, .reportConfirmed: 24 * 3600
         }
     }
 
@@ -38,7 +38,7 @@ public enum AlertPush {
     public static func urgency(of kind: Alert.Kind) -> PushUrgency {
         switch kind {
         case .cycleDone, .pickupRequest, .machineFree: .high
-        case .endingSoon, .pickupReminder, .useClosed, .notice: .normal
+        case .endingSoon, .pickupReminder, .useClosed, .notice, .reportConfirmed, .machineRepaired: .normal
         }
     }
 

@@ -10,6 +10,10 @@ public struct Alert: Codable, Sendable, Hashable {
         case useClosed = "use_closed"
         case notice
         case machineFree = "machine_free"
+        /// To staff: enough residents reported a machine (``CrowdReports``).
+        case reportConfirmed = "report_confirmed"
+        /// To a machine's reporters and the waiters for its kind: it was repaired.
+        case machineRepaired = "machine_repaired"
     }
 
     public var id: String
@@ -41,6 +45,9 @@ public struct Alert: Codable, Sendable, Hashable {
 
 /// A resident's report that something is wrong with a machine.
 public struct ProblemReport: Codable, Sendable, Hashable {
+    /// The resolution of the reports a repair resolved.
+    public static let repairedResolution = "machine repaired"
+
     public var id: String
     public var machineId: String
     public var residentId: String

@@ -24,10 +24,13 @@ public struct Machine: Codable, Sendable, Hashable {
     public var updatedAt: Date
     /// While set and not past, the machine is kept for the waiter told it was free (``Waitlist``).
     public var hold: MachineHold?
+    /// How many residents have open problem reports on it, once ``CrowdReports`` confirmed
+    /// them; nil while it is not confirmed.
+    public var reportedBy: Int?
 
     public init(
         id: String, kind: Kind, label: String, location: String, cycleMinutes: Int,
-        state: State = .idle, stateNote: String? = nil, updatedAt: Date, hold: MachineHold? = nil
+        state: State = .idle, stateNote: String? = nil, updatedAt: Date, hold: MachineHold? = nil, reportedBy: Int? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -38,6 +41,7 @@ public struct Machine: Codable, Sendable, Hashable {
         self.stateNote = stateNote
         self.updatedAt = updatedAt
         self.hold = hold
+        self.reportedBy = reportedBy
     }
 
     /// Machine ids are short codes printed on the machine: `[A-Za-z0-9-]{1,16}`, e.g. `W3`.

@@ -8,13 +8,29 @@ public struct Resident: Codable, Sendable, Hashable {
     public var createdAt: Date
     /// Set when an admin revoked the resident: every session ends, no new code is redeemable.
     public var revokedAt: Date?
+    /// Staff look after the machines: they get `report_confirmed` alerts and see open reports.
+    public var staff: Bool
 
-    public init(id: String, name: String, room: String, createdAt: Date, revokedAt: Date? = nil) {
+    public init(id: String, name: String, room: String, createdAt: Date, revokedAt: Date? = nil, staff: Bool = false) {
         self.id = id
         self.name = name
         self.room = room
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.staff = staff
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, room, createdAt, revokedAt, staff }
+
+    /// `staff` left out is false: exports written before it existed still import.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        room = try container.decode(String.self, forKey: .room)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        revokedAt = try container.decodeIfPresent(Date.self, forKey: .revokedAt)
+        staff = try container.decodeIfPresent(Bool.self, forKey: .staff) ?? false
     }
 }
 

@@ -63,7 +63,7 @@ public enum AlertRouting {
         case .endingSoon: use.map { $0.endsAt <= now || !$0.isOpen } ?? false
         case .cycleDone, .pickupReminder, .pickupRequest: use.map { !$0.isOpen } ?? false
         case .notice: notice.map { !$0.isLive(at: now) } ?? false
-        case .useClosed, .machineFree: false
+        case .useClosed, .machineFree, .reportConfirmed, .machineRepaired: false
         }
     }
 

@@ -39,6 +39,40 @@ extension Alert {
             machineId: machine.id, useId: nil, dedupeKey: "machine_free:\(entry.id)", at: now)
     }
 
+    /// Tells a staff resident that enough residents reported a machine (``CrowdReports``).
+    /// - Parameter report: the report that confirmed it.
+    public static func reportConfirmed(_ report: ProblemReport, machine: Machine, for staffId: String, at now: Date)
+        -> Alert
+    {
+        Alert(
+            residentId: staffId, kind: .reportConfirmed,
+            title: .reportConfirmedTitle(machineId: machine.id, residents: machine.reportedBy ?? 0),
+            body: .reportConfirmedBody(machine: machine.label, location: machine.location, latest: report.text),
+            machineId: machine.id, useId: nil, dedupeKey: "report_confirmed:\(report.id):\(staffId)", at: now)
+    }
+
+    /// Tells a resident who reported a machine, or who waits for its kind, that it was repaired.
+    public static func machineRepaired(_ machine: Machine, for residentId: String, reported: Bool, at now: Date) -> Alert {
+        Alert(
+            residentId: residentId, kind: .machineRepaired, title: .machineRepairedTitle(machineId: machine.id),
+            body: .machineRepairedBody(machine: machine.label, location: machine.location, reported: reported),
+            machineId: machine.id, useId: nil,
+            dedupeKey: "machine_repaired:\(machine.id):\(Int(now.timeIntervalSince1970)):\(residentId)", at: now)
+    }
+
+    /// The "working again" alerts of a repair: one to each resident with an open report on the
+    /// machine, and one to each other resident waiting for a machine it fits.
+    public static func workingAgain(
+        _ machine: Machine, openReports: [ProblemReport], waiting: [WaitlistEntry], at now: Date
+    ) -> [Alert] {
+        var told = Set<String>()
+        let reporters = openReports.sorted { $0.createdAt < $1.createdAt }.map(\.residentId).filter { told.insert($0).inserted }
+        let waiters = waiting.filter { $0.fits(machine) && $0.expiresAt > now }.sorted(by: Waitlist.isBefore)
+            .map(\.residentId).filter { told.insert($0).inserted }
+        return reporters.map { machineRepaired(machine, for: $0, reported: true, at: now) }
+            + waiters.map { machineRepaired(machine, for: $0, reported: false, at: now) }
+    }
+
     /// A pushed notice, for one resident. The text is the admin's own.
     public static func notice(_ notice: Notice, for residentId: String, at now: Date) -> Alert {
         Alert(

@@ -37,6 +37,11 @@ extension Message {
         case .machineFreeBody(let machine, let location, let heldMinutes):
             "\(machine) (\(location)) is free"
                 + (heldMinutes.map { ", kept for you for \($0) min." } ?? ". Start it before someone else does.")
+        case .reportConfirmedTitle(let machineId, let residents): "\(machineId) reported by \(residents) residents"
+        case .reportConfirmedBody(let machine, let location, let latest): "\(machine) (\(location)), latest report: \(latest)"
+        case .machineRepairedTitle(let machineId): "\(machineId) is working again"
+        case .machineRepairedBody(let machine, let location, let reported):
+            "\(machine) (\(location)) has been repaired." + (reported ? " Thank you for reporting it." : "")
 
         case .outageNotice(let machine, let note): "\(machine) is out of order: \(note)"
         case .backInServiceNotice(let machine): "\(machine) is back in service."
@@ -77,6 +82,7 @@ extension Message {
 
         case .kioskReadOnly: "A kiosk shows the board; it cannot change anything."
         case .kioskOnly: "Only a kiosk has this; a resident's app reads /api/me."
+        case .staffOnly: "Only staff see the open reports; an admin makes a resident staff."
         case .kioskTokenInvalid: "This kiosk link is unknown or was revoked; ask an admin for a new one."
         case .signInFirst: "Sign in with an enrollment code first."
         case .bearerFormat: "Use 'Authorization: Bearer <token>'."

@@ -33,6 +33,10 @@ public enum Message: Sendable, Hashable {
     case noticeAlertTitle(Notice.Severity)
     case machineFreeTitle(kind: Machine.Kind)
     case machineFreeBody(machine: String, location: String, heldMinutes: Int?)
+    case reportConfirmedTitle(machineId: String, residents: Int)
+    case reportConfirmedBody(machine: String, location: String, latest: String)
+    case machineRepairedTitle(machineId: String)
+    case machineRepairedBody(machine: String, location: String, reported: Bool)
 
     // MARK: Notices the system writes
     case outageNotice(machine: String, note: String)
@@ -74,6 +78,7 @@ public enum Message: Sendable, Hashable {
     case kioskReadOnly
     case kioskTokenInvalid
     case kioskOnly
+    case staffOnly
     case bearerFormat
     case sessionTokenMalformed
     case sessionEnded

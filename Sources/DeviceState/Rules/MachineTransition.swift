@@ -30,6 +30,9 @@ public struct MachineTransition: Sendable, Hashable {
     /// The owner of the closed use is told (the machine broke, an admin cleared it, or the
     /// reconciler released it).
     public var alertsOwner: Bool
+    /// A repair: the machine's open reports are resolved, and its reporters and the residents
+    /// waiting for its kind are told it works again (``Alert/workingAgain(_:openReports:waiting:at:)``).
+    public var repairs = false
 
     /// A resident may cancel only this long after starting; later they collect.
     public static let cancelWindowMinutes = 10
@@ -74,7 +77,7 @@ public struct MachineTransition: Sendable, Hashable {
                 newState: .broken, stateNote: note, closesUse: openUse == nil ? nil : .machineBroken,
                 alertsOwner: openUse != nil)
         case (.markRepaired, .broken):
-            return MachineTransition(newState: .idle, stateNote: nil, closesUse: nil, alertsOwner: false)
+            return MachineTransition(newState: .idle, stateNote: nil, closesUse: nil, alertsOwner: false, repairs: true)
         case (.markRepaired, _):
             throw .machineNotBroken(status)
         }
@@ -91,6 +94,7 @@ extension MachineTransition {
         // Any change ends a hold: the waiter started the machine, or it broke. A machine that
         // became free may be held again, for the next waiter (``Waitlist``).
         machine.hold = nil
+        if repairs { machine.reportedBy = nil }
         return machine
     }
 }

@@ -70,6 +70,15 @@ struct Serve: AsyncParsableCommand {
             discussion: "Stored in the database, so cron's auto-release holds machines too."))
     var waitlistHoldMinutes = 0
 
+    @Option(
+        help: ArgumentHelp(
+            "Different residents whose reports about one machine confirm it is broken: the board shows it and staff are alerted.",
+            discussion: "Their reports must fall within --report-window-hours of each other."))
+    var reportConfirmations = CrowdReports().confirmations
+
+    @Option(help: "Hours within which reports from different residents confirm each other (1 to 72).")
+    var reportWindowHours = Int(CrowdReports().window / 3600)
+
     @Flag(
         help:
             "Do not run the reconciler's pass every 15 s (notices, cycle alerts, reminders, auto-release, pruning); cron runs it."
@@ -104,6 +113,16 @@ struct Serve: AsyncParsableCommand {
                 "--waitlist-hold-minutes must be \(Waitlist.holdMinutesRange.lowerBound) to \(Waitlist.holdMinutesRange.upperBound)."
             )
         }
+        guard CrowdReports.confirmationsRange.contains(reportConfirmations) else {
+            throw ValidationError(
+                "--report-confirmations must be \(CrowdReports.confirmationsRange.lowerBound) to \(CrowdReports.confirmationsRange.upperBound)."
+            )
+        }
+        guard CrowdReports.windowHoursRange.contains(reportWindowHours) else {
+            throw ValidationError(
+                "--report-window-hours must be \(CrowdReports.windowHoursRange.lowerBound) to \(CrowdReports.windowHoursRange.upperBound)."
+            )
+        }
         if let publicOrigin, PublicOrigin.normalize(publicOrigin) == nil {
             throw ValidationError(
                 "--public-origin must look like https://laundry.example.org (scheme, host and optional port only).")
@@ -135,6 +154,8 @@ struct Serve: AsyncParsableCommand {
         try await store.setSetting(.publicOrigin, to: configuration.publicOrigin)
         if let defaultQuietHours { try await DefaultQuietHours.store(defaultQuietHours, in: store) }
         try await store.setSetting(.waitlistHoldMinutes, to: String(waitlistHoldMinutes))
+        try await store.setSetting(.reportConfirmations, to: String(reportConfirmations))
+        try await store.setSetting(.reportWindowHours, to: String(reportWindowHours))
         if demo {
             let code = try await DemoDorm.seed(store, at: .currentSecond)
             configuration.demoResidentId = code.residentId

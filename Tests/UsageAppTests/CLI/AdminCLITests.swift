@@ -86,6 +86,12 @@ struct AdminCLITests {
         #expect(try await json("machine", "remove", "W1") as? [String: String] == ["id": "W1", "removed": "true"])
         let residents = try await json("resident", "list")["list"] as? [[String: Any]]
         #expect(residents?.compactMap { $0["id"] as? String } == [ada])
+        #expect(residents?.first?["staff"] as? Bool == false)
+        let staff = try await json("resident", "add", "--name", "Sam", "--room", "001", "--staff")
+        let sam = try #require(staff["id"] as? String)
+        #expect(try await dorm.store.resident(sam).staff)
+        #expect(try await json("resident", "staff", sam, "--off")["staff"] as? Bool == false)
+        #expect(try await json("resident", "staff", ada)["staff"] as? Bool == true)
         let code = try await json("resident", "code", ada)
         #expect(code["id"] as? String == ada && (code["code"] as? String)?.isEmpty == false)
         let revoked = try await json("resident", "revoke", ada)
@@ -146,6 +152,7 @@ struct AdminCLITests {
             arguments: ["machine", "add", "W2", "--kind", "washer", "--location", "Hall A", "--colour", "red"], status: 64,
             message: "--colour"),
         BadInput(arguments: ["resident", "revoke", "nobody"], status: 66, message: "There is no resident"),
+        BadInput(arguments: ["resident", "staff", "nobody"], status: 66, message: "There is no resident"),
         BadInput(arguments: ["resident", "add", "--name", "", "--room", "101"], status: 64, message: "name"),
         BadInput(
             arguments: ["resident", "add", "--name", "Ada", "--room", "101", "--valid-for", "0"], status: 64,

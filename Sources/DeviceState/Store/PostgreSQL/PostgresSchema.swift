@@ -240,6 +240,14 @@ enum PostgresSchema {
             ALTER TABLE push_subscriptions ADD COLUMN gone_at timestamptz;
             """
         ),
+        (
+            "v5: staff, crowd-confirmed reports",
+            """
+            ALTER TABLE residents ADD COLUMN staff boolean NOT NULL DEFAULT false;
+            ALTER TABLE machines ADD COLUMN reported_by integer;
+            CREATE INDEX reports_open_by_machine ON reports(machine_id) WHERE resolved_at IS NULL;
+            """
+        ),
     ]
 
     /// The statements of a migration: its text split at semicolons that end a line.

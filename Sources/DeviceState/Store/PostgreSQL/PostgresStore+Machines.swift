@@ -127,6 +127,7 @@ extension PostgresStore: MachineStore {
         }
         var machine = transition.machine(after: before.machine, at: now)
         if machine.state == .idle, before.machine.state != .idle { machine = try await offerToWaiter(db, machine, at: now) }
+        if transition.repairs { try await announceRepair(db, of: machine, at: now) }
         try await recordOutage(db, from: before.machine, to: machine, at: now)
         let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)
         try await change(db, to: after)

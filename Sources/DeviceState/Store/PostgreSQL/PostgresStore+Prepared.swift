@@ -38,6 +38,7 @@ enum Prepared {
     struct MachineStatus: PreparedStatement {
         static let sql = """
             SELECT m.id, m.kind, m.label, m.location, m.cycle_minutes, m.state, m.state_note, m.updated_at, m.held_for, m.held_until,
+                m.reported_by,
                 u.id AS use_id, u.machine_id AS use_machine_id, u.resident_id AS use_resident_id,
                 u.started_at AS use_started_at, u.ends_at AS use_ends_at, u.closed_at AS use_closed_at,
                 u.close_reason AS use_close_reason, u.started_from AS use_started_from
@@ -76,7 +77,8 @@ enum Prepared {
     struct ChangeMachine: PreparedStatement {
         static let sql = """
             WITH changed AS (
-                UPDATE machines SET state = $1, state_note = $2, updated_at = $3, held_for = $6, held_until = $7 WHERE id = $4),
+                UPDATE machines SET state = $1, state_note = $2, updated_at = $3, held_for = $6, held_until = $7, reported_by = $8::bigint
+                WHERE id = $4),
             appended AS (
                 INSERT INTO events (at, topic, type, payload) VALUES ($3, '\(Event.Topic.board)', '\(Event.Kind.machine.rawValue)', $5)
                 RETURNING seq)
@@ -86,7 +88,7 @@ enum Prepared {
         init(_ machine: Machine, event payload: String) {
             bindings = PostgresBindings(
                 machine.state.rawValue, machine.stateNote, machine.updatedAt, machine.id, payload, machine.hold?.residentId,
-                machine.hold?.until)
+                machine.hold?.until, machine.reportedBy)
         }
     }
 
@@ -110,7 +112,7 @@ enum Prepared {
 
     struct ResidentBySession: PreparedStatement {
         static let sql = """
-            SELECT residents.id, name, room, residents.created_at, revoked_at,
+            SELECT residents.id, name, room, residents.created_at, revoked_at, staff,
                 coalesce(sessions.last_seen_at, sessions.created_at) AS seen FROM sessions
             JOIN residents ON residents.id = sessions.resident_id
             WHERE sessions.token_hash = $1 AND residents.revoked_at IS NULL

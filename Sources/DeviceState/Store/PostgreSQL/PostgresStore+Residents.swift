@@ -2,14 +2,15 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore: ResidentStore {
-    public func addResident(name: String, room: String, codeValidFor: TimeInterval, at now: Date) async throws
+    public func addResident(name: String, room: String, staff: Bool, codeValidFor: TimeInterval, at now: Date) async throws
         -> (Resident, EnrollmentCode)
     {
         let (name, room) = try InputRules.resident(name: name, room: room)
         return try await write { db in
-            let resident = Resident(id: Secrets.newShortID(), name: name, room: room, createdAt: now)
+            let resident = Resident(id: Secrets.newShortID(), name: name, room: room, createdAt: now, staff: staff)
             try await db.execute(
-                "INSERT INTO residents (id, name, room, created_at) VALUES (\(resident.id), \(name), \(room), \(now))")
+                "INSERT INTO residents (id, name, room, created_at, staff) VALUES (\(resident.id), \(name), \(room), \(now), \(staff))"
+            )
             return (resident, try await Self.issueCode(db, residentId: resident.id, validFor: codeValidFor, at: now))
         }
     }
@@ -32,6 +33,15 @@ extension PostgresStore: ResidentStore {
 
     public func resident(_ id: String) async throws -> Resident {
         try await read { db in try await Self.resident(db, id) }
+    }
+
+    public func setStaff(_ id: String, _ staff: Bool) async throws -> Resident {
+        try await write { db in
+            var resident = try await Self.resident(db, id)
+            resident.staff = staff
+            try await db.execute("UPDATE residents SET staff = \(staff) WHERE id = \(id)")
+            return resident
+        }
     }
 
     public func revokeResident(_ id: String, at now: Date) async throws -> Resident {
@@ -78,6 +88,12 @@ extension PostgresStore: ResidentStore {
                 "SELECT \(unescaped: Resident.postgresColumns) FROM residents WHERE id = \(id)", Resident.init(postgres:))
         else { throw DeviceStateError.residentNotFound(id: id) }
         return resident
+    }
+
+    /// Staff residents not revoked: who hears of crowd-confirmed reports.
+    static func staffIds(_ db: Transaction) async throws -> [String] {
+        try await db.rows(
+            "SELECT id FROM residents WHERE staff AND revoked_at IS NULL ORDER BY id COLLATE \"C\"", { try $0.text("id") })
     }
 
     static func preferences(_ db: Transaction, _ residentId: String) async throws -> Preferences {

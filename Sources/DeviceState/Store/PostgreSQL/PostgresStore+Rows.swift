@@ -9,6 +9,7 @@ extension PostgresRandomAccessRow {
     func date(_ column: String) throws -> Date { try self[column].decode(Date.self) }
     func optionalDate(_ column: String) throws -> Date? { try self[column].decode(Date?.self) }
     func int(_ column: String) throws -> Int { try self[column].decode(Int.self) }
+    func optionalInt(_ column: String) throws -> Int? { try self[column].decode(Int?.self) }
 
     /// A column holding the raw value of `T`.
     func value<T: RawRepresentable>(_ column: String, as type: T.Type = T.self) throws -> T where T.RawValue == String {
@@ -26,7 +27,8 @@ struct UnknownValue: Error, CustomStringConvertible {
 }
 
 extension Machine {
-    static let postgresColumns = "id, kind, label, location, cycle_minutes, state, state_note, updated_at, held_for, held_until"
+    static let postgresColumns =
+        "id, kind, label, location, cycle_minutes, state, state_note, updated_at, held_for, held_until, reported_by"
 
     init(postgres row: PostgresRandomAccessRow) throws {
         let heldUntil = try row.optionalDate("held_until")
@@ -36,7 +38,7 @@ extension Machine {
             stateNote: try row.optionalText("state_note"), updatedAt: try row.date("updated_at"),
             hold: try row.optionalText("held_for").flatMap { residentId in
                 heldUntil.map { MachineHold(residentId: residentId, until: $0) }
-            })
+            }, reportedBy: try row.optionalInt("reported_by"))
     }
 }
 
@@ -66,12 +68,13 @@ extension Use {
 }
 
 extension Resident {
-    static let postgresColumns = "id, name, room, created_at, revoked_at"
+    static let postgresColumns = "id, name, room, created_at, revoked_at, staff"
 
     init(postgres row: PostgresRandomAccessRow) throws {
         self.init(
             id: try row.text("id"), name: try row.text("name"), room: try row.text("room"),
-            createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at"))
+            createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at"),
+            staff: try row["staff"].decode(Bool.self))
     }
 }
 

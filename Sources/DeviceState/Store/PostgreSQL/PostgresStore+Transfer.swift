@@ -94,19 +94,19 @@ extension PostgresStore: DormTransfer {
                 try await db.execute(
                     """
                     INSERT INTO machines (id, kind, label, location, cycle_minutes, state, state_note, updated_at, removed_at,
-                        held_for, held_until)
+                        held_for, held_until, reported_by)
                     VALUES (\(machine.id), \(machine.kind.rawValue), \(machine.label), \(machine.location),
                         \(machine.cycleMinutes), \(machine.state.rawValue), \(machine.stateNote), \(machine.updatedAt),
-                        \(row.removedAt), \(machine.hold?.residentId), \(machine.hold?.until))
+                        \(row.removedAt), \(machine.hold?.residentId), \(machine.hold?.until), \(machine.reportedBy))
                     """)
             }
             for row in dorm.residents {
                 let resident = row.resident
                 try await db.execute(
                     """
-                    INSERT INTO residents (id, name, room, created_at, revoked_at, preferences)
+                    INSERT INTO residents (id, name, room, created_at, revoked_at, staff, preferences)
                     VALUES (\(resident.id), \(resident.name), \(resident.room), \(resident.createdAt), \(resident.revokedAt),
-                        \(row.preferences))
+                        \(resident.staff), \(row.preferences))
                     """)
             }
             for code in dorm.enrollmentCodes {

@@ -92,7 +92,7 @@ extension PostgresStore: ReportStore {
     {
         let text = try InputRules.reportText(text)
         return try await write { db in
-            _ = try await Self.machineStatus(db, machineId)
+            let status = try await Self.machineStatus(db, machineId)
             let report = ProblemReport(
                 id: Secrets.newShortID(), machineId: machineId, residentId: residentId, text: text, createdAt: now)
             try await db.execute(
@@ -100,6 +100,17 @@ extension PostgresStore: ReportStore {
                 INSERT INTO reports (id, machine_id, resident_id, text, created_at)
                 VALUES (\(report.id), \(report.machineId), \(report.residentId), \(report.text), \(report.createdAt))
                 """)
+            let outcome = try await Self.crowdReports(db).afterReport(
+                openReports: try await Self.openReports(db, machineId: machineId), reportedBy: status.machine.reportedBy,
+                at: now)
+            var machine = status.machine
+            machine.reportedBy = outcome.reportedBy
+            if machine != status.machine { try await Self.change(db, to: MachineStatus(machine: machine, use: status.use)) }
+            if outcome.confirmsNow {
+                for staffId in try await Self.staffIds(db) {
+                    try await Self.createAlert(db, .reportConfirmed(report, machine: machine, for: staffId, at: now))
+                }
+            }
             return report
         }
     }
@@ -125,7 +136,46 @@ extension PostgresStore: ReportStore {
             report.resolvedAt = now
             report.resolution = resolution
             try await db.execute("UPDATE reports SET resolved_at = \(now), resolution = \(resolution) WHERE id = \(id)")
+            // A removed machine's reports can still be resolved; it is on no board.
+            if let status = try? await Self.machineStatus(db, report.machineId) {
+                var machine = status.machine
+                machine.reportedBy = CrowdReports.afterResolving(
+                    openReports: try await Self.openReports(db, machineId: machine.id), reportedBy: machine.reportedBy)
+                if machine != status.machine { try await Self.change(db, to: MachineStatus(machine: machine, use: status.use)) }
+            }
             return report
+        }
+    }
+
+    // MARK: Inside a transaction
+
+    static func openReports(_ db: Transaction, machineId: String) async throws -> [ProblemReport] {
+        try await db.rows(
+            """
+            SELECT \(unescaped: ProblemReport.postgresColumns) FROM reports
+            WHERE machine_id = \(machineId) AND resolved_at IS NULL ORDER BY created_at, id COLLATE "C"
+            """, ProblemReport.init(postgres:))
+    }
+
+    static func crowdReports(_ db: Transaction) async throws -> CrowdReports {
+        let defaults = CrowdReports()
+        return CrowdReports(
+            confirmations: try await setting(db, .reportConfirmations).flatMap(Int.init) ?? defaults.confirmations,
+            windowHours: try await setting(db, .reportWindowHours).flatMap(Int.init) ?? Int(defaults.window / 3600))
+    }
+
+    /// A repair resolves the machine's open reports and tells their reporters, and the
+    /// residents waiting for a machine like it, that it works again.
+    static func announceRepair(_ db: Transaction, of machine: Machine, at now: Date) async throws {
+        let reports = try await openReports(db, machineId: machine.id)
+        try await db.execute(
+            """
+            UPDATE reports SET resolved_at = \(now), resolution = \(ProblemReport.repairedResolution)
+            WHERE machine_id = \(machine.id) AND resolved_at IS NULL
+            """)
+        let waiting = try await waiting(db, kind: machine.kind)
+        for alert in Alert.workingAgain(machine, openReports: reports, waiting: waiting, at: now) {
+            try await createAlert(db, alert)
         }
     }
 }

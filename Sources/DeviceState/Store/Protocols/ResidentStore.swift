@@ -3,8 +3,10 @@ import Foundation
 /// Residents as admins manage them, and their preferences.
 public protocol ResidentStore: Sendable {
     /// Adds a resident with a one-time enrollment code valid for `codeValidFor` seconds.
-    func addResident(name: String, room: String, codeValidFor: TimeInterval, at now: Date) async throws
+    func addResident(name: String, room: String, staff: Bool, codeValidFor: TimeInterval, at now: Date) async throws
         -> (Resident, EnrollmentCode)
+    /// Makes a resident staff, or no longer staff (``Resident/staff``).
+    func setStaff(_ id: String, _ staff: Bool) async throws -> Resident
     func issueEnrollmentCode(residentId: String, validFor: TimeInterval, at now: Date) async throws -> EnrollmentCode
     /// By room, then name.
     func residents() async throws -> [Resident]
@@ -14,6 +16,14 @@ public protocol ResidentStore: Sendable {
     func revokeResident(_ id: String, at now: Date) async throws -> Resident
     func preferences(of residentId: String) async throws -> Preferences
     func setPreferences(_ preferences: Preferences, of residentId: String) async throws -> Preferences
+}
+
+extension ResidentStore {
+    public func addResident(name: String, room: String, codeValidFor: TimeInterval, at now: Date) async throws
+        -> (Resident, EnrollmentCode)
+    {
+        try await addResident(name: name, room: room, staff: false, codeValidFor: codeValidFor, at: now)
+    }
 }
 
 /// Sessions: redeeming a code, finding the resident behind a bearer token, logging out.

@@ -18,7 +18,8 @@ extension Machine: FetchableRecord, PersistableRecord {
         self.init(
             id: row["id"], kind: kind, label: row["label"], location: row["location"], cycleMinutes: row["cycleMinutes"],
             state: state, stateNote: row["stateNote"], updatedAt: row["updatedAt"],
-            hold: heldFor.flatMap { residentId in heldUntil.map { MachineHold(residentId: residentId, until: $0) } })
+            hold: heldFor.flatMap { residentId in heldUntil.map { MachineHold(residentId: residentId, until: $0) } },
+            reportedBy: row["reportedBy"])
     }
 
     public func encode(to container: inout PersistenceContainer) {
@@ -32,14 +33,16 @@ extension Machine: FetchableRecord, PersistableRecord {
         container["updatedAt"] = updatedAt
         container["heldFor"] = hold?.residentId
         container["heldUntil"] = hold?.until
+        container["reportedBy"] = reportedBy
     }
 
     /// Writes the fields a transition changes.
     func updateState(_ db: Database) throws {
         try db.cachedStatement(
-            sql: "UPDATE machines SET state = ?, stateNote = ?, updatedAt = ?, heldFor = ?, heldUntil = ? WHERE id = ?"
+            sql:
+                "UPDATE machines SET state = ?, stateNote = ?, updatedAt = ?, heldFor = ?, heldUntil = ?, reportedBy = ? WHERE id = ?"
         )
-        .execute(arguments: [state.rawValue, stateNote, updatedAt, hold?.residentId, hold?.until, id])
+        .execute(arguments: [state.rawValue, stateNote, updatedAt, hold?.residentId, hold?.until, reportedBy, id])
     }
 }
 

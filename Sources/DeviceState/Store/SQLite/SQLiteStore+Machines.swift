@@ -90,14 +90,20 @@ extension SQLiteStore: MachineStore {
         }
         var machine = transition.machine(after: before.machine, at: now)
         if machine.state == .idle, before.machine.state != .idle { machine = try offerToWaiter(db, machine, at: now) }
-        try machine.updateState(db)
+        if transition.repairs { try announceRepair(db, of: machine, at: now) }
         try recordOutage(db, from: before.machine, to: machine, at: now)
         let after = MachineStatus(machine: machine, use: transition.closesUse == nil ? before.use : nil)
-        try appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: after), at: now)
+        try change(db, to: after, at: now)
         if transition.alertsOwner, let closedUse {
             try createAlert(db, .useClosed(closedUse, machine: machine, at: now))
         }
         return (after, closedUse)
+    }
+
+    /// Writes the fields a transition changed and appends the machine's event.
+    static func change(_ db: Database, to status: MachineStatus, at now: Date) throws {
+        try status.machine.updateState(db)
+        try appendEvent(db, topic: .board, kind: .machine, payload: EventPayload.MachineChanged(machine: status), at: now)
     }
 
     /// Keeps `machine_outages` in step with a state change: a row opens when a machine

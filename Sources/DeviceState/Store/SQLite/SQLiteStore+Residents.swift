@@ -2,12 +2,12 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: ResidentStore {
-    public func addResident(name: String, room: String, codeValidFor: TimeInterval, at now: Date) async throws
+    public func addResident(name: String, room: String, staff: Bool, codeValidFor: TimeInterval, at now: Date) async throws
         -> (Resident, EnrollmentCode)
     {
         let (name, room) = try InputRules.resident(name: name, room: room)
         return try await write { db in
-            let resident = Resident(id: Secrets.newShortID(), name: name, room: room, createdAt: now)
+            let resident = Resident(id: Secrets.newShortID(), name: name, room: room, createdAt: now, staff: staff)
             try resident.insert(db)
             let code = try Self.issueCode(db, residentId: resident.id, validFor: codeValidFor, at: now)
             return (resident, code)
@@ -28,6 +28,15 @@ extension SQLiteStore: ResidentStore {
 
     public func resident(_ id: String) async throws -> Resident {
         try await pool.read { db in try Self.resident(db, id) }
+    }
+
+    public func setStaff(_ id: String, _ staff: Bool) async throws -> Resident {
+        try await write { db in
+            var resident = try Self.resident(db, id)
+            resident.staff = staff
+            try resident.update(db)
+            return resident
+        }
     }
 
     public func revokeResident(_ id: String, at now: Date) async throws -> Resident {
@@ -124,6 +133,11 @@ extension SQLiteStore {
     static func resident(_ db: Database, _ id: String) throws -> Resident {
         guard let resident = try Resident.fetchOne(db, key: id) else { throw DeviceStateError.residentNotFound(id: id) }
         return resident
+    }
+
+    /// Staff residents not revoked: who hears of crowd-confirmed reports.
+    static func staffIds(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM residents WHERE staff AND revokedAt IS NULL ORDER BY id")
     }
 
     static func issueCode(_ db: Database, residentId: String, validFor: TimeInterval, at now: Date) throws -> EnrollmentCode {

@@ -278,6 +278,16 @@ enum Schema {
                     ALTER TABLE push_subscriptions ADD COLUMN goneAt DATETIME;
                     """)
         }
+        migrator.registerMigration("v9: staff, crowd-confirmed reports") { db in
+            try db.execute(
+                sql: """
+                    -- Staff get report_confirmed alerts and see open reports (CrowdReports).
+                    ALTER TABLE residents ADD COLUMN staff BOOLEAN NOT NULL DEFAULT 0;
+                    -- How many residents reported the machine, once the crowd confirmed it.
+                    ALTER TABLE machines ADD COLUMN reportedBy INTEGER;
+                    CREATE INDEX reports_open_by_machine ON reports(machineId) WHERE resolvedAt IS NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -2,12 +2,12 @@ import ArgumentParser
 import DeviceState
 import Foundation
 
-/// `washboard admin resident add|list|code|revoke`.
+/// `washboard admin resident add|list|code|staff|revoke`.
 struct ResidentCommands: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resident",
-        abstract: "Enroll residents with one-time codes, list them, revoke them.",
-        subcommands: [Add.self, List.self, Code.self, Revoke.self])
+        abstract: "Enroll residents with one-time codes, list them, make them staff, revoke them.",
+        subcommands: [Add.self, List.self, Code.self, Staff.self, Revoke.self])
 }
 
 /// `--public-origin` of the commands that print a link (enrollment, kiosk) or a QR code (labels).
@@ -47,6 +47,7 @@ struct EnrollmentOutput: Encodable {
     var id: String
     var name: String
     var room: String
+    var staff: Bool
     var code: String
     var link: String
     var expiresAt: Date
@@ -55,6 +56,7 @@ struct EnrollmentOutput: Encodable {
         id = resident.id
         name = resident.name
         room = resident.room
+        staff = resident.staff
         self.code = code.code
         link = PublicOrigin.enrollmentLink(origin: origin, code: code.code)
         expiresAt = code.expiresAt
@@ -62,7 +64,7 @@ struct EnrollmentOutput: Encodable {
 
     var text: String {
         """
-        resident \(id): \(name), room \(room)
+        resident \(id): \(name), room \(room)\(staff ? ", staff" : "")
         enrollment code: \(code) (one use, valid until \(expiresAt.iso8601))
         link: \(link)
         """
@@ -79,6 +81,8 @@ extension ResidentCommands {
         var name: String
         @Option(help: "Their room.")
         var room: String
+        @Flag(help: "Staff: they are alerted when residents confirm a machine is broken, and see open reports in the app.")
+        var staff = false
         @OptionGroup var enrollment: EnrollmentOptions
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -86,7 +90,7 @@ extension ResidentCommands {
         func run() async throws {
             try await runAdmin(database) { store in
                 let (resident, code) = try await store.addResident(
-                    name: name, room: room, codeValidFor: enrollment.validity, at: .currentSecond)
+                    name: name, room: room, staff: staff, codeValidFor: enrollment.validity, at: .currentSecond)
                 let result = EnrollmentOutput(resident, code, origin: try await enrollment.origin(from: store))
                 try output.print(result) { result.text }
             }
@@ -116,6 +120,10 @@ extension ResidentCommands {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List residents.")
 
+        static func status(of resident: Resident) -> String {
+            resident.revokedAt.map { "revoked \($0.iso8601)" } ?? (resident.staff ? "active, staff" : "active")
+        }
+
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
@@ -125,7 +133,33 @@ extension ResidentCommands {
                 try output.print(residents) {
                     table(
                         ["ID", "ROOM", "NAME", "STATUS"],
-                        residents.map { [$0.id, $0.room, $0.name, $0.revokedAt.map { "revoked \($0.iso8601)" } ?? "active"] })
+                        residents.map { [$0.id, $0.room, $0.name, Self.status(of: $0)] })
+                }
+            }
+        }
+    }
+
+    struct Staff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a resident staff, or with --off no longer staff.",
+            discussion: """
+                Staff get a report_confirmed alert when enough residents report one machine \
+                (serve --report-confirmations), and see the open reports in the app.
+                Example: washboard admin resident staff RESIDENT_ID
+                """)
+
+        @Argument(help: "The resident id.")
+        var id: String
+        @Flag(help: "No longer staff.")
+        var off = false
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await runAdmin(database) { store in
+                let resident = try await store.setStaff(id, !off)
+                try output.print(resident) {
+                    "\(resident.id) (\(resident.name), room \(resident.room)) is \(resident.staff ? "staff" : "not staff")"
                 }
             }
         }
