@@ -476,6 +476,34 @@ class PWATests(unittest.TestCase):
         stored = sqlite(self.dorm.db, "SELECT preferences FROM residents WHERE name = 'Ada'")
         self.assertEqual(json.loads(stored[0][0])["quietHours"], {"start": "23:00", "end": "06:30"})
 
+    def test_staff_see_a_breakdown_two_residents_confirm_until_its_repair(self):
+        sam = self.dorm.cli("resident", "add", "--name", "Sam", "--room", "001", "--staff")["code"]
+        self.driver.get(f"{self.dorm.origin}/join#code={sam}")
+        self.wait(lambda: self.connection() == "live", message="the board goes live")
+        reports = self.driver.find_element(By.ID, "staff-reports")
+        self.wait(reports.is_displayed, message="staff see the open reports")
+        self.wait(lambda: self.driver.find_element(By.ID, "staff-reports-empty").is_displayed())
+
+        def note(machine):
+            return self.card(machine).find_element(By.CLASS_NAME, "machine-note").text
+
+        def listed():
+            return self.driver.execute_script(
+                "return [...document.querySelectorAll('#staff-reports-list li')].map(li => li.textContent)")
+
+        for name in ("Ada", "Ben"):
+            self.dorm.request("POST", "/api/machines/W2/reports", self.dorm.token(name), {"text": f"{name}: drum stuck"})
+        self.wait(lambda: note("W2") == "Reported by 2 residents", message="the board shows the confirmation")
+        self.wait(lambda: len(listed()) == 2, message="both reports are listed")
+        self.assertTrue(all("drum stuck" in item for item in listed()))
+        self.wait(lambda: any("W2 reported by 2 residents" in t for t in self.driver.execute_script(
+            "return [...document.querySelectorAll('.toast')].map(t => t.textContent)")), message="Sam is alerted")
+
+        self.dorm.cli("machine", "broken", "W2", "--note", "drum")
+        self.dorm.cli("machine", "repaired", "W2")
+        self.wait(lambda: self.phase("W2") == "free" and note("W2") == "", message="the repair clears the board")
+        self.wait(lambda: listed() == [], message="the repair resolved the reports")
+
     def test_signing_out_then_in_as_someone_else_shows_their_board(self):
         self.enroll("Ada")
         self.driver.find_element(By.ID, "sign-out").click()

@@ -57,6 +57,16 @@ test('what a machine shows: free, running with a countdown, done, broken with it
   assert.deepEqual(broken.actions, ['report']);
 });
 
+test('a crowd-confirmed machine says how many residents reported it, after its own note', () => {
+  assert.equal(machineView(machine('W1', 'A'), 'me', now).note, '', 'no reportedBy, nothing said');
+  const free = machineView(machine('W1', 'A', { reportedBy: 2 }), 'me', now);
+  assert.equal(free.note, 'Reported by 2 residents');
+  assert.deepEqual(free.actions, ['start', 'report'], 'reports do not take the machine away');
+  const mine = machineView(machine('W1', 'A', { state: 'in_use', use: use('me', 20, 10), reportedBy: 3 }), 'me', now);
+  assert.equal(mine.note, 'Your laundry · Reported by 3 residents');
+  assert.equal(machineView(machine('W1', 'A', { reportedBy: 1 }), 'me', now).note, 'Reported by 1 resident');
+});
+
 test('countdowns: mm:ss under an hour, h:mm:ss above, a started second counts', () => {
   assert.equal(formatRemaining(61_001), '01:02');
   assert.equal(formatRemaining(3_600_000), '1:00:00');

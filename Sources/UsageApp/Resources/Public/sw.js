@@ -15,6 +15,7 @@ const SHELL = [
   '/js/live.mjs',
   '/js/push.mjs',
   '/js/queue.mjs',
+  '/js/reports.mjs',
   '/js/settings.mjs',
   '/js/start.mjs',
   '/js/toasts.mjs',

@@ -4,9 +4,10 @@ import HTTPTypes
 import Hummingbird
 import Wire
 
-/// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem.
+/// Residents' actions on machines: start, collect, cancel, ask for pickup, report a problem;
+/// staff's list of open reports.
 struct UseController {
-    let store: any UseStore & ReportStore
+    let store: any UseStore & ReportStore & ResidentStore
     let limiter: RequestLimiter
 
     func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
@@ -17,6 +18,7 @@ struct UseController {
         router.on("/api/uses/:id/cancel", methods: [.post: cancel])
         router.on("/api/machines/:id/pickup-requests", methods: [.post: requestPickup])
         router.on("/api/machines/:id/reports", methods: [.post: report])
+        router.on("/api/reports", methods: [.get: openReports])
     }
 
     /// `Idempotency-Key`: a retry of an action queued offline gets the first response, not a 409.
@@ -76,5 +78,26 @@ struct UseController {
         let report = try await store.reportProblem(
             machineId: try context.parameters.require("id"), by: resident.id, text: body.text, at: .currentSecond)
         return try Response.json(report, status: .created)
+    }
+
+    /// An open report as staff see it in the app: what and when, not who.
+    struct OpenReport: Encodable {
+        var id: String
+        var machineId: String
+        var text: String
+        var createdAt: Date
+    }
+
+    /// The open reports, newest first, for staff only. Staff is read from the store, not the
+    /// session cache: an admin's change applies at once.
+    @Sendable func openReports(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
+        guard try await store.resident(resident.id).staff else {
+            throw Problem(status: .forbidden, code: "staff_only", detail: .staffOnly)
+        }
+        let reports = try await store.reports(openOnly: true).map {
+            OpenReport(id: $0.id, machineId: $0.machineId, text: $0.text, createdAt: $0.createdAt)
+        }
+        return try Response.json(["reports": reports])
     }
 }

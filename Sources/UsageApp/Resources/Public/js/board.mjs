@@ -72,11 +72,24 @@ export function heldAt(machine, now) {
   return hold && Date.parse(hold.until) > now ? hold : null;
 }
 
+/** "Reported by 2 residents" once residents confirmed a machine is broken, else ''. */
+export function reportedLine(machine) {
+  const n = machine.reportedBy;
+  if (!n) return '';
+  return `Reported by ${n} ${n === 1 ? 'resident' : 'residents'}`;
+}
+
 /**
  * What a machine shows at `now` (ms, on the server's clock) to resident `me`:
  * its phase (free, running, done, broken), a status line, and the actions on offer.
  */
 export function machineView(machine, me, now, options = {}) {
+  const view = phaseView(machine, me, now, options);
+  const reported = reportedLine(machine);
+  return reported ? { ...view, note: [view.note, reported].filter(Boolean).join(' · ') } : view;
+}
+
+function phaseView(machine, me, now, options) {
   const use = machine.use;
   if (machine.state === 'broken') {
     return { phase: 'broken', status: 'Out of order', note: machine.stateNote ?? '', actions: ['report'] };

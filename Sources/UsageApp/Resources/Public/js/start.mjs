@@ -9,6 +9,7 @@ import { applyFrame } from './board.mjs';
 import { LiveConnection } from './live.mjs';
 import { disablePush } from './push.mjs';
 import { ActionQueue } from './queue.mjs';
+import { StaffReports } from './reports.mjs';
 import { setUpSettings } from './settings.mjs';
 import { dismissNewestToast, showAlert, toast as showToast } from './toasts.mjs';
 import { BoardView, asOfAfter, clockOffset, trapFocus } from './view.mjs';
@@ -35,6 +36,10 @@ const actions = new Actions({
   machineChanged: (machine) => state.board && setBoard(withMachine(state.board, machine)),
 });
 const view = new BoardView((action, machine, place) => actions.controls(action, machine, place), { wait });
+const staffReports = new StaffReports({
+  machines: () => state.board?.machines ?? [],
+  openMachine: (id) => state.board && view.openMachine(state.board, id, state.me.id, serverNow()),
+});
 const alerts = new AlertCentre({
   openMachine: (id) => state.board && view.openMachine(state.board, id, state.me.id, serverNow()),
   changed: () => tidyNotifications(),
@@ -111,6 +116,7 @@ function showEnroll(message = '') {
   state.connection?.stop();
   $('board').hidden = true;
   $('settings').hidden = true;
+  $('staff-reports').hidden = true;
   $('alerts-button').hidden = true;
   $('enroll').hidden = false;
   $('enroll-error').textContent = message;
@@ -130,6 +136,7 @@ function showApp(preferences) {
     setBoard(saved.board);
   }
   setUpSettings(preferences);
+  staffReports.show(state.me);
   $('sign-out').onclick = signOut;
   startLive();
   loadWaitlist();
@@ -165,6 +172,7 @@ function startLive() {
           showAlert(frame.alert, state.connection);
           alerts.received(frame.alert);
           if (frame.alert.kind === 'machine_free') loadWaitlist();
+          if (frame.alert.kind === 'report_confirmed') staffReports.load();
         }
         else if (frame.type === 'alerts_read') alerts.readElsewhere(frame);
         else if (frame.type !== 'error' && frame.type !== 'pong') setBoard(applyFrame(state.board, frame));
@@ -195,6 +203,7 @@ function setBoard(board) {
     view.render(state.board, state.me.id, serverNow());
     view.showStale(state.asOf);
     tidyNotifications();
+    staffReports.boardChanged(state.board.machines);
     const labelled = sessionStorage.getItem(FROM_LABEL);
     if (labelled && view.openMachine(state.board, labelled, state.me.id, serverNow(), { fromLabel: true })) {
       sessionStorage.removeItem(FROM_LABEL);

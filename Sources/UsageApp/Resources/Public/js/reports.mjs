@@ -1,0 +1,75 @@
+// Staff's list of open problem reports (GET /api/reports), shown only to staff.
+
+import { api } from './api.mjs';
+
+/**
+ * One line per open report, newest first as the server sends them: the machine's label
+ * (its id when it is no longer on the board), when, and what the resident wrote.
+ */
+export function reportItems(reports, machines, time) {
+  const labels = new Map(machines.map((m) => [m.id, m.label]));
+  return reports.map((report) => ({
+    id: report.id,
+    machineId: report.machineId,
+    heading: `${labels.get(report.machineId) ?? report.machineId} · ${time(Date.parse(report.createdAt))}`,
+    text: report.text,
+  }));
+}
+
+/**
+ * The staff section: hidden for everyone else. `machines()` gives the board's machines,
+ * `openMachine(id)` opens one.
+ */
+export class StaffReports {
+  #machines;
+  #openMachine;
+  #signature = null;
+
+  constructor({ machines, openMachine }) {
+    this.#machines = machines;
+    this.#openMachine = openMachine;
+  }
+
+  /** Shows the section for staff and loads it; hides it for anyone else. */
+  async show(resident) {
+    const section = document.getElementById('staff-reports');
+    section.hidden = !resident?.staff;
+    if (resident?.staff) await this.load();
+  }
+
+  /** Reloads when the board's crowd-confirmed machines changed: a report came or a repair closed some. */
+  boardChanged(machines) {
+    if (document.getElementById('staff-reports').hidden) return;
+    const signature = machines.map((m) => `${m.id}:${m.reportedBy ?? 0}`).join(',');
+    if (this.#signature !== null && signature !== this.#signature) this.load();
+    this.#signature = signature;
+  }
+
+  async load() {
+    let reports;
+    try {
+      reports = (await api('/api/reports')).reports;
+    } catch {
+      return; // the list shown stays until the next load succeeds
+    }
+    const format = new Intl.DateTimeFormat(navigator.languages, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+    const items = reportItems(reports, this.#machines(), (ms) => format.format(ms));
+    const list = document.getElementById('staff-reports-list');
+    list.replaceChildren(...items.map((item) => {
+      const li = document.createElement('li');
+      li.className = 'alert-item';
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'alert-open';
+      const heading = document.createElement('strong');
+      heading.textContent = item.heading;
+      const text = document.createElement('span');
+      text.textContent = item.text;
+      button.append(heading, text);
+      button.addEventListener('click', () => this.#openMachine(item.machineId));
+      li.append(button);
+      return li;
+    }));
+    document.getElementById('staff-reports-empty').hidden = items.length > 0;
+  }
+}
