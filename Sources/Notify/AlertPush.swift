@@ -42,9 +42,10 @@ public enum AlertPush {
         }
     }
 
-    /// The push message for an alert the router pushes: urgent notices go out at `high`.
+    /// The push message for an alert the router pushes, in the resident's language: urgent
+    /// notices go out at `high`.
     @Sendable public static func draft(for routed: RoutedAlert, at now: Date) throws -> PushDraft {
-        let alert = routed.alert
+        let alert = routed.alert.rendered(in: routed.language)
         let tag = alert.machineId.map { "machine-\($0)" } ?? "alert-\(alert.id)"
         let payload = Payload(
             id: alert.id, kind: alert.kind, title: alert.title, body: alert.body,

@@ -26,10 +26,14 @@ public struct Alert: Codable, Sendable, Hashable {
     /// Two alerts with the same key are the same alert: the second is never created.
     public var dedupeKey: String
     public var at: Date
+    /// The title and body by key and parameters, for each reader's language (``rendered(in:)``).
+    /// `title` and `body` hold them in English, for the admin CLI; nil for alerts stored
+    /// before alerts kept it.
+    public var content: AlertContent?
 
     public init(
         id: String, residentId: String, kind: Kind, title: String, body: String,
-        machineId: String?, useId: String?, dedupeKey: String, at: Date
+        machineId: String?, useId: String?, dedupeKey: String, at: Date, content: AlertContent? = nil
     ) {
         self.id = id
         self.residentId = residentId
@@ -40,6 +44,27 @@ public struct Alert: Codable, Sendable, Hashable {
         self.useId = useId
         self.dedupeKey = dedupeKey
         self.at = at
+        self.content = content
+    }
+
+    /// The alert with its title and body in `language`.
+    public func rendered(in language: Language) -> Alert {
+        guard let content else { return self }
+        var alert = self
+        alert.title = content.title.text(in: language)
+        alert.body = content.body.text(in: language)
+        return alert
+    }
+}
+
+/// An alert's sentences as they are stored: by key and parameters.
+public struct AlertContent: Codable, Sendable, Hashable {
+    public var title: AlertText
+    public var body: AlertText
+
+    public init(title: AlertText, body: AlertText) {
+        self.title = title
+        self.body = body
     }
 }
 

@@ -116,3 +116,12 @@ public struct LiveDelivery: Sendable, Hashable {
         self.sockets = sockets
     }
 }
+
+extension AlertEntry {
+    /// The entry with its alert's title and body in `language`.
+    public func rendered(in language: Language) -> AlertEntry {
+        var entry = self
+        entry.alert = alert.rendered(in: language)
+        return entry
+    }
+}

@@ -84,7 +84,7 @@ enum EventPayload {
     struct MachineChanged: Encodable { var machine: MachineStatus }
     struct Removed: Encodable { var id: String }
     struct NoticeChanged: Encodable { var notice: Notice }
-    struct AlertCreated: Encodable { var alert: Alert }
+    struct AlertCreated: Codable { var alert: Alert }
     struct AlertsRead: Encodable {
         var ids: [String]?
         var at: Date
@@ -97,4 +97,21 @@ enum EventPayload {
         }
     }
     struct Empty: Encodable {}
+}
+
+extension Event {
+    /// An `alert` event's payload with the alert's title and body in each language, for the
+    /// frames of readers of that language; nil for other events and alerts stored as text only.
+    public var localizedAlertPayloads: [Language: Data]? {
+        guard kind == .alert,
+            let created = try? DomainJSON.decoder().decode(EventPayload.AlertCreated.self, from: payload),
+            created.alert.content != nil
+        else { return nil }
+        var payloads: [Language: Data] = [:]
+        for language in Language.allCases {
+            payloads[language] = try? DomainJSON.encoder().encode(
+                EventPayload.AlertCreated(alert: created.alert.rendered(in: language)))
+        }
+        return payloads
+    }
 }

@@ -40,25 +40,30 @@ public struct Preferences: Codable, Sendable, Hashable {
     public var quietHours: QuietHours?
     /// Alert kinds the resident does not want at all.
     public var mutedAlertKinds: [Alert.Kind]
+    /// The language they chose in the app; nil follows their device, else the dorm's default.
+    public var language: Language?
 
-    public init(quietHours: QuietHours? = nil, mutedAlertKinds: [Alert.Kind] = []) {
+    public init(quietHours: QuietHours? = nil, mutedAlertKinds: [Alert.Kind] = [], language: Language? = nil) {
         self.quietHours = quietHours
         self.mutedAlertKinds = mutedAlertKinds
+        self.language = language
     }
 
-    enum CodingKeys: String, CodingKey { case quietHours, mutedAlertKinds }
+    enum CodingKeys: String, CodingKey { case quietHours, mutedAlertKinds, language }
 
     /// Keys left out take their defaults: preferences stored by an older version still load.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         quietHours = try container.decodeIfPresent(QuietHours.self, forKey: .quietHours)
         mutedAlertKinds = try container.decodeIfPresent([Alert.Kind].self, forKey: .mutedAlertKinds) ?? []
+        language = try container.decodeIfPresent(Language.self, forKey: .language)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(quietHours, forKey: .quietHours)
         try container.encode(mutedAlertKinds, forKey: .mutedAlertKinds)
+        try container.encode(language, forKey: .language)
     }
 }
 

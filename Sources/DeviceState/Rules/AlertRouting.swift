@@ -82,9 +82,16 @@ public struct RoutedAlert: Sendable, Hashable {
     public var reason: AlertRoute.Reason
     /// The end of the alert's use: an `ending_soon` is worth delivering until then.
     public var useEndsAt: Date?
+    /// The resident's language now (``Language/forResident(chosen:device:dormDefault:)``): the
+    /// push is written in it when it is queued, not when the alert was created.
+    public var language: Language
 
-    public init(alert: Alert, silent: Bool, urgent: Bool, reason: AlertRoute.Reason = .unacknowledged, useEndsAt: Date?) {
+    public init(
+        alert: Alert, silent: Bool, urgent: Bool, reason: AlertRoute.Reason = .unacknowledged, useEndsAt: Date?,
+        language: Language = .english
+    ) {
         self.alert = alert
+        self.language = language
         self.silent = silent
         self.urgent = urgent
         self.reason = reason

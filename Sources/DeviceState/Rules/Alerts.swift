@@ -7,7 +7,7 @@ extension Alert {
     /// Tells the owner that their use was closed by someone else: the machine broke, an admin
     /// cleared it, or the reconciler released it long after its end.
     public static func useClosed(_ use: Use, machine: Machine, at now: Date) -> Alert {
-        let body: Message =
+        let body: AlertText =
             switch use.closeReason {
             case .machineBroken: .useClosedByBreakdownBody(machine: machine.label, note: machine.stateNote)
             case .autoReleased:
@@ -73,12 +73,12 @@ extension Alert {
             + waiters.map { machineRepaired(machine, for: $0, reported: false, at: now) }
     }
 
-    /// A pushed notice, for one resident. The text is the admin's own.
+    /// A pushed notice, for one resident. The text is the admin's own, in each language they wrote.
     public static func notice(_ notice: Notice, for residentId: String, at now: Date) -> Alert {
         Alert(
-            id: Secrets.newUUID(), residentId: residentId, kind: .notice,
-            title: Message.noticeAlertTitle(notice.severity).text(), body: notice.text,
-            machineId: notice.machineIds.first, useId: nil, dedupeKey: "notice:\(notice.id):\(residentId)", at: now)
+            residentId: residentId, kind: .notice, title: .noticeAlertTitle(notice.severity),
+            body: .notice(text: notice.text, texts: notice.texts), machineId: notice.machineIds.first, useId: nil,
+            dedupeKey: "notice:\(notice.id):\(residentId)", at: now)
     }
 
     /// The notice a `notice` alert is about, from its dedupe key `notice:<id>:<resident>`.
@@ -91,14 +91,15 @@ extension Alert {
     /// The dedupe key of a use's `cycle_done` alert: a reminder waits for it.
     static func cycleDoneKey(useId: String) -> String { "cycle_done:\(useId)" }
 
-    /// A new alert whose sentences come from the catalogue, in English until alerts carry
-    /// their message keys (see `docs/architecture.md`).
+    /// A new alert whose sentences come from the catalogue: kept by key for every reader's
+    /// language, and in English for the admin CLI.
     init(
-        residentId: String, kind: Kind, title: Message, body: Message, machineId: String?, useId: String?,
+        residentId: String, kind: Kind, title: AlertText, body: AlertText, machineId: String?, useId: String?,
         dedupeKey: String, at now: Date
     ) {
         self.init(
-            id: Secrets.newUUID(), residentId: residentId, kind: kind, title: title.text(), body: body.text(),
-            machineId: machineId, useId: useId, dedupeKey: dedupeKey, at: now)
+            id: Secrets.newUUID(), residentId: residentId, kind: kind, title: title.text(in: .english),
+            body: body.text(in: .english), machineId: machineId, useId: useId, dedupeKey: dedupeKey, at: now,
+            content: AlertContent(title: title, body: body))
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
-// The English catalogue: every sentence of ``Message`` as residents and API clients read it.
+// The English catalogue: every sentence of ``AlertText`` and ``Message`` as residents and
+// API clients read it.
 
-extension Message {
+extension AlertText {
     var english: String {
         switch self {
         case .endingSoonTitle(let machine): "\(machine) is almost done"
@@ -42,7 +43,14 @@ extension Message {
         case .machineRepairedTitle(let machineId): "\(machineId) is working again"
         case .machineRepairedBody(let machine, let location, let reported):
             "\(machine) (\(location)) has been repaired." + (reported ? " Thank you for reporting it." : "")
+        case .notice(let text, let texts): texts[Language.english.rawValue] ?? text
+        }
+    }
+}
 
+extension Message {
+    var english: String {
+        switch self {
         case .outageNotice(let machine, let note): "\(machine) is out of order: \(note)"
         case .backInServiceNotice(let machine): "\(machine) is back in service."
 

@@ -73,6 +73,10 @@ public enum InputRules {
     public static func notice(_ notice: Notice) throws(DeviceStateError) -> Notice {
         var notice = notice
         notice.text = try text(notice.text, field: "text", length: noticeLength)
+        for (code, value) in notice.texts {
+            guard Language(rawValue: code) != nil else { throw .invalidInput(field: "texts", reason: .missing) }
+            notice.texts[code] = try text(value, field: "text-\(code)", length: noticeLength)
+        }
         if let expiresAt = notice.expiresAt, expiresAt <= notice.publishAt {
             throw .invalidInput(field: "expires", reason: .noticeExpiresBeforePublished)
         }

@@ -32,7 +32,8 @@ public struct RepairNotices: Sendable, Hashable {
                 (.backInServiceNotice(machine: machine.label), .info, now.addingTimeInterval(Self.backInServiceLifetime))
             }
         toPost = Notice(
-            id: Secrets.newShortID(), text: text.text(), severity: severity, machineIds: [machine.id], publishAt: now,
-            expiresAt: expiresAt, createdAt: now)
+            id: Secrets.newShortID(), text: text.text(in: .english),
+            texts: Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0.rawValue, text.text(in: $0)) }),
+            severity: severity, machineIds: [machine.id], publishAt: now, expiresAt: expiresAt, createdAt: now)
     }
 }

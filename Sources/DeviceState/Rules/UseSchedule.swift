@@ -39,7 +39,7 @@ public struct UseSchedule: Sendable, Hashable {
             return
         }
         var alerts: [Alert] = []
-        func alert(_ kind: Alert.Kind, key: String, title: Message, body: Message) {
+        func alert(_ kind: Alert.Kind, key: String, title: AlertText, body: AlertText) {
             alerts.append(
                 Alert(
                     residentId: use.residentId, kind: kind, title: title, body: body, machineId: machine.id, useId: use.id,

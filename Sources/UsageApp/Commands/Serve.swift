@@ -79,6 +79,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Hours within which reports from different residents confirm each other (1 to 72).")
     var reportWindowHours = Int(CrowdReports().window / 3600)
 
+    @Option(
+        help: ArgumentHelp(
+            "The dorm's language, ko or en: for residents and requests that name none, and the demo dorm's labels.",
+            discussion: "Stored in the database, so cron's pushes use it too."))
+    var defaultLanguage = Language.english
+
     @Flag(
         help:
             "Do not run the reconciler's pass every 15 s (notices, cycle alerts, reminders, auto-release, pruning); cron runs it."
@@ -142,6 +148,7 @@ struct Serve: AsyncParsableCommand {
         configuration.trustedProxies = Set(trustedProxies)
         configuration.sessionIdleLimit = TimeInterval(sessionIdleDays * 86400)
         configuration.connectionLimits = connections.limits
+        configuration.defaultLanguage = defaultLanguage
         if !noReconciler {
             configuration.reconciler = .init(policy: timing.policy, retention: timing.retention)
         }
@@ -154,10 +161,11 @@ struct Serve: AsyncParsableCommand {
         try await store.setSetting(.publicOrigin, to: configuration.publicOrigin)
         if let defaultQuietHours { try await DefaultQuietHours.store(defaultQuietHours, in: store) }
         try await store.setSetting(.waitlistHoldMinutes, to: String(waitlistHoldMinutes))
+        try await store.setSetting(.defaultLanguage, to: defaultLanguage.rawValue)
         try await store.setSetting(.reportConfirmations, to: String(reportConfirmations))
         try await store.setSetting(.reportWindowHours, to: String(reportWindowHours))
         if demo {
-            let code = try await DemoDorm.seed(store, at: .currentSecond)
+            let code = try await DemoDorm.seed(store, in: defaultLanguage, at: .currentSecond)
             configuration.demoResidentId = code.residentId
             print("Demo dorm ready. Open \(configuration.publicOrigin) and choose \"Try the demo\", or enroll with:")
             print("  code: \(code.code)")
@@ -175,6 +183,7 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension Language: ExpressibleByArgument {}
 
 /// The public origin: where the PWA lives, and what enrollment links point to.
 enum PublicOrigin {

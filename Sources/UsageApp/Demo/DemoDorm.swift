@@ -1,16 +1,19 @@
 import DeviceState
 import Foundation
 
-/// The demo dorm of `washboard serve --demo`, read from `fixtures/demo-dorm.json`:
+/// The demo dorm of `washboard serve --demo`, read from `Resources/demo-dorm.json`:
 /// two locations, washers and dryers, one broken, one running, one done and awaiting
-/// pickup, and a live notice.
+/// pickup, and a live notice. Its labels and texts are in Korean and English; machines and
+/// the broken note are seeded in the dorm's language, the notice in both.
 enum DemoDorm {
     struct Fixture: Decodable {
+        /// A text in each language, by code.
+        typealias Texts = [String: String]
         struct MachineSpec: Decodable {
             var id: String
             var kind: Machine.Kind
-            var label: String
-            var location: String
+            var label: Texts
+            var location: Texts
             var cycleMinutes: Int
         }
         struct ResidentSpec: Decodable {
@@ -26,10 +29,10 @@ enum DemoDorm {
         }
         struct BrokenSpec: Decodable {
             var machine: String
-            var note: String
+            var note: Texts
         }
         struct NoticeSpec: Decodable {
-            var text: String
+            var text: Texts
             var severity: Notice.Severity
         }
         var machines: [MachineSpec]
@@ -51,7 +54,8 @@ enum DemoDorm {
 
     /// Fills an empty database with the demo dorm; on an existing one it changes nothing.
     /// Either way it returns a fresh enrollment code for the demo resident.
-    static func seed(_ store: any WashboardStore, at now: Date) async throws -> EnrollmentCode {
+    static func seed(_ store: any WashboardStore, in language: Language, at now: Date) async throws -> EnrollmentCode {
+        func text(_ texts: Fixture.Texts) -> String { texts[language.rawValue] ?? texts[Language.english.rawValue] ?? "" }
         let validity: TimeInterval = 7 * 24 * 3600
         if let residentId = try await store.setting(.demoResident) {
             return try await store.issueEnrollmentCode(residentId: residentId, validFor: validity, at: now)
@@ -63,8 +67,8 @@ enum DemoDorm {
         for spec in fixture.machines {
             _ = try await store.addMachine(
                 Machine(
-                    id: spec.id, kind: spec.kind, label: spec.label, location: spec.location, cycleMinutes: spec.cycleMinutes,
-                    updatedAt: now))
+                    id: spec.id, kind: spec.kind, label: text(spec.label), location: text(spec.location),
+                    cycleMinutes: spec.cycleMinutes, updatedAt: now))
         }
         var residentIds: [String: String] = [:]
         var demoCode: EnrollmentCode?
@@ -80,12 +84,13 @@ enum DemoDorm {
                 at: started)
         }
         for spec in fixture.broken {
-            _ = try await store.apply(.markBroken(note: spec.note), toMachine: spec.machine, at: now)
+            _ = try await store.apply(.markBroken(note: text(spec.note)), toMachine: spec.machine, at: now)
         }
         for spec in fixture.notices {
             _ = try await store.postNotice(
                 Notice(
-                    id: UUID().uuidString.lowercased(), text: spec.text, severity: spec.severity, publishAt: now, createdAt: now),
+                    id: UUID().uuidString.lowercased(), text: text(spec.text), texts: spec.text, severity: spec.severity,
+                    publishAt: now, createdAt: now),
                 at: now)
         }
         guard let demoCode, let demoResident = residentIds[demoResidentKey] else {

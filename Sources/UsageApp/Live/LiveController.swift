@@ -16,6 +16,8 @@ struct LiveController {
     let refusals: UpgradeRefusals
     /// ``ConnectionLimits/maxLivePerViewer``.
     var maxLivePerViewer = ConnectionLimits().maxLivePerViewer
+    /// For connections that ask for no language.
+    var defaultLanguage = Language.english
     var limits = Limits()
 
     struct Limits: Sendable {
@@ -36,13 +38,15 @@ struct LiveController {
     /// resident has ``maxLivePerViewer`` connections open here already.
     func addRoutes(to router: Router<LiveRequestContext>) {
         router.group("/ws")
-            .add(middleware: UpgradeRefusalRecorder(refusals: refusals))
+            .add(middleware: UpgradeRefusalRecorder(refusals: refusals, defaultLanguage: defaultLanguage))
             .add(middleware: LiveOriginCheck(publicOrigin: publicOrigin))
             .add(middleware: SessionAuthenticator(sessions: sessions))
             .ws(shouldUpgrade: shouldUpgrade) { inbound, outbound, context in
                 let viewer = try context.requestContext.session.viewer
                 let since = context.request.uri.queryParameters.get("since").flatMap { Int64($0) }
-                try await serve(viewer, since: since, inbound: inbound, outbound: outbound, logger: context.logger)
+                let language = Language.of(context.request) ?? defaultLanguage
+                try await serve(
+                    viewer, since: since, language: language, inbound: inbound, outbound: outbound, logger: context.logger)
             }
     }
 
@@ -50,7 +54,7 @@ struct LiveController {
         if let since = request.uri.queryParameters.get("since"), Int64(since) == nil {
             throw Problem.badRequest(.sinceNotASequenceNumber)
         }
-        let viewer = Viewer(try context.session.viewer)
+        let viewer = Viewer(try context.session.viewer, language: defaultLanguage)
         if hub.connectionCount(of: viewer.id) >= maxLivePerViewer {
             throw Problem(
                 status: .tooManyRequests, code: "too_many_live_connections",
@@ -65,8 +69,11 @@ struct LiveController {
     struct Viewer: Sendable {
         var id: String
         var isKiosk: Bool
+        /// What the connection asked for (`lang`, else `Accept-Language`), else the dorm's default.
+        var language: Language
 
-        init(_ viewer: Session.Viewer) {
+        init(_ viewer: Session.Viewer, language: Language) {
+            self.language = language
             switch viewer {
             case .resident(let resident): (id, isKiosk) = (resident.id, false)
             case .kiosk(let kiosk): (id, isKiosk) = (kiosk.subscriberId, true)
@@ -76,17 +83,17 @@ struct LiveController {
         /// Redacted here, per kiosk, rather than for every frame: residents' connections, nearly
         /// all of them, pay nothing, and a dorm has a screen or two.
         func text(of frame: LiveFrame) -> String {
-            isKiosk && frame.kind == .machine ? KioskRedaction.text(frame.text) : frame.text
+            isKiosk && frame.kind == .machine ? KioskRedaction.text(frame.text) : frame.text(in: language)
         }
     }
 
     /// One connection: hello; a full board unless `since` is inside the retained log; every
     /// event after that from the log; then live frames from the hub, with no gap and no duplicate.
     func serve(
-        _ session: Session.Viewer, since: Int64?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
-        logger: Logger
+        _ session: Session.Viewer, since: Int64?, language: Language, inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws {
-        let viewer = Viewer(session)
+        let viewer = Viewer(session, language: language)
         // Subscribe first: whatever commits from now on is in the mailbox or in the log.
         let (id, mailbox) = hub.subscribe(residentId: viewer.id)
         defer { hub.unsubscribe(id) }  // also when the start fails; a second call does nothing
@@ -129,7 +136,7 @@ struct LiveController {
             }
             group.addTask {
                 do {
-                    return .close(try await receive(inbound, from: viewer.id, outbound: outbound, logger: logger))
+                    return .close(try await receive(inbound, from: viewer, outbound: outbound, logger: logger))
                 } catch {
                     return .failed
                 }
@@ -217,7 +224,7 @@ struct LiveController {
     /// Client messages: `ping` → `pong`, `ack` marks an alert as seen, anything else gets an `error` frame.
     /// Returns when the client closes (nil) or breaks a limit (the close code).
     private func receive(
-        _ inbound: WebSocketInboundStream, from residentId: String, outbound: WebSocketOutboundWriter, logger: Logger
+        _ inbound: WebSocketInboundStream, from viewer: Viewer, outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws
         -> WebSocketErrorCode?
     {
@@ -229,7 +236,7 @@ struct LiveController {
             if window.count > limits.floodLimit { return .policyViolation }
 
             guard case .text(let text) = message else {
-                try await outbound.writeTextMessage(ControlFrame.error(LiveClientMessage.Rejection.notJSON))
+                try await outbound.writeTextMessage(ControlFrame.error(.notJSON, in: viewer.language))
                 continue
             }
             switch LiveClientMessage.parse(text) {
@@ -237,9 +244,9 @@ struct LiveController {
                 try await outbound.writeTextMessage(ControlFrame.text(ControlFrame.Pong(t: t)))
             case .success(.ack(let alertId)):
                 // Seen in an open app: the alert router sends no push for it. Unknown or repeated ids change nothing.
-                _ = try await store.acknowledgeAlert(alertId, residentId: residentId, at: Date())
+                _ = try await store.acknowledgeAlert(alertId, residentId: viewer.id, at: Date())
             case .failure(let rejection):
-                try await outbound.writeTextMessage(ControlFrame.error(rejection))
+                try await outbound.writeTextMessage(ControlFrame.error(rejection, in: viewer.language))
             }
         }
         return nil

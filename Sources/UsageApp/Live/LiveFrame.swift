@@ -9,6 +9,9 @@ struct LiveFrame: Sendable {
     let kind: Event.Kind
     /// The JSON text sent on the socket.
     let text: String
+    /// An alert's frame per language (its title and body rendered for the reader); nil for
+    /// every other frame, which reads the same in every language.
+    let localized: [Language: String]?
     /// When the hub received it (`DispatchTime` nanoseconds), for the fan-out latency metric.
     let publishedAt: UInt64
 
@@ -18,8 +21,14 @@ struct LiveFrame: Sendable {
         topic = event.topic
         kind = event.kind
         text = FrameText.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: event.payload, as: UTF8.self))
+        localized = event.localizedAlertPayloads?.mapValues { payload in
+            FrameText.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: payload, as: UTF8.self))
+        }
         publishedAt = DispatchTime.now().uptimeNanoseconds
     }
+
+    /// The text for a reader of `language`.
+    func text(in language: Language) -> String { localized?[language] ?? text }
 
     /// Whether a connection of `residentId` receives this frame.
     func isVisible(to residentId: String) -> Bool {
@@ -60,8 +69,8 @@ enum ControlFrame {
     }
 
     /// The answer to a client message the server does not take.
-    static func error(_ rejection: LiveClientMessage.Rejection) -> String {
-        text(ErrorFrame(error: .init(code: rejection.code, message: rejection.message.text())))
+    static func error(_ rejection: LiveClientMessage.Rejection, in language: Language) -> String {
+        text(ErrorFrame(error: .init(code: rejection.code, message: rejection.message.text(in: language))))
     }
 }
 

@@ -1,3 +1,4 @@
+import DeviceState
 import Hummingbird
 
 /// Refuses a WebSocket upgrade from a browser page of another origin (403), before anything else.
@@ -28,12 +29,14 @@ struct LiveOriginCheck<Context: RequestContext>: RouterMiddleware {
 struct UpgradeRefusalRecorder: RouterMiddleware {
     typealias Context = LiveRequestContext
     let refusals: UpgradeRefusals
+    let defaultLanguage: Language
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
+            let problem = problem.localized(Language.of(request) ?? defaultLanguage)
             refusals.record(problem, path: request.uri.path, for: context.channel)
             throw problem
         }

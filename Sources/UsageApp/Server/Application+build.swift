@@ -43,7 +43,7 @@ func buildServer(
     let router = Router(context: WashboardRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: ProblemMiddleware(defaultLanguage: configuration.defaultLanguage))
     router.add(middleware: SessionAuthenticator(sessions: sessions))
     // Inside the problem middleware: a path no route knows is looked up among the PWA's files first.
     AppController.addRoutes(to: router)
@@ -51,21 +51,25 @@ func buildServer(
     SessionController(
         store: store, sessions: sessions, cookieIsSecure: configuration.cookieIsSecure, limiter: limiter,
         clientAddresses: ClientAddresses(trustedProxies: configuration.trustedProxies),
-        demoResidentId: configuration.demoResidentId
+        demoResidentId: configuration.demoResidentId, defaultLanguage: configuration.defaultLanguage
     )
     .addRoutes(to: router)
     BoardController(store: store, cache: boardCache).addRoutes(to: router)
     UseController(store: store, limiter: limiter).addRoutes(to: router)
     WaitlistController(store: store).addRoutes(to: router)
-    AlertController(store: store).addRoutes(to: router)
-    PushController(store: store, policy: configuration.pushPolicy, limiter: limiter).addRoutes(to: router)
+    AlertController(store: store, defaultLanguage: configuration.defaultLanguage).addRoutes(to: router)
+    PushController(
+        store: store, policy: configuration.pushPolicy, limiter: limiter, defaultLanguage: configuration.defaultLanguage
+    )
+    .addRoutes(to: router)
     DocumentController(store: store).addRoutes(to: router)
 
     let refusals = UpgradeRefusals()
     let webSocketRouter = Router(context: LiveRequestContext.self)
     LiveController(
         store: store, sessions: sessions, hub: hub, boardCache: boardCache, publicOrigin: configuration.publicOrigin,
-        refusals: refusals, maxLivePerViewer: configuration.connectionLimits.maxLivePerViewer
+        refusals: refusals, maxLivePerViewer: configuration.connectionLimits.maxLivePerViewer,
+        defaultLanguage: configuration.defaultLanguage
     )
     .addRoutes(to: webSocketRouter)
 

@@ -12,8 +12,9 @@ import NIOCore
 struct Problem: Error, HTTPResponseError {
     var status: HTTPResponse.Status
     var code: String
-    /// For the person: a sentence of the catalogue, in English until requests carry a language.
-    var detail: String
+    /// For the person: a sentence of the catalogue, rendered in the reader's language
+    /// (``localized(_:)``), or words that are not ours.
+    var detail: Detail
     var headers: HTTPFields = [:]
     var machine: MachineStatus?
     var use: Use?
@@ -22,7 +23,12 @@ struct Problem: Error, HTTPResponseError {
         status: HTTPResponse.Status, code: String, detail: Message, headers: HTTPFields = [:], machine: MachineStatus? = nil,
         use: Use? = nil
     ) {
-        self.init(status: status, code: code, detail: detail.text(), headers: headers, machine: machine, use: use)
+        self.init(status: status, code: code, detail: .message(detail), headers: headers, machine: machine, use: use)
+    }
+
+    enum Detail {
+        case message(Message)
+        case text(String)
     }
 
     /// A problem whose detail is not ours: the framework's own words for an `HTTPError`.
@@ -30,12 +36,34 @@ struct Problem: Error, HTTPResponseError {
         status: HTTPResponse.Status, code: String, detail: String, headers: HTTPFields = [:], machine: MachineStatus? = nil,
         use: Use? = nil
     ) {
+        self.init(status: status, code: code, detail: .text(detail), headers: headers, machine: machine, use: use)
+    }
+
+    private init(
+        status: HTTPResponse.Status, code: String, detail: Detail, headers: HTTPFields, machine: MachineStatus?, use: Use?
+    ) {
         self.status = status
         self.code = code
         self.detail = detail
         self.headers = headers
         self.machine = machine
         self.use = use
+    }
+
+    /// The problem with its detail in `language`.
+    func localized(_ language: Language) -> Problem {
+        guard case .message(let message) = detail else { return self }
+        var problem = self
+        problem.detail = .text(message.text(in: language))
+        return problem
+    }
+
+    /// The detail as sent: in English unless ``localized(_:)`` chose the reader's language.
+    var detailText: String {
+        switch detail {
+        case .message(let message): message.text(in: .english)
+        case .text(let text): text
+        }
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -52,7 +80,7 @@ struct Problem: Error, HTTPResponseError {
     func body(instance: String) throws -> ByteBuffer {
         let document = Document(
             type: "/problems/\(code.replacingOccurrences(of: "_", with: "-"))", title: status.reasonPhrase,
-            status: status.code, detail: detail, code: code, instance: String(instance.prefix(200)),
+            status: status.code, detail: detailText, code: code, instance: String(instance.prefix(200)),
             machine: machine, use: use)
         return ByteBuffer(data: try DomainJSON.encoder().encode(document))
     }
@@ -84,44 +112,62 @@ extension Problem {
 /// Errors of the domain and the framework keep their status; a database that cannot take
 /// the write now (locked, full, read-only) is a 503 with `Retry-After`; anything else is a
 /// 500 whose detail says nothing about the server's insides (the log has the error).
+///
+/// The detail is in the request's language (``Language/of(_:)``), else the dorm's default.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    var defaultLanguage: Language
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         do {
             return try await next(request, context)
-        } catch let error as Problem {
-            return try error.response(from: request, context: context)
-        } catch let error as DeviceStateError {
-            return try error.response(from: request, context: context)
-        } catch is NIOTooManyBytesError {
-            return try Problem(status: .contentTooLarge, code: "body_too_large", detail: .bodyTooLarge)
-                .response(from: request, context: context)
-        } catch let error as HTTPError {
-            let detail =
-                switch error.status {
-                case .notFound:
-                    Message.noSuchResource(method: "\(request.method)", path: String(request.uri.path.prefix(100))).text()
-                default: error.body ?? error.status.reasonPhrase
-                }
-            return try Problem(
-                status: error.status, code: error.status.reasonPhrase.problemCode, detail: detail, headers: error.headers
-            )
-            .response(from: request, context: context)
         } catch {
+            return try problem(for: error, request, context).localized(Language.of(request) ?? defaultLanguage)
+                .response(from: request, context: context)
+        }
+    }
+
+    private func problem(for error: any Error, _ request: Request, _ context: Context) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as DeviceStateError:
+            return Problem(error)
+        case is NIOTooManyBytesError:
+            return Problem(status: .contentTooLarge, code: "body_too_large", detail: .bodyTooLarge)
+        case let error as HTTPError:
+            let code = error.status.reasonPhrase.problemCode
+            guard error.status != .notFound else {
+                return Problem(
+                    status: error.status, code: code,
+                    detail: .noSuchResource(method: "\(request.method)", path: String(request.uri.path.prefix(100))),
+                    headers: error.headers)
+            }
+            return Problem(
+                status: error.status, code: code, detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
+        default:
             guard let unavailable = StoreUnavailable(error) else {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-                return try Problem(status: .internalServerError, code: "internal_error", detail: .internalError)
-                    .response(from: request, context: context)
+                return Problem(status: .internalServerError, code: "internal_error", detail: .internalError)
             }
             // Nothing was stored: the client may send the same request again, and is told when.
             context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
-            return try Problem(
+            return Problem(
                 status: .serviceUnavailable, code: unavailable == .busy ? "database_busy" : "database_not_writable",
                 detail: unavailable == .busy ? .databaseBusy : .databaseNotWritable,
-                headers: [.retryAfter: String(unavailable.retryAfterSeconds)]
-            )
-            .response(from: request, context: context)
+                headers: [.retryAfter: String(unavailable.retryAfterSeconds)])
         }
+    }
+}
+
+extension Language {
+    /// The language a request asks for: its `lang` query parameter (a WebSocket cannot set
+    /// headers), else its `Accept-Language`. The app sends the resident's choice in both.
+    static func of(_ request: Request) -> Language? {
+        if let lang = request.uri.queryParameters.get("lang"), let language = Language(accepting: lang) {
+            return language
+        }
+        return request.headers[.acceptLanguage].flatMap { Language(accepting: $0) }
     }
 }
 

@@ -31,6 +31,8 @@ struct ServerConfiguration: Sendable {
     var trustedProxies: Set<String> = []
     /// Timeouts and caps on connections.
     var connectionLimits = ConnectionLimits()
+    /// The dorm's language (`serve --default-language`), for requests and residents that name none.
+    var defaultLanguage = Language.english
     /// A session unused this long has ended.
     var sessionIdleLimit = TimeInterval(SessionLifetime.defaultIdleDays * 86400)
 

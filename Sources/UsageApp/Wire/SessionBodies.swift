@@ -16,8 +16,10 @@ public struct PreferencesPatch: Codable, Sendable, Equatable {
     /// nil: unchanged; `.some(nil)`: off.
     public var quietHours: QuietHours??
     public var mutedAlertKinds: [Alert.Kind]?
+    /// nil: unchanged; `.some(nil)`: follow the device again.
+    public var language: Language??
 
-    enum CodingKeys: String, CodingKey { case quietHours, mutedAlertKinds }
+    enum CodingKeys: String, CodingKey { case quietHours, mutedAlertKinds, language }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -25,6 +27,9 @@ public struct PreferencesPatch: Codable, Sendable, Equatable {
             quietHours = .some(try container.decodeIfPresent(QuietHours.self, forKey: .quietHours))
         }
         mutedAlertKinds = try container.decodeIfPresent([Alert.Kind].self, forKey: .mutedAlertKinds)
+        if container.contains(.language) {
+            language = .some(try container.decodeIfPresent(Language.self, forKey: .language))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -35,5 +40,10 @@ public struct PreferencesPatch: Codable, Sendable, Equatable {
         case .some(.some(let quietHours)): try container.encode(quietHours, forKey: .quietHours)
         }
         try container.encodeIfPresent(mutedAlertKinds, forKey: .mutedAlertKinds)
+        switch language {
+        case .none: break
+        case .some(.none): try container.encodeNil(forKey: .language)
+        case .some(.some(let language)): try container.encode(language, forKey: .language)
+        }
     }
 }

@@ -52,9 +52,9 @@ struct CatalogueTests {
 
     @Test("alert sentences carry the machine, where it is, and the minutes")
     func alerts() throws {
-        #expect(Message.pickupRequestTitle(machineId: "W3").text() == "Someone is waiting for W3")
+        #expect(AlertText.pickupRequestTitle(machineId: "W3").text() == "Someone is waiting for W3")
         #expect(
-            Message.pickupRequestBody(machine: "Washer 3", location: "Hall A").text()
+            AlertText.pickupRequestBody(machine: "Washer 3", location: "Hall A").text()
                 == "Your laundry in Washer 3 (Hall A) is done. Please collect it.")
         let closed = Alert.useClosed(
             Use(

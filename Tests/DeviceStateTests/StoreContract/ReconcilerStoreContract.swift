@@ -157,7 +157,7 @@ struct ReconcilerStoreContract {
         #expect(try await db.store.board(at: publishAt).notices.count == 1)
         let alerts = try await db.store.events(after: 0, limit: 1000).filter { $0.kind == .alert }
         #expect(alerts.map(\.topic) == [.resident(ada.id)], "revoked residents get none")
-        #expect(alerts.first?.payloadAlert?["title"] as? String == Message.noticeAlertTitle(.outage).text())
+        #expect(alerts.first?.payloadAlert?["title"] as? String == AlertText.noticeAlertTitle(.outage).text())
 
         #expect(try await db.store.reconcileNotices(at: publishAt.addingTimeInterval(3600), dryRun: false) == (0, 1))
         #expect(try await db.store.reconcileNotices(at: publishAt.addingTimeInterval(7200), dryRun: false) == (0, 0))

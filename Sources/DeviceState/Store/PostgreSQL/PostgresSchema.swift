@@ -248,6 +248,14 @@ enum PostgresSchema {
             CREATE INDEX reports_open_by_machine ON reports(machine_id) WHERE resolved_at IS NULL;
             """
         ),
+        (
+            "v6: languages",
+            """
+            ALTER TABLE alerts ADD COLUMN content text;
+            ALTER TABLE notices ADD COLUMN texts text NOT NULL DEFAULT '{}';
+            ALTER TABLE push_subscriptions ADD COLUMN language text;
+            """
+        ),
     ]
 
     /// The statements of a migration: its text split at semicolons that end a line.

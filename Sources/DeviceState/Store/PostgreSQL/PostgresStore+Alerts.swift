@@ -36,6 +36,7 @@ extension PostgresStore: AlertStore {
             }
             let dormQuietHours = try await Self.setting(db, .defaultQuietHours)
                 .flatMap { try? DomainJSON.decoder().decode(QuietHours.self, from: Data($0.utf8)) }
+            let dormLanguage = try await Self.setting(db, .defaultLanguage).flatMap(Language.init(rawValue:))
             var pushed: [RoutedAlert] = []
             for alert in alerts {
                 let use = try await alert.useId.asyncFlatMap { id in
@@ -46,8 +47,9 @@ extension PostgresStore: AlertStore {
                     try await db.row(
                         "SELECT \(unescaped: Notice.postgresColumns) FROM notices WHERE id = \(id)", Notice.init(postgres:))
                 }
+                let preferences = try await Self.preferences(db, alert.residentId)
                 let route = AlertRouting.route(
-                    alert, preferences: try await Self.preferences(db, alert.residentId), dormQuietHours: dormQuietHours,
+                    alert, preferences: preferences, dormQuietHours: dormQuietHours,
                     use: use, notice: notice, timeZone: timeZone, at: now)
                 switch route {
                 case .hold(let until, let reason):
@@ -65,7 +67,12 @@ extension PostgresStore: AlertStore {
                         UPDATE alerts SET push_queued_at = \(now), routed_as = 'pushed', route_reason = \(reason.rawValue)
                         WHERE id = \(alert.id)
                         """)
-                    let routed = RoutedAlert(alert: alert, silent: silent, urgent: urgent, reason: reason, useEndsAt: use?.endsAt)
+                    let language = Language.forResident(
+                        chosen: preferences.language, device: try await Self.deviceLanguage(db, alert.residentId),
+                        dormDefault: dormLanguage)
+                    let routed = RoutedAlert(
+                        alert: alert, silent: silent, urgent: urgent, reason: reason, useEndsAt: use?.endsAt,
+                        language: language)
                     _ = try await Self.enqueue(try drafting(routed, now), db, at: now)
                     pushed.append(routed)
                 }
@@ -74,15 +81,26 @@ extension PostgresStore: AlertStore {
         }
     }
 
+    /// The language the resident's newest device's app spoke when it subscribed.
+    static func deviceLanguage(_ db: Transaction, _ residentId: String) async throws -> Language? {
+        try await db.value(
+            """
+            SELECT language FROM push_subscriptions WHERE resident_id = \(residentId) AND language IS NOT NULL
+                AND gone_at IS NULL
+            ORDER BY created_at DESC LIMIT 1
+            """, as: String.self
+        ).flatMap(Language.init(rawValue:))
+    }
+
     /// Creates an alert unless one with its dedupe key exists, with its event on the resident's topic.
     /// - Returns: whether the alert was created.
     @discardableResult
     static func createAlert(_ db: Transaction, _ alert: Alert) async throws -> Bool {
         let created = try await db.count(
             """
-            INSERT INTO alerts (id, resident_id, kind, title, body, machine_id, use_id, dedupe_key, at)
+            INSERT INTO alerts (id, resident_id, kind, title, body, machine_id, use_id, dedupe_key, at, content)
             VALUES (\(alert.id), \(alert.residentId), \(alert.kind.rawValue), \(alert.title), \(alert.body), \(alert.machineId),
-                \(alert.useId), \(alert.dedupeKey), \(alert.at))
+                \(alert.useId), \(alert.dedupeKey), \(alert.at), \(alert.contentJSON))
             ON CONFLICT (dedupe_key) DO NOTHING RETURNING 1
             """)
         guard created == 1 else { return false }

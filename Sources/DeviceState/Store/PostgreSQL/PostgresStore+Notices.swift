@@ -56,9 +56,9 @@ extension PostgresStore: NoticeStore {
         }
         try await db.execute(
             """
-            INSERT INTO notices (id, text, severity, location, machine_ids, publish_at, expires_at, retracted_at, push, quiet,
-                urgent, created_at)
-            VALUES (\(notice.id), \(notice.text), \(notice.severity.rawValue), \(notice.location), \(notice.machineIds),
+            INSERT INTO notices (id, text, texts, severity, location, machine_ids, publish_at, expires_at, retracted_at, push,
+                quiet, urgent, created_at)
+            VALUES (\(notice.id), \(notice.text), \(notice.textsJSON), \(notice.severity.rawValue), \(notice.location), \(notice.machineIds),
                 \(notice.publishAt), \(notice.expiresAt), \(notice.retractedAt), \(notice.push), \(notice.quiet),
                 \(notice.urgent), \(notice.createdAt))
             """)

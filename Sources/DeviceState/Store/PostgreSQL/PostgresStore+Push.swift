@@ -3,7 +3,7 @@ import PostgresNIO
 
 extension PostgresStore: PushSubscriptionStore {
     public func addPushSubscription(
-        residentId: String, endpoint: String, p256dh: String, auth: String, at now: Date
+        residentId: String, endpoint: String, p256dh: String, auth: String, language: Language?, at now: Date
     ) async throws -> PushSubscriptionRecord {
         try await write { db in
             _ = try await Self.resident(db, residentId)
@@ -20,7 +20,7 @@ extension PostgresStore: PushSubscriptionStore {
                 try await db.execute(
                     """
                     UPDATE push_subscriptions SET resident_id = \(residentId), p256dh = \(p256dh), auth = \(auth),
-                        gone_at = NULL, consecutive_failures = 0
+                        gone_at = NULL, consecutive_failures = 0, language = \(language?.rawValue)
                     WHERE id = \(existing.id)
                     """)
                 // Its settled messages no longer count against it (isFailing): they stay, unlinked.
@@ -38,8 +38,8 @@ extension PostgresStore: PushSubscriptionStore {
                 createdAt: now)
             try await db.execute(
                 """
-                INSERT INTO push_subscriptions (id, resident_id, endpoint, p256dh, auth, created_at)
-                VALUES (\(record.id), \(residentId), \(endpoint), \(p256dh), \(auth), \(now))
+                INSERT INTO push_subscriptions (id, resident_id, endpoint, p256dh, auth, created_at, language)
+                VALUES (\(record.id), \(residentId), \(endpoint), \(p256dh), \(auth), \(now), \(language?.rawValue))
                 """)
             return record
         }

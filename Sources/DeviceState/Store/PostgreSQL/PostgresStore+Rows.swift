@@ -80,11 +80,12 @@ extension Resident {
 
 extension Notice {
     static let postgresColumns =
-        "id, text, severity, location, machine_ids, publish_at, expires_at, retracted_at, push, quiet, urgent, created_at"
+        "id, text, texts, severity, location, machine_ids, publish_at, expires_at, retracted_at, push, quiet, urgent, created_at"
 
     init(postgres row: PostgresRandomAccessRow) throws {
         self.init(
-            id: try row.text("id"), text: try row.text("text"), severity: try row.value("severity"),
+            id: try row.text("id"), text: try row.text("text"), texts: Notice.texts(fromJSON: try row.text("texts")),
+            severity: try row.value("severity"),
             location: try row.optionalText("location"), machineIds: try row["machine_ids"].decode([String].self),
             publishAt: try row.date("publish_at"), expiresAt: try row.optionalDate("expires_at"),
             retractedAt: try row.optionalDate("retracted_at"), push: try row["push"].decode(Bool.self),
@@ -94,13 +95,14 @@ extension Notice {
 }
 
 extension Alert {
-    static let postgresColumns = "id, resident_id, kind, title, body, machine_id, use_id, dedupe_key, at"
+    static let postgresColumns = "id, resident_id, kind, title, body, machine_id, use_id, dedupe_key, at, content"
 
     init(postgres row: PostgresRandomAccessRow) throws {
         self.init(
             id: try row.text("id"), residentId: try row.text("resident_id"), kind: try row.value("kind"),
             title: try row.text("title"), body: try row.text("body"), machineId: try row.optionalText("machine_id"),
-            useId: try row.optionalText("use_id"), dedupeKey: try row.text("dedupe_key"), at: try row.date("at"))
+            useId: try row.optionalText("use_id"), dedupeKey: try row.text("dedupe_key"), at: try row.date("at"),
+            content: Alert.content(fromJSON: try row.optionalText("content")))
     }
 }
 

@@ -142,9 +142,9 @@ extension PostgresStore: DormTransfer {
                 let notice = row.notice
                 try await db.execute(
                     """
-                    INSERT INTO notices (id, text, severity, location, machine_ids, publish_at, expires_at, retracted_at, push,
-                        quiet, urgent, created_at, announced_at, expiry_announced_at)
-                    VALUES (\(notice.id), \(notice.text), \(notice.severity.rawValue), \(notice.location), \(notice.machineIds),
+                    INSERT INTO notices (id, text, texts, severity, location, machine_ids, publish_at, expires_at, retracted_at,
+                        push, quiet, urgent, created_at, announced_at, expiry_announced_at)
+                    VALUES (\(notice.id), \(notice.text), \(notice.textsJSON), \(notice.severity.rawValue), \(notice.location), \(notice.machineIds),
                         \(notice.publishAt), \(notice.expiresAt), \(notice.retractedAt), \(notice.push), \(notice.quiet),
                         \(notice.urgent), \(notice.createdAt), \(row.announcedAt), \(row.expiryAnnouncedAt))
                     """)
@@ -154,11 +154,12 @@ extension PostgresStore: DormTransfer {
                 try await db.execute(
                     """
                     INSERT INTO alerts (id, resident_id, kind, title, body, machine_id, use_id, dedupe_key, at, acked_at,
-                        push_queued_at, push_not_before, read_at, live_sent_at, live_sockets, held_reason, routed_as, route_reason)
+                        push_queued_at, push_not_before, read_at, live_sent_at, live_sockets, held_reason, routed_as, route_reason,
+                        content)
                     VALUES (\(alert.id), \(alert.residentId), \(alert.kind.rawValue), \(alert.title), \(alert.body),
                         \(alert.machineId), \(alert.useId), \(alert.dedupeKey), \(alert.at), \(row.ackedAt), \(row.pushQueuedAt),
                         \(row.pushNotBefore), \(row.readAt), \(row.liveSentAt), \(row.liveSockets), \(row.heldReason),
-                        \(row.routedAs), \(row.routeReason))
+                        \(row.routedAs), \(row.routeReason), \(alert.contentJSON))
                     """)
             }
             for request in dorm.pickupRequests {

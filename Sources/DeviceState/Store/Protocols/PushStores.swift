@@ -4,8 +4,11 @@ import Foundation
 public protocol PushSubscriptionStore: Sendable {
     /// Stores a validated subscription. The same endpoint again replaces the stored keys and
     /// owner: a browser that re-subscribes, or a shared device another resident signed in on.
-    func addPushSubscription(residentId: String, endpoint: String, p256dh: String, auth: String, at now: Date)
-        async throws -> PushSubscriptionRecord
+    /// Stores a device's subscription, or refreshes the one at `endpoint`. `language` is the
+    /// one its app spoke, for pushes to a resident who chose none (``Preferences/language``).
+    func addPushSubscription(
+        residentId: String, endpoint: String, p256dh: String, auth: String, language: Language?, at now: Date
+    ) async throws -> PushSubscriptionRecord
     /// Removes the resident's subscription at `endpoint`; false when there was none.
     func removePushSubscription(endpoint: String, of residentId: String, at now: Date) async throws -> Bool
     func pushSubscriptions(of residentId: String) async throws -> [PushSubscriptionRecord]
@@ -41,5 +44,14 @@ extension PushOutbox {
     @discardableResult
     public func settlePush(_ id: String, owner: String, _ settlement: PushSettlement, at now: Date) async throws -> Bool {
         try await settlePushes([PushOutcome(id: id, settlement: settlement, at: now)], owner: owner).isEmpty
+    }
+}
+
+extension PushSubscriptionStore {
+    public func addPushSubscription(residentId: String, endpoint: String, p256dh: String, auth: String, at now: Date)
+        async throws -> PushSubscriptionRecord
+    {
+        try await addPushSubscription(
+            residentId: residentId, endpoint: endpoint, p256dh: p256dh, auth: auth, language: nil, at: now)
     }
 }

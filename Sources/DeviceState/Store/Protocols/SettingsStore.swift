@@ -20,4 +20,7 @@ public struct SettingKey: RawRepresentable, Hashable, Sendable {
     /// The dorm's default quiet hours (`{"start":"22:00","end":"07:00"}`), for residents who
     /// set none: alert routing reads it.
     public static let defaultQuietHours = SettingKey(rawValue: "default_quiet_hours")
+    /// The dorm's language (`ko`, `en`), set by `serve --default-language`: what a push is
+    /// written in for a resident who chose none and whose devices named none.
+    public static let defaultLanguage = SettingKey(rawValue: "default_language")
 }

@@ -123,6 +123,26 @@ extension Event: FetchableRecord {
 }
 
 /// The JSON coders of the domain: camelCase keys, ISO-8601 dates in UTC.
+extension Alert {
+    /// ``content`` as stored: JSON text, or nil.
+    var contentJSON: String? {
+        content.flatMap { try? String(decoding: DomainJSON.encoder().encode($0), as: UTF8.self) }
+    }
+
+    static func content(fromJSON json: String?) -> AlertContent? {
+        json.flatMap { try? DomainJSON.decoder().decode(AlertContent.self, from: Data($0.utf8)) }
+    }
+}
+
+extension Notice {
+    /// ``texts`` as stored: a JSON object.
+    var textsJSON: String { (try? String(decoding: DomainJSON.encoder().encode(texts), as: UTF8.self)) ?? "{}" }
+
+    static func texts(fromJSON json: String) -> [String: String] {
+        (try? DomainJSON.decoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+    }
+}
+
 public enum DomainJSON {
     /// Keys sorted: the same value always encodes to the same bytes (idempotent replays, ETags).
     public static func encoder() -> JSONEncoder {

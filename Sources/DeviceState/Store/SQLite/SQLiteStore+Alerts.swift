@@ -31,12 +31,14 @@ extension SQLiteStore: AlertStore {
                 db, sql: "SELECT * FROM alerts WHERE \(filter) ORDER BY at LIMIT 500", arguments: arguments)
             let dormQuietHours = try Self.setting(db, .defaultQuietHours)
                 .flatMap { try? DomainJSON.decoder().decode(QuietHours.self, from: Data($0.utf8)) }
+            let dormLanguage = try Self.setting(db, .defaultLanguage).flatMap(Language.init(rawValue:))
             var pushed: [RoutedAlert] = []
             for alert in alerts {
                 let use = try alert.useId.flatMap { try Use.fetchOne(db, key: $0) }
                 let notice = try alert.noticeId.flatMap { try Notice.fetchOne(db, key: $0) }
+                let preferences = try Self.preferences(db, alert.residentId)
                 let route = AlertRouting.route(
-                    alert, preferences: try Self.preferences(db, alert.residentId), dormQuietHours: dormQuietHours,
+                    alert, preferences: preferences, dormQuietHours: dormQuietHours,
                     use: use, notice: notice, timeZone: timeZone, at: now)
                 switch route {
                 case .hold(let until, let reason):
@@ -51,13 +53,29 @@ extension SQLiteStore: AlertStore {
                     try db.execute(
                         sql: "UPDATE alerts SET pushQueuedAt = ?, routedAs = 'pushed', routeReason = ? WHERE id = ?",
                         arguments: [now, reason.rawValue, alert.id])
-                    let routed = RoutedAlert(alert: alert, silent: silent, urgent: urgent, reason: reason, useEndsAt: use?.endsAt)
+                    let language = Language.forResident(
+                        chosen: preferences.language, device: try Self.deviceLanguage(db, alert.residentId),
+                        dormDefault: dormLanguage)
+                    let routed = RoutedAlert(
+                        alert: alert, silent: silent, urgent: urgent, reason: reason, useEndsAt: use?.endsAt,
+                        language: language)
                     _ = try Self.enqueue(try drafting(routed, now), db, at: now)
                     pushed.append(routed)
                 }
             }
             return pushed
         }
+    }
+
+    /// The language the resident's newest device's app spoke when it subscribed.
+    static func deviceLanguage(_ db: Database, _ residentId: String) throws -> Language? {
+        try String.fetchOne(
+            db,
+            sql: """
+                SELECT language FROM push_subscriptions WHERE residentId = ? AND language IS NOT NULL AND goneAt IS NULL
+                ORDER BY createdAt DESC LIMIT 1
+                """, arguments: [residentId]
+        ).flatMap(Language.init(rawValue:))
     }
 
     static func preferences(_ db: Database, _ residentId: String) throws -> Preferences {
@@ -71,12 +89,12 @@ extension SQLiteStore: AlertStore {
     static func createAlert(_ db: Database, _ alert: Alert) throws -> Bool {
         try db.execute(
             sql: """
-                INSERT INTO alerts (id, residentId, kind, title, body, machineId, useId, dedupeKey, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupeKey) DO NOTHING
+                INSERT INTO alerts (id, residentId, kind, title, body, machineId, useId, dedupeKey, at, content)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupeKey) DO NOTHING
                 """,
             arguments: [
                 alert.id, alert.residentId, alert.kind.rawValue, alert.title, alert.body,
-                alert.machineId, alert.useId, alert.dedupeKey, alert.at,
+                alert.machineId, alert.useId, alert.dedupeKey, alert.at, alert.contentJSON,
             ])
         guard db.changesCount == 1 else { return false }
         try appendEvent(

@@ -11,7 +11,7 @@ extension PushOutboxEntry: FetchableRecord, PersistableRecord {
 
 extension SQLiteStore: PushSubscriptionStore {
     public func addPushSubscription(
-        residentId: String, endpoint: String, p256dh: String, auth: String, at now: Date
+        residentId: String, endpoint: String, p256dh: String, auth: String, language: Language?, at now: Date
     ) async throws -> PushSubscriptionRecord {
         try await write { db in
             _ = try Self.resident(db, residentId)
@@ -27,6 +27,7 @@ extension SQLiteStore: PushSubscriptionStore {
                 try db.execute(
                     sql: "UPDATE push_outbox SET subscriptionId = NULL WHERE subscriptionId = ? AND state <> 'pending'",
                     arguments: [existing.id])
+                try Self.setLanguage(language, ofSubscription: existing.id, db)
                 return existing
             }
             let count =
@@ -38,8 +39,13 @@ extension SQLiteStore: PushSubscriptionStore {
                 id: Secrets.newShortID(), residentId: residentId, endpoint: endpoint, p256dh: p256dh, auth: auth,
                 createdAt: now)
             try record.insert(db)
+            try Self.setLanguage(language, ofSubscription: record.id, db)
             return record
         }
+    }
+
+    private static func setLanguage(_ language: Language?, ofSubscription id: String, _ db: Database) throws {
+        try db.execute(sql: "UPDATE push_subscriptions SET language = ? WHERE id = ?", arguments: [language?.rawValue, id])
     }
 
     public func removePushSubscription(endpoint: String, of residentId: String, at now: Date) async throws -> Bool {

@@ -288,6 +288,17 @@ enum Schema {
                     CREATE INDEX reports_open_by_machine ON reports(machineId) WHERE resolvedAt IS NULL;
                     """)
         }
+        migrator.registerMigration("v10: languages") { db in
+            try db.execute(
+                sql: """
+                    -- An alert's sentences by key and parameters (AlertContent), rendered per reader.
+                    ALTER TABLE alerts ADD COLUMN content TEXT;
+                    -- A notice's text per language, {"ko": …, "en": …}.
+                    ALTER TABLE notices ADD COLUMN texts TEXT NOT NULL DEFAULT '{}';
+                    -- The language the device's app spoke when it subscribed.
+                    ALTER TABLE push_subscriptions ADD COLUMN language TEXT;
+                    """)
+        }
         return migrator
     }
 }

@@ -33,10 +33,16 @@ extension NoticeCommands {
                 Examples:
                   washboard admin notice post "W3 is out of order until Friday" --severity outage --machine W3 --expires 3d
                   washboard admin notice post "Water off 9-12" --at 2026-11-24T09:00:00Z --expires 2026-11-24T12:00:00Z --push
+                  washboard admin notice post --text-ko "9시~12시 단수" --text-en "Water off 9-12" --push
+                Residents read the text in their language when one is given, else TEXT (or the only one given).
                 """)
 
-        @Argument(help: "What residents read (1 to 500 characters).")
-        var text: String
+        @Argument(help: "What residents read (1 to 500 characters); optional with --text-ko or --text-en.")
+        var text: String?
+        @Option(name: .customLong("text-ko"), help: "The text for residents who read Korean.")
+        var textKorean: String?
+        @Option(name: .customLong("text-en"), help: "The text for residents who read English.")
+        var textEnglish: String?
         @Option(help: "info, warning or outage.")
         var severity: Notice.Severity = .info
         @Option(help: "The location it concerns, as machines list it.")
@@ -56,7 +62,18 @@ extension NoticeCommands {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
+        /// The texts given per language, by code.
+        var texts: [String: String] {
+            var texts: [String: String] = [:]
+            texts[Language.korean.rawValue] = textKorean
+            texts[Language.english.rawValue] = textEnglish
+            return texts
+        }
+
         func validate() throws {
+            if text == nil, textKorean == nil, textEnglish == nil {
+                throw ValidationError("Give the notice's TEXT, or --text-ko and/or --text-en.")
+            }
             if location != nil, !machines.isEmpty { throw ValidationError("Give --location or --machine, not both.") }
             if quiet || urgent, !push { throw ValidationError("--quiet and --urgent go with --push.") }
             if quiet, urgent { throw ValidationError("A notice is --quiet or --urgent, not both.") }
@@ -80,7 +97,8 @@ extension NoticeCommands {
                 }
                 let notice = try await store.postNotice(
                     Notice(
-                        id: Secrets.newShortID(), text: text, severity: severity, location: location, machineIds: machines,
+                        id: Secrets.newShortID(), text: text ?? textEnglish ?? textKorean ?? "", texts: texts,
+                        severity: severity, location: location, machineIds: machines,
                         publishAt: publishAt, expiresAt: expiresAt, push: push, quiet: quiet, urgent: urgent, createdAt: now),
                     at: now)
                 try output.print(notice) { NoticeCommands.text(notice, at: now) }

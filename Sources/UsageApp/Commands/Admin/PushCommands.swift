@@ -104,7 +104,12 @@ extension PushCommands {
             try await runAdmin(database) { store in
                 _ = try await VAPIDCommands.requireSigner(in: store)
                 _ = try await store.resident(resident)
-                let payload = String(decoding: try DomainJSON.encoder().encode(PushController.TestPayload()), as: UTF8.self)
+                // The resident's choice, else the dorm's language: the CLI cannot know their device's.
+                let language = Language.forResident(
+                    chosen: try await store.preferences(of: resident).language, device: nil,
+                    dormDefault: try await store.setting(.defaultLanguage).flatMap(Language.init(rawValue:)))
+                let test = PushController.TestPayload(in: language)
+                let payload = String(decoding: try DomainJSON.encoder().encode(test), as: UTF8.self)
                 let now = Date()
                 let queued = try await store.enqueuePush(
                     PushDraft(

@@ -6,7 +6,8 @@ import Wire
 /// The resident's alert history (`GET /api/alerts`) and its read state (`POST /api/alerts/read`),
 /// shared by all their devices: marking read on one tells the others live (`alerts_read`).
 struct AlertController {
-    let store: any AlertHistoryStore
+    let store: any AlertHistoryStore & ResidentStore
+    var defaultLanguage = Language.english
 
     func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
         router.on("/api/alerts", methods: [.get: list])
@@ -34,7 +35,11 @@ struct AlertController {
         let since = Self.since(Date())
         let entries = try await store.alertHistory(of: resident.id, since: since, before: query.get("before"), limit: limit)
         let unread = try await store.unreadAlerts(of: resident.id, since: since)
-        return try Response.json(Page(alerts: entries.map { AlertView(entry: $0) }, unread: unread))
+        // The app says which language it shows; another client gets the resident's choice.
+        var language = Language.of(request)
+        if language == nil { language = try await store.preferences(of: resident.id).language }
+        return try Response.json(
+            Page(alerts: entries.map { AlertView(entry: $0.rendered(in: language ?? defaultLanguage)) }, unread: unread))
     }
 
     struct Marked: Encodable {

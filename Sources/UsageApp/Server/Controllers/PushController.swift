@@ -7,9 +7,10 @@ import Wire
 /// Web Push sign-up: `GET /api/push/vapid-public-key`, `GET`, `POST` and `DELETE
 /// /api/push/subscriptions` (the resident's devices with their health), `POST /api/push/test`.
 struct PushController {
-    let store: any PushSubscriptionStore & PushOutbox & SettingsStore
+    let store: any PushSubscriptionStore & PushOutbox & SettingsStore & ResidentStore
     let policy: PushEndpointPolicy
     let limiter: RequestLimiter
+    var defaultLanguage = Language.english
 
     func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
         router.on("/api/push/vapid-public-key", methods: [.get: publicKey])
@@ -50,7 +51,8 @@ struct PushController {
         }
         // Stored as the browser sent it, so that its DELETE by the same endpoint string matches.
         let record = try await store.addPushSubscription(
-            residentId: resident.id, endpoint: endpoint, p256dh: p256dh, auth: auth, at: .currentSecond)
+            residentId: resident.id, endpoint: endpoint, p256dh: p256dh, auth: auth, language: Language.of(request),
+            at: .currentSecond)
         return try Response.json(
             SubscriptionResponse(id: record.id, endpoint: record.endpoint, createdAt: record.createdAt), status: .created)
     }
@@ -115,15 +117,20 @@ struct PushController {
         return try Response.json(Devices(devices: try await store.pushSubscriptions(of: resident.id).map(Device.init)))
     }
 
-    /// What a test notification says.
+    /// What a test notification says, in the language the app asked in.
     struct TestPayload: Encodable {
         var id = UUID().uuidString.lowercased()
         var kind = "test"
-        var title = Message.testNotificationTitle.text()
-        var body = Message.testNotificationBody.text()
+        var title: String
+        var body: String
         var url = "/"
         var tag = "washboard-test"
         var silent = false
+
+        init(in language: Language) {
+            title = Message.testNotificationTitle.text(in: language)
+            body = Message.testNotificationBody.text(in: language)
+        }
     }
 
     struct Queued: Encodable { var queued: Int }
@@ -139,7 +146,10 @@ struct PushController {
             "push-test:\(resident.id)", RateLimit.testNotificationBudget, as: .testNotifications(RateLimit.testNotificationBudget)
         )
         let now = Date()
-        let payload = String(decoding: try DomainJSON.encoder().encode(TestPayload()), as: UTF8.self)
+        var language = Language.of(request)
+        if language == nil { language = try await store.preferences(of: resident.id).language }
+        let test = TestPayload(in: language ?? defaultLanguage)
+        let payload = String(decoding: try DomainJSON.encoder().encode(test), as: UTF8.self)
         let queued = try await store.enqueuePush(
             PushDraft(residentId: resident.id, payload: payload, urgency: .normal, topic: "washboard-test", expiresAt: now + 600),
             at: now)

@@ -13,6 +13,7 @@ struct SessionController {
     let clientAddresses: ClientAddresses
     /// The demo resident of `serve --demo`; nil otherwise, and the demo routes do not exist.
     var demoResidentId: String? = nil
+    var defaultLanguage = Language.english
 
     /// Residents stay signed in for a semester; revocation ends a session earlier.
     static let cookieMaxAge = 180 * 24 * 3600
@@ -20,7 +21,8 @@ struct SessionController {
     func addRoutes(to router: some RouterMethods<WashboardRequestContext>) {
         router.on("/api/session", methods: [.post: redeem, .delete: logout])
         router.on("/api/me", methods: [.get: me])
-        router.on("/api/me/preferences", methods: [.patch: updatePreferences])
+        router.on("/api/me/preferences", methods: [.patch: updatePreferences, .put: replacePreferences])
+        router.on("/api/locale", methods: [.get: locale])
         router.on("/api/kiosk/session", methods: [.post: kioskSession])
         router.on("/api/kiosk", methods: [.get: kiosk])
         if demoResidentId != nil {
@@ -140,10 +142,37 @@ struct SessionController {
         let patch = try await request.decodeJSON(as: PreferencesPatch.self)
         var preferences = try await store.preferences(of: resident.id)
         if let quietHours = patch.quietHours { preferences.quietHours = quietHours }
-        if let muted = patch.mutedAlertKinds {
-            preferences.mutedAlertKinds = Array(Set(muted)).sorted { $0.rawValue < $1.rawValue }
-        }
-        return try Response.json(try await store.setPreferences(preferences, of: resident.id))
+        if let muted = patch.mutedAlertKinds { preferences.mutedAlertKinds = muted }
+        if let language = patch.language { preferences.language = language }
+        return try Response.json(try await store.setPreferences(preferences.normalized, of: resident.id))
+    }
+
+    /// `PUT`: the whole preferences; what the body leaves out takes its default.
+    @Sendable func replacePreferences(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        let resident = try context.session.resident
+        let preferences = try await request.decodeJSON(as: Preferences.self)
+        return try Response.json(try await store.setPreferences(preferences.normalized, of: resident.id))
+    }
+
+    /// What the app needs before anyone signs in: the dorm's language and its time zone
+    /// (the server's), in which the app shows every time.
+    struct Locale: Encodable {
+        var defaultLanguage: Language
+        var languages = Language.allCases
+        var timeZone = TimeZone.current.identifier
+    }
+
+    @Sendable func locale(_ request: Request, context: WashboardRequestContext) async throws -> Response {
+        try Response.json(Locale(defaultLanguage: defaultLanguage))
+    }
+}
+
+extension Preferences {
+    /// Muted kinds once each, in a stable order.
+    fileprivate var normalized: Preferences {
+        var preferences = self
+        preferences.mutedAlertKinds = Array(Set(mutedAlertKinds)).sorted { $0.rawValue < $1.rawValue }
+        return preferences
     }
 }
 
