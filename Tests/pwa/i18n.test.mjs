@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   LANGUAGES, catalogues, clockTime, currentLanguage, formattingLocale, minutes, pickLanguage, setLanguage, setTimeZone, t,
@@ -64,6 +65,21 @@ test('Korean strings spell no word in Latin letters but the names of the app and
     forms(entry).flatMap((text) => text.replace(/\{\w+\}/g, '').match(/[A-Za-z]+/g) ?? [])
       .filter((word) => !LATIN_NAMES.includes(word)).map((word) => `${key}: ${word}`));
   assert.deepEqual(latin, []);
+});
+
+const publicFolder = new URL('../../Sources/UsageApp/Resources/Public/', import.meta.url);
+const sources = [
+  ...readdirSync(new URL('js/', publicFolder)).filter((file) => file !== 'i18n.mjs').map((file) => `js/${file}`),
+  'index.html', 'kiosk/index.html', 'kiosk/kiosk.mjs',
+].map((file) => [file, readFileSync(new URL(file, publicFolder), 'utf8')]);
+
+test('every key the page asks for is in the catalogue, and every key in it is asked for somewhere', () => {
+  const asked = sources.flatMap(([file, text]) =>
+    [...text.matchAll(/\bt\('([^']+)'|data-i18n(?:-aria-label)?="([^"]+)"/g)].map((m) => [file, m[1] ?? m[2]]));
+  assert.ok(asked.length > 100, `found ${asked.length} lookups`);
+  assert.deepEqual(asked.filter(([, key]) => !(key in catalogues.en)).map(([file, key]) => `${file}: ${key}`), []);
+  const everything = sources.map(([, text]) => text).join('\n');
+  assert.deepEqual(Object.keys(catalogues.en).filter((key) => !everything.includes(`'${key}'`) && !everything.includes(`"${key}"`)), []);
 });
 
 test("the language: the resident's preference, else the device's first Korean or English, else the dorm's default", () => {
