@@ -95,7 +95,12 @@ export async function main() {
   try {
     signedIn(await api('/api/me'));
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return showEnroll();
+    if (error instanceof ApiError && error.status === 401) {
+      // Signed out elsewhere or expired: before sign-in no resident's language applies.
+      forgetPreference();
+      showLanguage();
+      return showEnroll();
+    }
     // Offline or the server is down: the last board we saw, marked with its age.
     const saved = loadJSON(SAVED_ME);
     if (!saved) return showEnroll(t('enroll.offline'));
@@ -112,6 +117,8 @@ async function enroll(code) {
       ? await api('/api/demo/session', { method: 'POST' })
       : await api('/api/session', { method: 'POST', body: { code: code.trim() } });
     remember(session.resident);
+    // A choice left on this device belongs to a session before this one.
+    forgetPreference();
     signedIn(await api('/api/me'));
   } catch (error) {
     showEnroll(error instanceof ApiError ? error.message : t('enroll.failed'));
@@ -135,6 +142,11 @@ function remember(resident) {
 function rememberPreference(preference) {
   state.preference = preference;
   localStorage.setItem(SAVED_PREFERENCE, JSON.stringify(preference));
+}
+
+function forgetPreference() {
+  state.preference = null;
+  localStorage.removeItem(SAVED_PREFERENCE);
 }
 
 /**
@@ -347,11 +359,10 @@ function forget() {
   actions.clear();
   localStorage.removeItem(SAVED_ME);
   localStorage.removeItem(SAVED_BOARD);
-  localStorage.removeItem(SAVED_PREFERENCE);
+  forgetPreference();
   state.me = null;
   state.board = null;
   state.asOf = null;
-  state.preference = null;
   view.clear();
   view.setWaitlist([]);
   alerts.reset();
