@@ -122,7 +122,12 @@ test('minutes and clock times come from the platform, in the dorm\'s time zone',
 });
 
 test('translatePage writes every marked text and label, and the page language', () => {
-  const element = (attributes) => ({ dataset: attributes, textContent: 'old', attributes: {}, setAttribute(name, value) { this.attributes[name] = value; } });
+  const element = (dataset) => ({
+    dataset, textContent: 'old', attributes: {},
+    setAttribute(name, value) {
+      this.attributes[name] = value;
+    },
+  });
   const heading = element({ i18n: 'enroll.title' });
   const region = element({ i18nAriaLabel: 'notices.label' });
   const root = {

@@ -21,7 +21,9 @@ test("a kiosk shows its location's machines, in words, with nobody's name or id"
       machine('W3', 'Hall A', { state: 'broken', stateNote: 'door' }),
       machine('W9', 'Hall B'),
     ],
-    notices: [{ id: 'n1', text: 'Dryers serviced Friday', texts: { ko: '금요일 건조기 점검' }, severity: 'info', publishAt: at(-60), expiresAt: null }],
+    notices: [
+      { id: 'n1', text: 'Dryers serviced Friday', texts: { ko: '금요일 건조기 점검' }, severity: 'info', publishAt: at(-60), expiresAt: null },
+    ],
   };
   const view = kioskView(board, 'Hall A', now);
   assert.equal(view.title, 'Hall A');

@@ -7,7 +7,7 @@
 // params.count (Korean needs only `other`). What the server writes (problem details, alert
 // titles and bodies, notices) comes in the language asked for and is never translated here.
 
-/** The languages the app speaks; the first is never assumed, 'en' is the last resort. */
+/** The languages the app speaks (English is the last resort: see pickLanguage). */
 export const LANGUAGES = ['ko', 'en'];
 
 export const catalogues = {
