@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Actions, actionRequest, queuedText, withMachine } from '../../Sources/UsageApp/Resources/Public/js/actions.mjs';
+import { Actions, actionRequest, queuedText, requestName, withMachine } from '../../Sources/UsageApp/Resources/Public/js/actions.mjs';
 import { ApiError } from '../../Sources/UsageApp/Resources/Public/js/api.mjs';
+import { setLanguage } from '../../Sources/UsageApp/Resources/Public/js/i18n.mjs';
 import { ActionQueue } from '../../Sources/UsageApp/Resources/Public/js/queue.mjs';
 import { MemoryStorage } from './support.mjs';
+
+setLanguage('en');
 
 const washer = { id: 'W 1/a', label: 'Washer 1', cycleMinutes: 45, use: { id: 'u/7' } };
 
@@ -30,13 +33,25 @@ const conflict = (machine) => ({ outcome: 'refused', error: new ApiError(409, { 
 
 test('the requests: ids are escaped, start sends the minutes typed or none, a report its text', () => {
   assert.deepEqual(actionRequest('start', washer, '30'),
-    { method: 'POST', path: '/api/machines/W%201%2Fa/uses', body: { minutes: 30 }, label: 'Start Washer 1' });
+    { method: 'POST', path: '/api/machines/W%201%2Fa/uses', body: { minutes: 30 }, action: 'start', machineLabel: 'Washer 1' });
   assert.deepEqual(actionRequest('start', washer, '').body, {}, 'the server uses the cycle length');
   assert.equal(actionRequest('collect', washer).path, '/api/uses/u%2F7/collect');
   assert.equal(actionRequest('cancel', washer).path, '/api/uses/u%2F7/cancel');
   assert.deepEqual(actionRequest('pickup', washer),
-    { method: 'POST', path: '/api/machines/W%201%2Fa/pickup-requests', label: 'Ask the owner of Washer 1 to collect' });
+    { method: 'POST', path: '/api/machines/W%201%2Fa/pickup-requests', action: 'pickup', machineLabel: 'Washer 1' });
   assert.deepEqual(actionRequest('report', washer, 'No water').body, { text: 'No water' });
+});
+
+test('a queued request is named in the language of the moment it is read; one from an older app by its own words', () => {
+  const start = actionRequest('start', washer, '30');
+  assert.equal(requestName(start), 'Start Washer 1');
+  assert.equal(requestName(actionRequest('pickup', washer)), 'Ask the owner of Washer 1 to collect');
+  setLanguage('ko');
+  assert.equal(requestName(start), 'Washer 1 사용 시작');
+  assert.equal(requestName(actionRequest('collect', washer)), 'Washer 1 수거 완료');
+  assert.equal(queuedText(3), '전송을 기다리는 작업이 3개 있어요.');
+  setLanguage('en');
+  assert.equal(requestName({ method: 'POST', path: '/api/uses/u1/collect', label: 'Collect from Washer 2' }), 'Collect from Washer 2');
 });
 
 test('an action sent online: its button is disabled meanwhile; a start says nothing, a pickup request says it was sent', async () => {
@@ -85,7 +100,7 @@ test('replay: done ones go quietly, a refused one is dropped with its reason, a 
   await r.actions.replay();
   assert.deepEqual(r.toasts, ['Ask the owner of Washer 1 to collect: Washer 1 is in use.']);
   assert.deepEqual(r.machines, [{ id: 'W 1/a' }]);
-  assert.deepEqual(r.queue.items.map((e) => e.label), ['Collect from Washer 1']);
+  assert.deepEqual(r.queue.items.map(requestName), ['Collect from Washer 1']);
   assert.deepEqual(r.queued, [1]);
 });
 

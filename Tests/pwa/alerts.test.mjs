@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import {
   PAGE, badge, deliveryLine, emptyCentre, notificationsToClose, withLiveAlert, withPage, withRead,
 } from '../../Sources/UsageApp/Resources/Public/js/alerts.mjs';
+import { setLanguage } from '../../Sources/UsageApp/Resources/Public/js/i18n.mjs';
+
+setLanguage('en');
 
 const entry = (id, extra = {}) => ({
   id, kind: 'cycle_done', title: `W1: done (${id})`, body: 'Collect it.', machineId: 'W1', at: '2026-12-01T18:00:00Z', readAt: null,
@@ -66,6 +69,22 @@ test('one line says how each alert reached the resident', () => {
     'Held for your quiet hours until 07:00');
   assert.equal(deliveryLine(delivery({ live: { at: '2026-12-01T18:04:00Z', sockets: 2 } }), time), 'Sent to the open app at 18:04');
   assert.equal(deliveryLine(delivery({}), time), 'Waiting to be sent');
+  assert.equal(deliveryLine(delivery({ routed: { outcome: 'dropped', at: 'x', because: 'new_reason' } }), time), 'Not sent: new_reason',
+    'a reason this app does not know yet, as the server named it');
+});
+
+test('in Korean: the badge and how each alert reached the resident', () => {
+  const delivery = (d) => entry('a', { delivery: { live: null, ackedAt: null, held: null, routed: null, pushes: [], ...d } });
+  setLanguage('ko');
+  try {
+    assert.deepEqual(badge(3), { count: '3', label: '알림, 읽지 않음 3개' });
+    assert.equal(deliveryLine(delivery({ ackedAt: '2026-12-01T18:04:01Z' }), time), '18:04에 앱에 표시됨');
+    assert.equal(deliveryLine(delivery({ held: { until: '2026-12-02T07:00:00Z', because: 'quiet_hours' } }), time),
+      '07:00까지 보류 (방해 금지 시간)');
+    assert.equal(deliveryLine(delivery({ routed: { outcome: 'dropped', at: 'x', because: 'muted' } }), time), '보내지 않음: 알림을 끈 종류');
+  } finally {
+    setLanguage('en');
+  }
 });
 
 test('notifications out of date: read alerts, and loads of mine no longer on their machine', () => {

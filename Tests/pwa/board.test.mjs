@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CANCEL_WINDOW_MS, applyFrame, formatRemaining, groupByLocation, liveNotices, machineView, summarise, summaryView,
+  CANCEL_WINDOW_MS, applyFrame, formatRemaining, groupByLocation, liveNotices, machineView, noticeText, summarise, summaryView,
 } from '../../Sources/UsageApp/Resources/Public/js/board.mjs';
+import { setLanguage } from '../../Sources/UsageApp/Resources/Public/js/i18n.mjs';
+
+setLanguage('en');
 
 const machine = (id, location, extra = {}) => ({
   id, kind: 'washer', label: `Washer ${id}`, location, cycleMinutes: 45, state: 'idle', stateNote: null, use: null, ...extra,
@@ -118,4 +121,57 @@ test("a line covered by the resident's waitlist entry carries it; a held machine
     phase: 'held', status: 'Kept for a waiting resident · 04:00', note: '', actions: ['report'],
   });
   assert.equal(machineView(machines[1], 'ben', now + 5 * 60_000).phase, 'free', 'a hold that ran out keeps nothing');
+});
+
+/** Runs `check` with the app in Korean, then back in English. */
+function inKorean(check) {
+  setLanguage('ko');
+  try {
+    check();
+  } finally {
+    setLanguage('en');
+  }
+}
+
+test('in Korean: what a machine shows, free, kept, running, done, broken and reported', () => {
+  inKorean(() => {
+    const status = (m, me = 'me') => machineView(m, me, now).status;
+    assert.equal(status(machine('W1', 'A')), '비어 있음');
+    assert.equal(status(machine('W1', 'A', { state: 'in_use', use: use('other', 20, 12.5) })), '사용 중 · 12:30 남음');
+    assert.equal(machineView(machine('W1', 'A', { state: 'in_use', use: use('other', 20, 12.5) }), 'me', now, { minutesOnly: true }).status,
+      '사용 중 · 13분 남음');
+    assert.equal(status(machine('W1', 'A', { state: 'in_use', use: use('other', 50, -5) })), '완료 — 수거 대기 중');
+    assert.equal(status(machine('W1', 'A', { state: 'broken', stateNote: '물이 샘' })), '고장');
+    const held = machine('W1', 'A', { hold: { residentId: 'me', until: new Date(now + 4 * 60_000).toISOString() } });
+    assert.deepEqual([status(held), machineView(held, 'me', now).note], ['회원님을 위해 비워 둠 · 04:00', '기다리시던 기기예요']);
+    assert.equal(status(held, 'ben'), '대기자를 위해 비워 둠 · 04:00');
+    const mine = machineView(machine('W1', 'A', { state: 'in_use', use: use('me', 20, 10), reportedBy: 2 }), 'me', now);
+    assert.equal(mine.note, '내 세탁물 · 주민 2명이 신고함');
+    assert.equal(machineView(machine('W1', 'A', { reportedBy: 1 }), 'me', now).note, '주민 1명이 신고함');
+  });
+});
+
+test('in Korean: summary lines count machines with 대 and say when one is free in minutes', () => {
+  inKorean(() => {
+    const lines = summaryView([
+      machine('W1', 'Hall A'), machine('W2', 'Hall A'),
+      machine('D1', 'Hall A', { kind: 'dryer', state: 'in_use', use: use('ben', 40, 11.5) }),
+      machine('X1', 'Hall B', { kind: 'other', state: 'broken' }),
+      machine('X2', 'Hall C', { kind: 'other', state: 'in_use', use: use('ben', 50, -1) }),
+    ], now);
+    assert.deepEqual(lines.flatMap((l) => l.kinds.map((k) => `${l.location} · ${k.name} ${k.text}`)), [
+      'Hall A · 세탁기 2대 중 2대 사용 가능',
+      'Hall A · 건조기 12분 후 사용 가능',
+      'Hall B · 기타 기기 작동하는 기기 없음',
+      'Hall C · 기타 기기 빈 기기 없음 · 1대 수거 대기 중',
+    ]);
+  });
+});
+
+test("a notice reads in the resident's language when its author wrote it in that one, else in its one text", () => {
+  const notice = { id: 'n1', text: 'Hall B closed', texts: { ko: 'B동 세탁실 폐쇄', en: 'Hall B closed today' } };
+  assert.equal(noticeText(notice, 'ko'), 'B동 세탁실 폐쇄');
+  assert.equal(noticeText(notice), 'Hall B closed today', 'the current language, English here');
+  assert.equal(noticeText({ ...notice, texts: { ko: 'B동 세탁실 폐쇄' } }, 'en'), 'Hall B closed');
+  assert.equal(noticeText({ id: 'n2', text: 'Old notice' }, 'ko'), 'Old notice', 'a notice from before texts');
 });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setLanguage } from '../../Sources/UsageApp/Resources/Public/js/i18n.mjs';
 import { kioskView } from '../../Sources/UsageApp/Resources/Public/kiosk/kiosk.mjs';
+
+setLanguage('en');
 
 const now = Date.parse('2026-12-01T12:00:00Z');
 const at = (minutes) => new Date(now + minutes * 60_000).toISOString();
@@ -18,7 +21,9 @@ test("a kiosk shows its location's machines, in words, with nobody's name or id"
       machine('W3', 'Hall A', { state: 'broken', stateNote: 'door' }),
       machine('W9', 'Hall B'),
     ],
-    notices: [{ id: 'n1', text: 'Dryers serviced Friday', severity: 'info', publishAt: at(-60), expiresAt: null }],
+    notices: [
+      { id: 'n1', text: 'Dryers serviced Friday', texts: { ko: '금요일 건조기 점검' }, severity: 'info', publishAt: at(-60), expiresAt: null },
+    ],
   };
   const view = kioskView(board, 'Hall A', now);
   assert.equal(view.title, 'Hall A');
@@ -30,4 +35,12 @@ test("a kiosk shows its location's machines, in words, with nobody's name or id"
   ]);
   assert.deepEqual(view.notices, ['Dryers serviced Friday']);
   assert.deepEqual(kioskView(board, null, now).summary, ['Hall A · Washers: next free in 35 min', 'Hall B · Washers: 1 of 1 free']);
+
+  setLanguage('ko');
+  const korean = kioskView(board, null, now);
+  setLanguage('en');
+  assert.equal(korean.title, '세탁실');
+  assert.deepEqual(korean.summary, ['Hall A · 세탁기: 35분 후 사용 가능', 'Hall B · 세탁기: 1대 중 1대 사용 가능']);
+  assert.deepEqual(korean.machines.map((m) => m.status), ['사용 중 · 35:00 남음', '대기자를 위해 비워 둠 · 04:00', '고장', '비어 있음']);
+  assert.deepEqual(korean.notices, ['금요일 건조기 점검']);
 });

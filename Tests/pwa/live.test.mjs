@@ -200,3 +200,24 @@ test('a silent socket is noticed: a ping every 20 s, and no answer in 9 s means 
   assert.equal(silent.closed, true, 'the dead socket is closed');
   assert.deepEqual(r.statuses, ['live', 'reconnecting']);
 });
+
+test('a restart (the language changed) opens a new socket from the last seq, without a word on the badge', async () => {
+  r = rig({ answers: [{ status: 200, board: board(5), etag: 'e' }, { status: 304 }] });
+  r.connection.start();
+  await settle();
+  const first = r.socket();
+  first.deliver({ type: 'hello', seq: 5 });
+  first.deliver({ type: 'machine', seq: 7, machine: { id: 'W1' } });
+  r.connection.restart();
+  await settle();
+  assert.equal(first.closed, true);
+  assert.deepEqual(r.boardRequests, [null, 'e'], 'the board is checked, not fetched again');
+  assert.equal(r.socket().since, 7);
+  r.socket().deliver({ type: 'hello', seq: 7 });
+  assert.deepEqual(r.statuses, ['live'], 'it never stopped being live');
+  assert.deepEqual([...r.timers.pending.values()].map((t) => t.ms).sort((a, b) => a - b), [STABLE_MS, PING_EVERY_MS], 'one ping, one stability timer');
+  r.connection.stop();
+  r.connection.restart();
+  await settle();
+  assert.equal(r.sockets.length, 2, 'a stopped connection stays stopped');
+});

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApiError } from '../../Sources/UsageApp/Resources/Public/js/api.mjs';
-import { quietHoursForm, savePreferences, switchPush } from '../../Sources/UsageApp/Resources/Public/js/settings.mjs';
+import { setLanguage } from '../../Sources/UsageApp/Resources/Public/js/i18n.mjs';
+import { quietHoursForm, saveLanguage, saveQuietHours, switchPush } from '../../Sources/UsageApp/Resources/Public/js/settings.mjs';
 import { checkDevices, deviceAction, deviceLine } from '../../Sources/UsageApp/Resources/Public/js/push.mjs';
+
+setLanguage('en');
 
 test('the quiet hours form shows what is set, or 22:00 to 07:00 to start from', () => {
   assert.deepEqual(quietHoursForm({ start: '23:30', end: '06:00' }), { start: '23:30', end: '06:00', message: 'Quiet from 23:30 to 06:00.' });
@@ -15,8 +18,9 @@ test('saving quiet hours PATCHes the preferences and says what the server stored
     requests.push([path, options]);
     return { quietHours: options.body.quietHours };
   };
-  assert.equal(await savePreferences({ quietHours: { start: '23:00', end: '06:30' } }, request), 'Saved: quiet from 23:00 to 06:30.');
-  assert.equal(await savePreferences({ quietHours: null }, request), 'Saved: no quiet hours.');
+  assert.deepEqual(await saveQuietHours({ quietHours: { start: '23:00', end: '06:30' } }, request),
+    { quietHours: { start: '23:00', end: '06:30' }, message: 'Saved: quiet from 23:00 to 06:30.' });
+  assert.deepEqual(await saveQuietHours({ quietHours: null }, request), { quietHours: null, message: 'Saved: no quiet hours.' });
   assert.deepEqual(requests, [
     ['/api/me/preferences', { method: 'PATCH', body: { quietHours: { start: '23:00', end: '06:30' } } }],
     ['/api/me/preferences', { method: 'PATCH', body: { quietHours: null } }],
@@ -30,8 +34,44 @@ test("saving fails with the server's reason, or says the server cannot be reache
   const offline = async () => {
     throw new TypeError('Failed to fetch');
   };
-  assert.equal(await savePreferences({ quietHours: null }, refused), 'Quiet hours need a start and an end.');
-  assert.equal(await savePreferences({ quietHours: null }, offline), 'Not saved: the server cannot be reached.');
+  assert.deepEqual(await saveQuietHours({ quietHours: null }, refused),
+    { quietHours: undefined, message: 'Quiet hours need a start and an end.' });
+  assert.equal((await saveQuietHours({ quietHours: null }, offline)).message, 'Not saved: the server cannot be reached.');
+});
+
+test('the language is PATCHed alone; refused with the reason, or left to send again when the server cannot take it', async () => {
+  const requests = [];
+  const saved = async (path, options) => {
+    requests.push([path, options]);
+    return { quietHours: null, mutedAlertKinds: [], language: options.body.language };
+  };
+  assert.deepEqual(await saveLanguage('ko', saved), { outcome: 'saved' });
+  assert.deepEqual(requests, [['/api/me/preferences', { method: 'PATCH', body: { language: 'ko' } }]]);
+  const refused = async () => {
+    throw new ApiError(422, { detail: 'Unknown language.' });
+  };
+  assert.deepEqual(await saveLanguage('ko', refused), { outcome: 'refused', message: 'Unknown language.' });
+  const failing = async () => {
+    throw new ApiError(503, null);
+  };
+  assert.deepEqual(await saveLanguage('ko', failing), { outcome: 'unsent' });
+  const offline = async () => {
+    throw new TypeError('Failed to fetch');
+  };
+  assert.deepEqual(await saveLanguage('en', offline), { outcome: 'unsent' });
+});
+
+test('in Korean: the quiet hours and the device lines', () => {
+  setLanguage('ko');
+  try {
+    const time = (text) => text.slice(11, 16);
+    assert.equal(quietHoursForm({ start: '23:30', end: '06:00' }).message, '23:30부터 06:00까지 방해 금지예요.');
+    assert.equal(deviceLine(device('e1', { lastSuccessAt: '2026-12-01T18:04:00Z' }), { mine: true, time }), '이 기기 · 정상, 마지막 알림 18:04');
+    assert.equal(deviceLine(device('e2', { health: 'failing', consecutiveFailures: 3, lastFailureStatus: 403 }), { mine: false, time }),
+      'fcm.googleapis.com · 오류: 최근 알림 3개가 도착하지 않음 (마지막 응답 403)');
+  } finally {
+    setLanguage('en');
+  }
 });
 
 test('the notifications switch: on subscribes, off unsubscribes, disabled meanwhile', async () => {
@@ -100,4 +140,6 @@ test('a device reads as this one or its service, with its health', () => {
     'fcm.googleapis.com · failing: the last 3 notifications did not arrive (last answer 403)');
   assert.equal(deviceLine(device('e2', { health: 'gone' }), { mine: false, time }),
     'fcm.googleapis.com · no longer reachable: turn notifications on again there');
+  assert.equal(deviceLine(device('e2', { health: 'failing', consecutiveFailures: 1 }), { mine: false, time }),
+    'fcm.googleapis.com · failing: the last notification did not arrive');
 });

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import {
   CLOCK_SKEW_MS, announcements, asOfAfter, cardView, clockOffset, connectionText, noticesView, staleText,
 } from '../../Sources/UsageApp/Resources/Public/js/view.mjs';
+import { setLanguage } from '../../Sources/UsageApp/Resources/Public/js/i18n.mjs';
+
+setLanguage('en');
 
 const now = Date.parse('2026-12-01T14:05:00Z');
 const machine = (extra = {}) => ({
@@ -119,4 +122,27 @@ test("the screen reader hears of the resident's machines and awaited kinds chang
 test('with reduced motion, countdowns are whole minutes', () => {
   assert.equal(cardView(running('me', 2), 'me', now, { minutesOnly: true }).status, 'Running · 43 min left');
   assert.equal(cardView(running('me', 2), 'me', now).status, 'Running · 43:00 left');
+});
+
+test('in Korean: notices, their labels, the "As of" line and the badge; buttons are rebuilt for the new words', () => {
+  const notices = [
+    { id: 'n1', text: 'Hall B closed', texts: { ko: 'B동 세탁실 폐쇄' }, severity: 'outage', expiresAt: null },
+    { id: 'n2', text: 'New soap', severity: 'info', expiresAt: null },
+  ];
+  const english = noticesView(notices, now);
+  const key = cardView(machine(), 'me', now).actionsKey;
+  setLanguage('ko');
+  try {
+    const korean = noticesView(notices, now);
+    assert.deepEqual(korean.lines, [
+      { severity: 'outage', label: '운영 중단', text: 'B동 세탁실 폐쇄' },
+      { severity: 'info', label: '공지', text: 'New soap' },
+    ]);
+    assert.notEqual(korean.key, english.key, 'drawn again though one text is the same');
+    assert.equal(staleText(now, { locales: 'en-GB', timeZone: 'Asia/Seoul' }), '23:05 기준 현황이에요. 다시 연결되면 새로 고쳐져요.');
+    assert.equal(connectionText('reconnecting'), '다시 연결 중…');
+    assert.notEqual(cardView(machine(), 'me', now).actionsKey, key);
+  } finally {
+    setLanguage('en');
+  }
 });

@@ -1,7 +1,7 @@
 // Washboard's service worker: keeps the app shell so the app opens offline (the page keeps
 // the last board itself), and turns push messages into notifications.
 
-const SHELL_CACHE = 'washboard-shell-v2';
+const SHELL_CACHE = 'washboard-shell-v3';
 const SHELL = [
   '/',
   '/app.css',
@@ -12,6 +12,7 @@ const SHELL = [
   '/js/api.mjs',
   '/js/backoff.mjs',
   '/js/board.mjs',
+  '/js/i18n.mjs',
   '/js/live.mjs',
   '/js/push.mjs',
   '/js/queue.mjs',

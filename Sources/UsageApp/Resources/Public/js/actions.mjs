@@ -3,46 +3,57 @@
 // the offline queue (queue.mjs) and is sent again, in order, when the connection is back.
 
 import { sendAction } from './api.mjs';
+import { minutes, t } from './i18n.mjs';
 import { toast as showToast } from './toasts.mjs';
 
 const $ = (id) => document.getElementById(id);
 
 /** What the resident reads when the server did it; the other actions show on the board. */
-const DONE_MESSAGES = {
-  pickup: 'The owner has been asked to collect.',
-  report: 'Thank you: the admins will see your report.',
-};
+const DONE_MESSAGES = { pickup: 'done.pickup', report: 'done.report' };
 
 /**
- * The request for `action` on `machine`, as the queue keeps it: `{method, path, body?, label}`.
- * `input` is the minutes typed (start) or the report's text; `via` is 'label' for a start
- * tapped on the page the machine's QR code opened (counted by `admin stats`).
+ * The request for `action` on `machine`, as the queue keeps it:
+ * `{method, path, body?, action, machineLabel}`. `input` is the minutes typed (start) or the
+ * report's text; `via` is 'label' for a start tapped on the page the machine's QR code
+ * opened (counted by `admin stats`).
  */
 export function actionRequest(action, machine, input, via) {
   const id = encodeURIComponent(machine.id);
+  const named = { action, machineLabel: machine.label };
   switch (action) {
     case 'start': {
-      const minutes = Number.parseInt(input, 10);
-      const body = { ...(Number.isNaN(minutes) ? {} : { minutes }), ...(via ? { via } : {}) };
-      return { method: 'POST', path: `/api/machines/${id}/uses`, body, label: `Start ${machine.label}` };
+      const typed = Number.parseInt(input, 10);
+      const body = { ...(Number.isNaN(typed) ? {} : { minutes: typed }), ...(via ? { via } : {}) };
+      return { method: 'POST', path: `/api/machines/${id}/uses`, body, ...named };
     }
     case 'collect':
-      return { method: 'POST', path: `/api/uses/${encodeURIComponent(machine.use.id)}/collect`, label: `Collect from ${machine.label}` };
+      return { method: 'POST', path: `/api/uses/${encodeURIComponent(machine.use.id)}/collect`, ...named };
     case 'cancel':
-      return { method: 'POST', path: `/api/uses/${encodeURIComponent(machine.use.id)}/cancel`, label: `Cancel ${machine.label}` };
+      return { method: 'POST', path: `/api/uses/${encodeURIComponent(machine.use.id)}/cancel`, ...named };
     case 'pickup':
-      return { method: 'POST', path: `/api/machines/${id}/pickup-requests`, label: `Ask the owner of ${machine.label} to collect` };
+      return { method: 'POST', path: `/api/machines/${id}/pickup-requests`, ...named };
     case 'report':
-      return { method: 'POST', path: `/api/machines/${id}/reports`, body: { text: input }, label: `Report on ${machine.label}` };
+      return { method: 'POST', path: `/api/machines/${id}/reports`, body: { text: input }, ...named };
     default:
       throw new Error(`Unknown action ${action}`);
   }
 }
 
+const REQUEST_NAMES = {
+  start: 'request.start', collect: 'request.collect', cancel: 'request.cancel', pickup: 'request.pickup', report: 'request.report',
+};
+
+/**
+ * A queued request as the resident reads it, in the language of the moment it is read:
+ * "Start Washer 1". One queued by an older version of the app carries its words as `label`.
+ */
+export const requestName = (entry) =>
+  (REQUEST_NAMES[entry.action] ? t(REQUEST_NAMES[entry.action], { label: entry.machineLabel }) : entry.label);
+
 /** The board with `machine` in place of the machine with its id. */
 export const withMachine = (board, machine) => ({ ...board, machines: board.machines.map((m) => (m.id === machine.id ? machine : m)) });
 
-export const queuedText = (count) => (count === 1 ? '1 action waits to be sent.' : `${count} actions wait to be sent.`);
+export const queuedText = (count) => t('queued.waiting', { count });
 
 function showQueuedLine(count) {
   const line = $('queued');
@@ -71,13 +82,13 @@ export class Actions {
     const result = await this.send(entry);
     if (control) control.disabled = false;
     if (result.outcome === 'done') {
-      if (DONE_MESSAGES[action]) this.toast(DONE_MESSAGES[action]);
+      if (DONE_MESSAGES[action]) this.toast(t(DONE_MESSAGES[action]));
     } else if (result.outcome === 'refused') {
       this.refused(entry, result.error);
     } else {
       this.queue.add(entry);
       this.updateQueued();
-      this.toast(`${entry.label}: the server cannot be reached. It is sent as soon as the connection is back.`);
+      this.toast(t('queued.unreachable', { label: requestName(entry) }));
     }
   }
 
@@ -98,16 +109,17 @@ export class Actions {
 
   /** A start queued offline long ago: the resident decides whether it still stands. */
   offerAgain(entry) {
-    const minutes = Math.round((this.queue.now() - entry.queuedAt) / 60000);
-    this.toast(`${entry.label}: not sent`, `It waited ${minutes} min while offline; the machine may be taken by now.`, {
-      label: 'Start now',
+    const waited = minutes(Math.round((this.queue.now() - entry.queuedAt) / 60000));
+    this.toast(t('queued.notSent', { label: requestName(entry) }), t('queued.stale', { minutes: waited }), {
+      label: t('queued.startNow'),
       run: () => this.sendAgain(entry),
     });
   }
 
   /** Sends `entry` anew, as a new request with a new key, as a fresh tap would. */
   async sendAgain(entry) {
-    const fresh = this.queue.prepare({ method: entry.method, path: entry.path, body: entry.body, label: entry.label });
+    const { method, path, body, action, machineLabel, label } = entry;
+    const fresh = this.queue.prepare({ method, path, body, action, machineLabel, label });
     const result = await this.send(fresh);
     if (result.outcome === 'refused') this.refused(fresh, result.error);
     else if (result.outcome !== 'done') {
@@ -117,7 +129,7 @@ export class Actions {
   }
 
   refused(entry, error) {
-    this.toast(`${entry.label}: ${error.message}`);
+    this.toast(`${requestName(entry)}: ${error.message}`);
     // A 409 carries the machine as it is now.
     const machine = error.problem?.machine;
     if (machine) this.machineChanged(machine);
@@ -156,39 +168,40 @@ export class Actions {
     switch (action) {
       case 'start': {
         if (place === 'label') {
-          const start = button(`Start for ${machine.cycleMinutes} min`, (control) => send(control));
+          const start = button(t('action.startFor', { minutes: minutes(machine.cycleMinutes) }), (control) => send(control));
           start.classList.add('big');
           return [start];
         }
         if (place === 'row') {
-          const start = button('Start', (control) => send(control));
-          start.setAttribute('aria-label', `Start ${machine.label} for ${machine.cycleMinutes} minutes`);
+          const start = button(t('action.start'), (control) => send(control));
+          const cycle = minutes(machine.cycleMinutes, { long: true });
+          start.setAttribute('aria-label', t('action.startLabel', { label: machine.label, minutes: cycle }));
           return [start];
         }
         const label = document.createElement('label');
         label.className = 'minutes';
         const input = document.createElement('input');
         Object.assign(input, { type: 'number', min: 1, max: 240, value: machine.cycleMinutes, inputMode: 'numeric' });
-        label.append(input, document.createTextNode('min'));
-        input.setAttribute('aria-label', `Minutes for ${machine.label}`);
-        const start = button('Start', (control) => send(control, input.value));
-        start.setAttribute('aria-label', `Start ${machine.label} for the minutes given`);
+        label.append(input, document.createTextNode(t('action.minutes')));
+        input.setAttribute('aria-label', t('action.minutesFor', { label: machine.label }));
+        const start = button(t('action.start'), (control) => send(control, input.value));
+        start.setAttribute('aria-label', t('action.startGiven', { label: machine.label }));
         const row = document.createElement('div');
         row.className = 'menu-start';
         row.append(label, start);
         return [row];
       }
       case 'collect':
-        return [button('Collected', send)];
+        return [button(t('action.collect'), send)];
       case 'cancel':
-        return [button('Cancel this use', send, true)];
+        return [button(t('action.cancel'), send, true)];
       case 'pickup': {
-        const ask = button('Ask owner', send);
-        ask.setAttribute('aria-label', `Ask the owner of ${machine.label} to collect`);
+        const ask = button(t('action.pickup'), send);
+        ask.setAttribute('aria-label', t('request.pickup', { label: machine.label }));
         return [ask];
       }
       case 'report':
-        return [button('Report a problem', () => { closeMenu(); this.openReport(machine); }, true)];
+        return [button(t('action.report'), () => { closeMenu(); this.openReport(machine); }, true)];
       default:
         return [];
     }
@@ -196,7 +209,7 @@ export class Actions {
 
   openReport(machine) {
     const dialog = $('report-dialog');
-    $('report-machine').textContent = machine.label;
+    $('report-question').textContent = t('report.question', { label: machine.label });
     $('report-text').value = '';
     dialog.onclose = () => {
       const text = $('report-text').value.trim();

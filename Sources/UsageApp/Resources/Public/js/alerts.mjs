@@ -1,9 +1,11 @@
 // The alert centre: the resident's alerts of the last 30 days (GET /api/alerts), newest
 // first, with what became of each and an unread count on the header. Read state is the
 // server's, shared by the resident's devices: marking read here is told to the others live
-// (`alerts_read` frames), and theirs to this one.
+// (`alerts_read` frames), and theirs to this one. The server writes each alert's title and
+// body in the language the list was asked in; the page writes the rest.
 
 import { api } from './api.mjs';
+import { dayTime, t } from './i18n.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -71,14 +73,17 @@ export function notificationsToClose(notifications, { read, machines, me }) {
 export function badge(unread) {
   return {
     count: unread === 0 ? '' : unread > 99 ? '99+' : String(unread),
-    label: unread === 0 ? 'Alerts' : `Alerts, ${unread} unread`,
+    label: unread === 0 ? t('alerts.button') : t('alerts.unread', { count: unread }),
   };
 }
 
 const ROUTE_REASONS = {
-  quiet_hours: 'your quiet hours', quiet_notice: 'a quiet notice', urgent_notice: 'an urgent notice',
-  muted: 'you muted these', stale: 'it was over by then', unacknowledged: 'no open app showed it',
+  quiet_hours: 'reason.quietHours', quiet_notice: 'reason.quietNotice', urgent_notice: 'reason.urgentNotice',
+  muted: 'reason.muted', stale: 'reason.stale', unacknowledged: 'reason.unacknowledged',
 };
+
+/** Why the server held or dropped an alert, in words; a reason this app does not know as the server named it. */
+const reason = (because) => (ROUTE_REASONS[because] ? t(ROUTE_REASONS[because]) : because);
 
 /**
  * How the alert reached the resident, as one line: "Shown in the app at 18:04",
@@ -87,19 +92,19 @@ const ROUTE_REASONS = {
  */
 export function deliveryLine(alert, time) {
   const delivery = alert.delivery ?? {};
-  if (delivery.ackedAt) return `Shown in the app at ${time(delivery.ackedAt)}`;
+  if (delivery.ackedAt) return t('delivery.shown', { time: time(delivery.ackedAt) });
   const delivered = (delivery.pushes ?? []).find((push) => push.state === 'delivered');
-  if (delivered) return `Sent as a notification at ${time(delivered.at)}`;
-  if (delivery.routed?.outcome === 'dropped') return `Not sent: ${ROUTE_REASONS[delivery.routed.because] ?? delivery.routed.because}`;
+  if (delivered) return t('delivery.pushed', { time: time(delivered.at) });
+  if (delivery.routed?.outcome === 'dropped') return t('delivery.dropped', { reason: reason(delivery.routed.because) });
   if (delivery.routed?.outcome === 'pushed') {
     const failed = (delivery.pushes ?? []).length > 0 && delivery.pushes.every((push) => ['gone', 'failed', 'expired'].includes(push.state));
-    if (failed) return 'The notification did not reach any device';
-    if ((delivery.pushes ?? []).length === 0) return 'No device takes notifications';
-    return `Sending as a notification since ${time(delivery.routed.at)}`;
+    if (failed) return t('delivery.failed');
+    if ((delivery.pushes ?? []).length === 0) return t('delivery.noDevice');
+    return t('delivery.sending', { time: time(delivery.routed.at) });
   }
-  if (delivery.held) return `Held for ${ROUTE_REASONS[delivery.held.because] ?? delivery.held.because} until ${time(delivery.held.until)}`;
-  if (delivery.live) return `Sent to the open app at ${time(delivery.live.at)}`;
-  return 'Waiting to be sent';
+  if (delivery.held) return t('delivery.held', { reason: reason(delivery.held.because), time: time(delivery.held.until) });
+  if (delivery.live) return t('delivery.live', { time: time(delivery.live.at) });
+  return t('delivery.waiting');
 }
 
 /**
@@ -107,13 +112,11 @@ export function deliveryLine(alert, time) {
  * `openMachine(id)` shows a machine's menu when an alert about it is tapped.
  */
 export class AlertCentre {
-  constructor({ openMachine, changed = () => {}, request = api, locale = undefined } = {}) {
+  constructor({ openMachine, changed = () => {}, request = api } = {}) {
     this.centre = emptyCentre();
     this.openMachine = openMachine;
     this.changed = changed;
     this.request = request;
-    const format = new Intl.DateTimeFormat(locale, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-    this.time = (text) => format.format(new Date(text));
   }
 
   /** Wires the button and the dialog's controls; call once. */
@@ -161,6 +164,11 @@ export class AlertCentre {
     return new Set(this.centre.alerts.filter((alert) => alert.readAt).map((alert) => alert.id));
   }
 
+  /** The badge and the list in the current language; their titles and bodies follow with the next load. */
+  translate() {
+    this.update(this.centre);
+  }
+
   /** Signed out: nothing of the last resident's stays. */
   reset() {
     this.update(emptyCentre());
@@ -199,9 +207,9 @@ export class AlertCentre {
       body.textContent = alert.body;
       const line = document.createElement('span');
       line.className = 'alert-delivery';
-      line.textContent = `${this.time(alert.at)} · ${deliveryLine(alert, this.time)}`;
+      line.textContent = `${dayTime(alert.at)} · ${deliveryLine(alert, dayTime)}`;
       button.append(title, body, line);
-      if (!alert.readAt) button.setAttribute('aria-label', `New: ${alert.title}. ${alert.body}`);
+      if (!alert.readAt) button.setAttribute('aria-label', t('alerts.new', { title: alert.title, body: alert.body }));
       button.addEventListener('click', () => {
         this.markRead([alert.id]);
         if (alert.machineId) {

@@ -1,9 +1,12 @@
 // The REST API as the page uses it. Every error body is problem+json; its `detail` is
-// what the resident reads.
+// what the resident reads. Every request asks for the current language, which the server
+// writes its details, alerts and socket frames in.
+
+import { currentLanguage, t } from './i18n.mjs';
 
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem?.detail ?? `The server answered ${status}.`);
+    super(problem?.detail ?? t('error.status', { status }));
     this.status = status;
     this.problem = problem;
   }
@@ -11,7 +14,7 @@ export class ApiError extends Error {
 
 /** A request with the session cookie; resolves to the JSON body (null for 204). */
 export async function api(path, { method = 'GET', body, idempotencyKey } = {}) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', 'Accept-Language': currentLanguage() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
   const response = await fetch(path, {
@@ -26,12 +29,45 @@ export async function api(path, { method = 'GET', body, idempotencyKey } = {}) {
 /** GET /api/board for LiveConnection: the board, its ETag and the server's clock. */
 export async function fetchBoard(etag) {
   const response = await fetch('/api/board', {
-    credentials: 'same-origin', cache: 'no-store', headers: etag ? { 'If-None-Match': etag } : {},
+    credentials: 'same-origin', cache: 'no-store',
+    headers: { 'Accept-Language': currentLanguage(), ...(etag ? { 'If-None-Match': etag } : {}) },
   });
   const date = Date.parse(response.headers.get('Date') ?? '');
   const result = { status: response.status, etag: response.headers.get('ETag'), serverNow: Number.isNaN(date) ? undefined : date };
   if (response.status === 200) result.board = await response.json();
   return result;
+}
+
+/** The live socket's path: its frames in `language`, following on from `since` (null: from now). */
+export function socketPath(since, language = currentLanguage()) {
+  return `/ws?${new URLSearchParams({ lang: language, ...(since === null ? {} : { since }) })}`;
+}
+
+const SAVED_LOCALE = 'washboard.locale';
+/** What the page assumes of a dorm it has never reached: English, in the device's time zone. */
+const UNKNOWN_LOCALE = { defaultLanguage: 'en', timeZone: undefined };
+
+/** The dorm's languages and time zone as last fetched on this device. */
+export function savedLocale(storage = localStorage) {
+  try {
+    return JSON.parse(storage.getItem(SAVED_LOCALE) ?? 'null') ?? UNKNOWN_LOCALE;
+  } catch {
+    return UNKNOWN_LOCALE;
+  }
+}
+
+/**
+ * GET /api/locale (no sign-in needed): `{defaultLanguage, languages, timeZone}`, kept for a
+ * start offline; when the server cannot be reached, the one kept last.
+ */
+export async function fetchLocale({ storage = localStorage, request = api } = {}) {
+  try {
+    const locale = await request('/api/locale');
+    storage.setItem(SAVED_LOCALE, JSON.stringify(locale));
+    return locale;
+  } catch {
+    return savedLocale(storage);
+  }
 }
 
 /** A queued action sent once: 'done', 'refused' (4xx, with its problem) or 'retry'. */

@@ -1,5 +1,8 @@
 // The board as the page shows it: applying live frames, and what each machine looks like
-// to the resident at a given moment. Pure functions, so they are tested under node.
+// to the resident at a given moment. Pure functions, so they are tested under node; their
+// words are in the language i18n.mjs is set to.
+
+import { currentLanguage, minutes, t } from './i18n.mjs';
 
 /** A resident may cancel within this long of starting (the server enforces it too). */
 export const CANCEL_WINDOW_MS = 10 * 60 * 1000;
@@ -58,12 +61,12 @@ export function groupByLocation(machines) {
  * minute instead of ticking.
  */
 export function formatRemaining(ms, { minutesOnly = false } = {}) {
-  if (minutesOnly) return `${Math.max(0, Math.ceil(ms / 60000))} min`;
+  if (minutesOnly) return minutes(Math.max(0, Math.ceil(ms / 60000)));
   const total = Math.max(0, Math.ceil(ms / 1000));
   const two = (n) => String(n).padStart(2, '0');
   const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  return hours > 0 ? `${hours}:${two(minutes)}:${two(total % 60)}` : `${two(minutes)}:${two(total % 60)}`;
+  const wholeMinutes = Math.floor((total % 3600) / 60);
+  return hours > 0 ? `${hours}:${two(wholeMinutes)}:${two(total % 60)}` : `${two(wholeMinutes)}:${two(total % 60)}`;
 }
 
 /** The hold on an idle machine that still keeps it at `now`, or null. */
@@ -74,9 +77,7 @@ export function heldAt(machine, now) {
 
 /** "Reported by 2 residents" once residents confirmed a machine is broken, else ''. */
 export function reportedLine(machine) {
-  const n = machine.reportedBy;
-  if (!n) return '';
-  return `Reported by ${n} ${n === 1 ? 'resident' : 'residents'}`;
+  return machine.reportedBy ? t('machine.reportedBy', { count: machine.reportedBy }) : '';
 }
 
 /**
@@ -92,32 +93,38 @@ export function machineView(machine, me, now, options = {}) {
 function phaseView(machine, me, now, options) {
   const use = machine.use;
   if (machine.state === 'broken') {
-    return { phase: 'broken', status: 'Out of order', note: machine.stateNote ?? '', actions: ['report'] };
+    return { phase: 'broken', status: t('machine.broken'), note: machine.stateNote ?? '', actions: ['report'] };
   }
   const hold = heldAt(machine, now);
   if (hold?.residentId === me) {
     const left = formatRemaining(Date.parse(hold.until) - now, options);
-    return { phase: 'free', mine: true, status: `Kept for you · ${left}`, note: 'You were waiting for it', actions: ['start', 'report'] };
+    return {
+      phase: 'free', mine: true, status: t('machine.keptForYou', { left }), note: t('machine.youWaited'), actions: ['start', 'report'],
+    };
   }
   if (hold) {
-    return { phase: 'held', status: `Kept for a waiting resident · ${formatRemaining(Date.parse(hold.until) - now, options)}`, note: '', actions: ['report'] };
+    const left = formatRemaining(Date.parse(hold.until) - now, options);
+    return { phase: 'held', status: t('machine.keptForOther', { left }), note: '', actions: ['report'] };
   }
-  if (!use) return { phase: 'free', status: 'Free', note: '', actions: ['start', 'report'] };
+  if (!use) return { phase: 'free', status: t('machine.free'), note: '', actions: ['start', 'report'] };
   const mine = use.residentId === me;
   const left = Date.parse(use.endsAt) - now;
   if (left > 0) {
     const actions = mine ? ['collect'] : [];
     if (mine && now - Date.parse(use.startedAt) <= CANCEL_WINDOW_MS) actions.push('cancel');
     return {
-      phase: 'running', mine, status: `Running · ${formatRemaining(left, options)} left`, note: mine ? 'Your laundry' : '',
+      phase: 'running', mine, status: t('machine.running', { left: formatRemaining(left, options) }), note: mine ? t('machine.yourLaundry') : '',
       actions: [...actions, 'report'],
     };
   }
   return {
-    phase: 'done', mine, status: 'Done — awaiting pickup', note: mine ? 'Your laundry is ready' : '',
+    phase: 'done', mine, status: t('machine.done'), note: mine ? t('machine.yourLaundryReady') : '',
     actions: [mine ? 'collect' : 'pickup', 'report'],
   };
 }
+
+/** A notice's words in `language`, when its author wrote them in it; else its one text. */
+export const noticeText = (notice, language = currentLanguage()) => notice.texts?.[language] ?? notice.text;
 
 /** Notices still live at `now`: the server removes expired ones too, on its next pass. */
 export function liveNotices(notices, now) {
@@ -153,14 +160,17 @@ export function summarise(machines, now) {
     });
 }
 
-const KIND_NAMES = { washer: 'Washers', dryer: 'Dryers', other: 'Other machines' };
+const KIND_NAMES = { washer: 'kind.washers', dryer: 'kind.dryers', other: 'kind.others' };
+
+/** A kind of machine as the summary names it: "Washers"; a kind the app does not know by its id. */
+const kindName = (kind) => (KIND_NAMES[kind] ? t(KIND_NAMES[kind]) : kind);
 
 /** What one summary entry says at `now`: "2 of 5 free", "next free in 12 min", … */
 export function summaryText(entry, now) {
-  if (entry.free > 0) return `${entry.free} of ${entry.total} free`;
-  if (entry.nextFreeAt !== null) return `next free in ${Math.max(1, Math.ceil((entry.nextFreeAt - now) / 60000))} min`;
-  if (entry.awaitingPickup > 0) return `none free · ${entry.awaitingPickup} awaiting pickup`;
-  return 'none working';
+  if (entry.free > 0) return t('summary.free', { free: entry.free, total: entry.total });
+  if (entry.nextFreeAt !== null) return t('summary.nextFree', { minutes: minutes(Math.max(1, Math.ceil((entry.nextFreeAt - now) / 60000))) });
+  if (entry.awaitingPickup > 0) return t('summary.awaitingPickup', { count: entry.awaitingPickup });
+  return t('summary.noneWorking');
 }
 
 /**
@@ -175,7 +185,7 @@ export function summaryView(machines, now, waitlist = []) {
     if (!locations.has(entry.location)) locations.set(entry.location, []);
     const waiting = waitlist.find((w) => w.kind === entry.kind && (w.location === null || w.location === entry.location));
     locations.get(entry.location).push({
-      kind: entry.kind, name: KIND_NAMES[entry.kind] ?? entry.kind, text: summaryText(entry, now), free: entry.free > 0,
+      kind: entry.kind, name: kindName(entry.kind), text: summaryText(entry, now), free: entry.free > 0,
       waiting: waiting ? { id: waiting.id, position: waiting.position } : null,
     });
   }

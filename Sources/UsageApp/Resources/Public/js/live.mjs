@@ -1,5 +1,5 @@
 // The live board connection (docs/pwa.md, "Reconnecting"): on every (re)connect,
-// GET /api/board, show it, then follow /ws?since=<seq>. Losses are retried with
+// GET /api/board, show it, then follow /ws?lang=<language>&since=<seq>. Losses are retried with
 // full-jitter backoff, at once when the device comes online or the page becomes visible.
 // Everything it touches from the outside is passed in, so node can test it.
 
@@ -65,7 +65,15 @@ export class LiveConnection {
 
   /** The device came online or the page became visible: try now, not when the timer says. */
   retryNow() {
-    if (this.stopped || this.status === 'live') return;
+    if (this.status !== 'live') this.restart();
+  }
+
+  /**
+   * Opens the socket anew at once, from the last seq applied: its address changed (the
+   * resident's language). Not a loss: the badge stays as it is unless the server is gone.
+   */
+  restart() {
+    if (this.stopped) return;
     this.clearTimers();
     this.closeSocket();
     this.connect();

@@ -2,6 +2,7 @@
 // undo both. iOS delivers Web Push only to an app added to the home screen.
 
 import { api } from './api.mjs';
+import { t } from './i18n.mjs';
 
 /** Whether this browser can get push here, and if not, what to tell the resident. */
 export function pushSupport(win = window) {
@@ -9,13 +10,10 @@ export function pushSupport(win = window) {
   const iOS = /iPad|iPhone|iPod/.test(nav.userAgent) || (nav.platform === 'MacIntel' && nav.maxTouchPoints > 1);
   const standalone = win.matchMedia?.('(display-mode: standalone)').matches || nav.standalone === true;
   if (iOS && !standalone) {
-    return {
-      supported: false,
-      reason: 'On iPhone and iPad, notifications work once Washboard is on your home screen: tap Share, then "Add to Home Screen", and open it from there.',
-    };
+    return { supported: false, reason: t('push.homeScreen') };
   }
   if (!('serviceWorker' in nav) || !('PushManager' in win) || !('Notification' in win)) {
-    return { supported: false, reason: 'This browser cannot show notifications from Washboard.' };
+    return { supported: false, reason: t('push.unsupported') };
   }
   return { supported: true, reason: '' };
 }
@@ -34,7 +32,7 @@ export async function currentSubscription() {
 export async function enablePush() {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') {
-    throw new Error('Notifications are blocked for this site; allow them in the browser settings.');
+    throw new Error(t('push.blocked'));
   }
   const { publicKey } = await api('/api/push/vapid-public-key');
   const registration = await navigator.serviceWorker.ready;
@@ -68,18 +66,20 @@ export function deviceAction(subscription, devices, now = Date.now()) {
 
 /** How a device of the list reads: "This device · working, last notification Mon 18:04". */
 export function deviceLine(device, { mine, time }) {
-  const name = mine ? 'This device' : new URL(device.service).hostname;
+  const name = mine ? t('device.this') : new URL(device.service).hostname;
   switch (device.health) {
     case 'gone':
-      return `${name} · no longer reachable: turn notifications on again there`;
+      return t('device.gone', { name });
     case 'failing': {
-      const why = device.lastFailureStatus ? ` (last answer ${device.lastFailureStatus})` : '';
-      return `${name} · failing: the last ${device.consecutiveFailures} notifications did not arrive${why}`;
+      const count = device.consecutiveFailures;
+      return device.lastFailureStatus
+        ? t('device.failingAnswer', { name, count, status: String(device.lastFailureStatus) })
+        : t('device.failing', { name, count });
     }
     default:
       return device.lastSuccessAt
-        ? `${name} · working, last notification ${time(device.lastSuccessAt)}`
-        : `${name} · working, no notification yet`;
+        ? t('device.working', { name, time: time(device.lastSuccessAt) })
+        : t('device.workingNone', { name });
   }
 }
 

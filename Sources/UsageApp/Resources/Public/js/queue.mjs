@@ -43,7 +43,7 @@ export class ActionQueue {
     this.storage.setItem(KEY, JSON.stringify(items));
   }
 
-  /** A request as the queue keeps it: `{method, path, body?, label}` plus its key and when it was first tried. */
+  /** A request as the queue keeps it: `{method, path, body?, action, machineLabel}` plus its key and when it was first tried. */
   prepare(action) {
     return { ...action, idempotencyKey: action.idempotencyKey ?? this.newKey(), queuedAt: action.queuedAt ?? this.now() };
   }

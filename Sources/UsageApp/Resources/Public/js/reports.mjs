@@ -1,6 +1,7 @@
 // Staff's list of open problem reports (GET /api/reports), shown only to staff.
 
 import { api } from './api.mjs';
+import { dayTime } from './i18n.mjs';
 
 /**
  * One line per open report, newest first as the server sends them: the machine's label
@@ -24,6 +25,8 @@ export class StaffReports {
   #machines;
   #openMachine;
   #signature = null;
+  /** The reports last loaded, drawn again in another language without asking the server. */
+  #reports = [];
 
   constructor({ machines, openMachine }) {
     this.#machines = machines;
@@ -46,14 +49,18 @@ export class StaffReports {
   }
 
   async load() {
-    let reports;
     try {
-      reports = (await api('/api/reports')).reports;
+      this.#reports = (await api('/api/reports')).reports;
     } catch {
       return; // the list shown stays until the next load succeeds
     }
-    const format = new Intl.DateTimeFormat(navigator.languages, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-    const items = reportItems(reports, this.#machines(), (ms) => format.format(ms));
+    this.translate();
+  }
+
+  /** Draws the list in the current language (the reports are in their authors' words). */
+  translate() {
+    if (document.getElementById('staff-reports').hidden) return;
+    const items = reportItems(this.#reports, this.#machines(), dayTime);
     const list = document.getElementById('staff-reports-list');
     list.replaceChildren(...items.map((item) => {
       const li = document.createElement('li');

@@ -1,26 +1,49 @@
-// The settings panel: the notifications switch (push.mjs) and the resident's quiet hours.
+// The settings panel: the language, the notifications switch (push.mjs) and the resident's
+// quiet hours.
 
 import { ApiError, api } from './api.mjs';
+import { currentLanguage, dayTime, t } from './i18n.mjs';
 import { checkDevices, currentSubscription, deviceLine, disablePush, enablePush, pushSupport } from './push.mjs';
 
 const $ = (id) => document.getElementById(id);
+
+/** What the panel shows, kept to draw it again in another language. */
+const panel = { quietHours: null, devices: null };
 
 /** The quiet hours form for the preferences the server holds (null: not known, offline). */
 export function quietHoursForm(quiet) {
   return {
     start: quiet?.start ?? '22:00',
     end: quiet?.end ?? '07:00',
-    message: quiet ? `Quiet from ${quiet.start} to ${quiet.end}.` : 'No quiet hours set.',
+    message: quiet ? t('quiet.set', { start: quiet.start, end: quiet.end }) : t('quiet.none'),
   };
 }
 
-/** Sends a preferences patch; resolves to the line to show under the quiet hours. */
-export async function savePreferences(patch, request = api) {
+/**
+ * Sends a quiet hours patch; resolves to the quiet hours the server stored (undefined when
+ * it stored nothing) and the line to show under them.
+ */
+export async function saveQuietHours(patch, request = api) {
   try {
     const { quietHours: quiet } = await request('/api/me/preferences', { method: 'PATCH', body: patch });
-    return quiet ? `Saved: quiet from ${quiet.start} to ${quiet.end}.` : 'Saved: no quiet hours.';
+    return { quietHours: quiet, message: quiet ? t('quiet.saved', { start: quiet.start, end: quiet.end }) : t('quiet.savedNone') };
   } catch (error) {
-    return error instanceof ApiError ? error.message : 'Not saved: the server cannot be reached.';
+    return { quietHours: undefined, message: error instanceof ApiError ? error.message : t('quiet.unreachable') };
+  }
+}
+
+/**
+ * Stores the resident's language on the server, for what it sends when no page asks (pushes).
+ * Resolves to 'saved'; 'refused' with the server's reason; or 'unsent' when the server
+ * could not be reached or failed, to be sent again later.
+ */
+export async function saveLanguage(language, request = api) {
+  try {
+    await request('/api/me/preferences', { method: 'PATCH', body: { language } });
+    return { outcome: 'saved' };
+  } catch (error) {
+    if (error instanceof ApiError && error.status < 500) return { outcome: 'refused', message: error.message };
+    return { outcome: 'unsent' };
   }
 }
 
@@ -34,35 +57,40 @@ export async function switchPush(toggle, help, { enable = enablePush, disable = 
     await (toggle.checked ? enable() : disable());
   } catch (error) {
     toggle.checked = !toggle.checked;
-    help.textContent = error instanceof ApiError && error.status === 503 ? 'Notifications are not set up on this server yet.' : error.message;
+    help.textContent = error instanceof ApiError && error.status === 503 ? t('settings.pushNotSetUp') : error.message;
   }
   toggle.disabled = false;
 }
 
-/** Fills in the panel and wires its controls; `preferences` is null when offline. */
-export function setUpSettings(preferences) {
+/**
+ * Fills in the panel and wires its controls; `preferences` is null when offline.
+ * `chooseLanguage(language)` is called when the resident picks another language.
+ */
+export function setUpSettings(preferences, { chooseLanguage }) {
   const toggle = $('push-switch');
-  const help = $('push-help');
   const support = pushSupport();
+  panel.quietHours = preferences?.quietHours ?? null;
+  panel.devices = null;
+  translateSettings();
+  $('language').onchange = () => chooseLanguage($('language').value);
   if (!support.supported) {
     toggle.disabled = true;
-    help.textContent = support.reason;
   } else {
-    help.textContent = 'You get your laundry alerts and pushed notices even when Washboard is closed.';
     currentSubscription().then((subscription) => (toggle.checked = Boolean(subscription)), () => {});
     toggle.onchange = async () => {
-      await switchPush(toggle, help);
+      await switchPush(toggle, $('push-help'));
       showDevices();
     };
     $('push-test').onclick = sendTest;
     if (Notification.permission === 'granted') showDevices();
   }
-  const form = quietHoursForm(preferences?.quietHours);
+  const form = quietHoursForm(panel.quietHours);
   $('quiet-start').value = form.start;
   $('quiet-end').value = form.end;
-  $('quiet-message').textContent = form.message;
   const save = async (patch) => {
-    $('quiet-message').textContent = await savePreferences(patch);
+    const saved = await saveQuietHours(patch);
+    if (saved.quietHours !== undefined) panel.quietHours = saved.quietHours;
+    $('quiet-message').textContent = saved.message;
   };
   $('quiet-form').onsubmit = (event) => {
     event.preventDefault();
@@ -72,38 +100,52 @@ export function setUpSettings(preferences) {
 }
 
 /**
+ * The panel's words in the current language: what it says of push and of the quiet hours as
+ * they are, and the devices as last loaded. A passing message (a test sent, a save) goes.
+ */
+export function translateSettings() {
+  const support = pushSupport();
+  $('language').value = currentLanguage();
+  $('push-help').textContent = support.supported ? t('settings.pushHelp') : support.reason;
+  $('quiet-message').textContent = quietHoursForm(panel.quietHours).message;
+  $('push-test-message').textContent = '';
+  if (panel.devices) drawDevices();
+}
+
+/**
  * The resident's devices with their health, this one first checked against the server:
  * posted again if the server lost it, renewed if its push service dropped it.
  */
-export async function showDevices({ check = checkDevices, locale = undefined } = {}) {
-  const format = new Intl.DateTimeFormat(locale, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-  const time = (text) => format.format(new Date(text));
-  let result;
+export async function showDevices({ check = checkDevices } = {}) {
   try {
-    result = await check();
+    panel.devices = await check();
   } catch {
     return; // offline, or push not set up: the list waits for the next start
   }
-  const items = result.devices.map((device) => {
+  drawDevices();
+}
+
+function drawDevices() {
+  const { devices, mine: endpoint } = panel.devices;
+  const items = devices.map((device) => {
     const item = document.createElement('li');
     item.dataset.health = device.health;
-    item.textContent = deviceLine(device, { mine: device.endpoint === result.mine, time });
+    item.textContent = deviceLine(device, { mine: device.endpoint === endpoint, time: dayTime });
     return item;
   });
   $('devices').replaceChildren(...items);
-  const mine = result.devices.find((device) => device.endpoint === result.mine);
-  $('device-warning').textContent =
-    mine?.health === 'failing' ? 'Notifications are not reaching this device right now.' : '';
-  $('push-test').hidden = result.devices.length === 0;
+  const mine = devices.find((device) => device.endpoint === endpoint);
+  $('device-warning').textContent = mine?.health === 'failing' ? t('settings.deviceFailing') : '';
+  $('push-test').hidden = devices.length === 0;
 }
 
 async function sendTest() {
   const message = $('push-test-message');
   try {
     const { queued } = await api('/api/push/test', { method: 'POST' });
-    message.textContent = queued === 0 ? 'No device gets notifications.' : `Sent to ${queued} device${queued === 1 ? '' : 's'}.`;
+    message.textContent = queued === 0 ? t('settings.testNoDevice') : t('settings.testSent', { count: queued });
   } catch (error) {
-    message.textContent = error instanceof ApiError ? error.message : 'Not sent: the server cannot be reached.';
+    message.textContent = error instanceof ApiError ? error.message : t('settings.testUnreachable');
   }
   setTimeout(showDevices, 5000);
 }

@@ -1,22 +1,24 @@
-// The page's start: enrollment, signing in and out, the service worker, and the live
-// connection wired to the board (view.mjs), the actions (actions.mjs), the alerts
+// The page's start: the language, enrollment, signing in and out, the service worker, and
+// the live connection wired to the board (view.mjs), the actions (actions.mjs), the alerts
 // (toasts.mjs, and the alert centre in alerts.mjs) and the settings (settings.mjs).
 
 import { Actions, withMachine } from './actions.mjs';
 import { AlertCentre, notificationsToClose } from './alerts.mjs';
-import { ApiError, api, fetchBoard } from './api.mjs';
+import { ApiError, api, fetchBoard, fetchLocale, savedLocale, socketPath } from './api.mjs';
 import { applyFrame } from './board.mjs';
+import { currentLanguage, pickLanguage, setLanguage, setTimeZone, t, translatePage } from './i18n.mjs';
 import { LiveConnection } from './live.mjs';
 import { disablePush } from './push.mjs';
 import { ActionQueue } from './queue.mjs';
 import { StaffReports } from './reports.mjs';
-import { setUpSettings } from './settings.mjs';
+import { saveLanguage, setUpSettings, translateSettings } from './settings.mjs';
 import { dismissNewestToast, showAlert, toast as showToast } from './toasts.mjs';
 import { BoardView, asOfAfter, clockOffset, trapFocus } from './view.mjs';
 
 const $ = (id) => document.getElementById(id);
 const SAVED_BOARD = 'washboard.board';
 const SAVED_ME = 'washboard.me';
+const SAVED_PREFERENCE = 'washboard.language';
 /** The machine whose label opened the app, until its menu is shown. */
 const FROM_LABEL = 'washboard.fromLabel';
 
@@ -29,6 +31,13 @@ const state = {
   connection: null,
   /** A draw of the board is scheduled (see setBoard). */
   drawPending: false,
+  /** The dorm's default language and time zone (GET /api/locale), as last known. */
+  locale: savedLocale(),
+  /**
+   * The signed-in resident's language as this device knows it, `{language, unsent}`:
+   * `unsent` while a choice made here has not reached the server. Null: none known.
+   */
+  preference: loadJSON(SAVED_PREFERENCE),
 };
 const actions = new Actions({
   queue: new ActionQueue({ storage: localStorage }),
@@ -48,6 +57,11 @@ const alerts = new AlertCentre({
 const serverNow = () => Date.now() + state.clockOffset;
 
 export async function main() {
+  showLanguage();
+  fetchLocale().then((locale) => {
+    state.locale = locale;
+    showLanguage();
+  });
   registerServiceWorker();
   addEventListener('online', () => {
     state.connection?.retryNow();
@@ -79,14 +93,17 @@ export async function main() {
     return enroll(code);
   }
   try {
-    const me = await api('/api/me');
-    remember(me.resident);
-    showApp(me.preferences);
+    signedIn(await api('/api/me'));
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return showEnroll();
+    if (error instanceof ApiError && error.status === 401) {
+      // Signed out elsewhere or expired: before sign-in no resident's language applies.
+      forgetPreference();
+      showLanguage();
+      return showEnroll();
+    }
     // Offline or the server is down: the last board we saw, marked with its age.
     const saved = loadJSON(SAVED_ME);
-    if (!saved) return showEnroll('The server cannot be reached right now. Try again when you are online.');
+    if (!saved) return showEnroll(t('enroll.offline'));
     state.me = saved;
     showApp(null);
   }
@@ -100,16 +117,86 @@ async function enroll(code) {
       ? await api('/api/demo/session', { method: 'POST' })
       : await api('/api/session', { method: 'POST', body: { code: code.trim() } });
     remember(session.resident);
-    const me = await api('/api/me');
-    showApp(me.preferences);
+    // A choice left on this device belongs to a session before this one.
+    forgetPreference();
+    signedIn(await api('/api/me'));
   } catch (error) {
-    showEnroll(error instanceof ApiError ? error.message : 'The server cannot be reached. Check your connection and try again.');
+    showEnroll(error instanceof ApiError ? error.message : t('enroll.failed'));
   }
+}
+
+/** Shows the app to the resident `GET /api/me` describes, in their language. */
+function signedIn(me) {
+  remember(me.resident);
+  // A language chosen on this device and not sent yet is newer than the server's.
+  if (!state.preference?.unsent) rememberPreference({ language: me.preferences?.language ?? null, unsent: false });
+  showLanguage();
+  showApp(me.preferences);
 }
 
 function remember(resident) {
   state.me = resident;
   localStorage.setItem(SAVED_ME, JSON.stringify(resident));
+}
+
+function rememberPreference(preference) {
+  state.preference = preference;
+  localStorage.setItem(SAVED_PREFERENCE, JSON.stringify(preference));
+}
+
+function forgetPreference() {
+  state.preference = null;
+  localStorage.removeItem(SAVED_PREFERENCE);
+}
+
+/**
+ * Shows the page in the language pickLanguage chooses now, in the dorm's time zone: every
+ * fixed text, the board, the settings, the alert centre and staff's reports. When the
+ * language changed under a running connection, the socket is opened anew with it and the
+ * alerts are loaded again, as the server writes their words.
+ */
+function showLanguage() {
+  const before = currentLanguage();
+  setLanguage(pickLanguage({
+    preference: state.preference?.language,
+    navigatorLanguages: navigator.languages ?? [],
+    defaultLanguage: state.locale.defaultLanguage,
+  }));
+  setTimeZone(state.locale.timeZone);
+  translatePage(document);
+  view.showConnection();
+  translateSettings();
+  alerts.translate();
+  staffReports.translate();
+  actions.updateQueued();
+  if (state.board) setBoard(state.board);
+  if (currentLanguage() !== before && state.connection) {
+    state.connection.restart();
+    alerts.load();
+  }
+}
+
+/**
+ * The resident picked `language` in the settings: the page changes at once, and the server
+ * is told. When it cannot be reached, a toast says so and it is told when the connection is
+ * live again (see setConnection), at the latest on the next start.
+ */
+async function chooseLanguage(language) {
+  rememberPreference({ language, unsent: true });
+  showLanguage();
+  if ((await sendPreference()) === 'unsent') showToast(t('settings.languageUnsent'));
+}
+
+/** Sends a language chosen on this device that the server does not have yet; resolves to saveLanguage's outcome. */
+async function sendPreference() {
+  const chosen = state.preference;
+  if (!chosen?.unsent || !state.me) return null;
+  const { outcome, message } = await saveLanguage(chosen.language);
+  // Chosen again meanwhile: that choice is sent by its own call.
+  if (state.preference !== chosen) return outcome;
+  if (outcome !== 'unsent') rememberPreference({ language: chosen.language, unsent: false });
+  if (outcome === 'refused') showToast(message);
+  return outcome;
 }
 
 function showEnroll(message = '') {
@@ -135,7 +222,7 @@ function showApp(preferences) {
     state.asOf = saved.savedAt;
     setBoard(saved.board);
   }
-  setUpSettings(preferences);
+  setUpSettings(preferences, { chooseLanguage });
   staffReports.show(state.me);
   $('sign-out').onclick = signOut;
   startLive();
@@ -159,7 +246,7 @@ function startLive() {
   state.connection = new LiveConnection(
     {
       fetchBoard,
-      openSocket: (since) => new WebSocket(`${scheme}://${location.host}/ws${since === null ? '' : `?since=${since}`}`),
+      openSocket: (since) => new WebSocket(`${scheme}://${location.host}${socketPath(since)}`),
       isOnline: () => navigator.onLine,
     },
     {
@@ -180,7 +267,7 @@ function startLive() {
       status: setConnection,
       signedOut: () => {
         forget();
-        showEnroll('Your session has ended. Enter a new code from your dorm admin.');
+        showEnroll(t('enroll.sessionEnded'));
       },
     },
   );
@@ -244,7 +331,7 @@ async function wait({ kind, location, waiting }) {
     if (waiting) await api(`/api/waitlist/${encodeURIComponent(waiting.id)}`, { method: 'DELETE' });
     else await api('/api/waitlist', { method: 'POST', body: { kind, location } });
   } catch (error) {
-    showToast(error instanceof ApiError ? error.message : 'The server cannot be reached. Try again when you are online.');
+    showToast(error instanceof ApiError ? error.message : t('error.offline'));
   }
   await loadWaitlist();
   if (state.board) view.render(state.board, state.me.id, serverNow());
@@ -255,25 +342,31 @@ function setConnection(status) {
   state.asOf = asOfAfter(status, state.asOf, Boolean(state.board), Date.now());
   if (status === 'live') {
     actions.replay();
+    sendPreference();
     // What came or was read while this page was away, if the log no longer had it for the socket.
     alerts.load();
   }
   view.showStale(state.asOf);
 }
 
-/** Forgets everything of the resident who was signed in: connection, board, waiting actions. */
+/**
+ * Forgets everything of the resident who was signed in: connection, board, waiting actions,
+ * language (the page goes back to the device's or the dorm's).
+ */
 function forget() {
   state.connection?.stop();
   state.connection = null;
   actions.clear();
   localStorage.removeItem(SAVED_ME);
   localStorage.removeItem(SAVED_BOARD);
+  forgetPreference();
   state.me = null;
   state.board = null;
   state.asOf = null;
   view.clear();
   view.setWaitlist([]);
   alerts.reset();
+  showLanguage();
 }
 
 function loadJSON(key) {

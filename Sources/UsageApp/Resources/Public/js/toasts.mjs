@@ -1,7 +1,9 @@
 // Toasts: the resident's alerts (a cycle done, a pickup request, a use closed) and the
 // page's own messages. An alert shows as a system notification instead when the page is
 // hidden and notifications are allowed; either way the page acks it over the socket, so
-// that the server does not push it as well.
+// that the server does not push it as well. Alerts come in the words the server wrote.
+
+import { t } from './i18n.mjs';
 
 /** How long a toast stays when its OK is not pressed. */
 export const TOAST_MS = 8000;
@@ -51,8 +53,8 @@ export function toast(title, body = '', action = null) {
   }
   const close = document.createElement('button');
   close.type = 'button';
-  close.textContent = 'OK';
-  close.setAttribute('aria-label', `Dismiss: ${title}`);
+  close.textContent = t('toast.ok');
+  close.setAttribute('aria-label', t('toast.dismiss', { title }));
   close.addEventListener('click', () => element.remove());
   element.append(text);
   if (action) {

@@ -3,7 +3,8 @@
 // worked out by the functions first in this file, which take values and return values
 // (tested under node); BoardView puts it in the DOM, changing only what changed.
 
-import { groupByLocation, liveNotices, machineView, summaryView } from './board.mjs';
+import { groupByLocation, liveNotices, machineView, noticeText, summaryView } from './board.mjs';
+import { clockTime, currentLanguage, t } from './i18n.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,7 +24,8 @@ const ROW_ACTIONS = new Set(['start', 'collect', 'pickup']);
  * What a machine's row shows at `now` to resident `me` (see machineView): `primary`, the one
  * action on the row (or null), and `menu`, the actions behind its menu button (starting with
  * other minutes among them). `actionsKey` changes exactly when the buttons must be built
- * again, so that a countdown does not rebuild them under the resident's finger.
+ * again (their words change with the language), so that a countdown does not rebuild them
+ * under the resident's finger.
  */
 export function cardView(machine, me, now, options = {}) {
   const view = machineView(machine, me, now, options);
@@ -34,7 +36,7 @@ export function cardView(machine, me, now, options = {}) {
     mine: Boolean(view.mine),
     primary,
     menu,
-    actionsKey: [view.actions.join(), machine.use?.id ?? '', machine.cycleMinutes, machine.label].join('|'),
+    actionsKey: [view.actions.join(), machine.use?.id ?? '', machine.cycleMinutes, machine.label, currentLanguage()].join('|'),
   };
 }
 
@@ -59,23 +61,27 @@ export function announcements(previous, machines, me, waitlist, now, options = {
   return { phases, lines };
 }
 
-const SEVERITY_LABELS = { info: 'Notice', warning: 'Warning', outage: 'Out of service' };
+const SEVERITY_LABELS = { info: 'notice.info', warning: 'notice.warning', outage: 'notice.outage' };
 
-/** The notices shown at `now`, each with the label of its severity; `key` changes when what is shown does. */
+/**
+ * The notices shown at `now`, each in the current language with the label of its severity;
+ * `key` changes when what is shown does.
+ */
 export function noticesView(notices, now) {
-  const shown = liveNotices(notices, now);
+  const shown = liveNotices(notices, now).map((n) => ({ ...n, text: noticeText(n) }));
   return {
-    key: shown.map((n) => `${n.id}:${n.text}`).join('\n'),
-    lines: shown.map((n) => ({ severity: n.severity, label: SEVERITY_LABELS[n.severity] ?? 'Notice', text: n.text })),
+    key: [currentLanguage(), ...shown.map((n) => `${n.id}:${n.text}`)].join('\n'),
+    lines: shown.map((n) => ({ severity: n.severity, label: t(SEVERITY_LABELS[n.severity] ?? 'notice.info'), text: n.text })),
   };
 }
 
 const CONNECTION_TEXTS = {
-  live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline', 'signed-out': 'Not signed in',
+  live: 'connection.live', connecting: 'connection.connecting', reconnecting: 'connection.reconnecting',
+  offline: 'connection.offline', 'signed-out': 'connection.signedOut',
 };
 
 /** The connection badge's text for a LiveConnection status. */
-export const connectionText = (status) => CONNECTION_TEXTS[status] ?? status;
+export const connectionText = (status) => (CONNECTION_TEXTS[status] ? t(CONNECTION_TEXTS[status]) : status);
 
 /**
  * When the board shown was last known current, once the connection is `status`: null while
@@ -86,13 +92,8 @@ export function asOfAfter(status, asOf, hasBoard, now) {
   return asOf === null && hasBoard ? now : asOf;
 }
 
-/** `time` as HH:MM, in the device's locale and time zone unless others are given. */
-export const hhmm = (time, { locales = [], timeZone } = {}) =>
-  new Date(time).toLocaleTimeString(locales, { hour: '2-digit', minute: '2-digit', timeZone });
-
-/** The line over a board that is not live ('' when it is). */
-export const staleText = (asOf, timeOptions) =>
-  asOf === null ? '' : `As of ${hhmm(asOf, timeOptions)}: this board updates when the connection is back.`;
+/** The line over a board that is not live ('' when it is), its time in the dorm's unless `timeOptions` say otherwise. */
+export const staleText = (asOf, timeOptions) => (asOf === null ? '' : t('board.asOf', { time: clockTime(asOf, timeOptions) }));
 
 /**
  * Keeps Tab and Shift-Tab inside an open modal dialog, cycling from its last control to its
@@ -138,6 +139,8 @@ export class BoardView {
     this.sections = new Map();
     /** Whether the card named in the URL's fragment was scrolled to. */
     this.shownTarget = false;
+    /** The connection's status, for its badge. */
+    this.status = 'connecting';
   }
 
   /** Shows `board` as resident `me` sees it at `now` (the server's clock). */
@@ -254,15 +257,15 @@ export class BoardView {
     name.textContent = entry.name;
     const text = document.createElement('span');
     text.className = 'glance-text';
-    text.textContent = ` ${entry.text}` + (entry.waiting ? ` · you are #${entry.waiting.position} in line` : '');
+    text.textContent = ` ${entry.text}` + (entry.waiting ? ` · ${t('summary.position', { position: entry.waiting.position })}` : '');
     item.append(name, text);
     if (entry.waiting || !entry.free) {
-      const kinds = entry.name.toLowerCase();
+      const kinds = entry.name.toLocaleLowerCase(currentLanguage());
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'secondary wait';
-      button.textContent = entry.waiting ? 'Stop waiting' : 'Notify me';
-      button.setAttribute('aria-label', entry.waiting ? `Stop waiting for ${kinds}` : `Notify me when one of the ${kinds} is free`);
+      button.textContent = t(entry.waiting ? 'summary.stopWaiting' : 'summary.notifyMe');
+      button.setAttribute('aria-label', t(entry.waiting ? 'summary.stopWaitingFor' : 'summary.notifyMeWhen', { kinds }));
       button.addEventListener('click', () => {
         button.disabled = true;
         this.wait({ kind: entry.kind, location, waiting: entry.waiting });
@@ -297,7 +300,9 @@ export class BoardView {
     stale.textContent = staleText(asOf);
   }
 
-  showConnection(status) {
+  /** The connection badge: `status`, or the one shown last (drawn again in another language). */
+  showConnection(status = this.status) {
+    this.status = status;
     $('connection').dataset.state = status;
     $('connection-text').textContent = connectionText(status);
   }
@@ -348,7 +353,7 @@ export class BoardView {
       more.type = 'button';
       more.className = 'secondary more';
       more.textContent = '⋯';
-      more.setAttribute('aria-label', `More for ${machine.label}`);
+      more.setAttribute('aria-label', t('machine.more', { label: machine.label }));
       more.setAttribute('aria-haspopup', 'dialog');
       more.addEventListener('click', () => this.openMenu(machine, view));
       card.actions.replaceChildren(...(view.primary ? this.controls(view.primary, machine, 'row') : []), more);

@@ -1,10 +1,14 @@
 // The laundry room screen (/kiosk/#token=…): a read-only live board for one location, drawn
 // large, that reconnects by itself and never needs a touch. The server strips who uses a
-// machine from everything it sends a kiosk; this page has no buttons.
+// machine from everything it sends a kiosk; this page has no buttons. It speaks the dorm's
+// default language: the screen is everyone's, and its browser's language is whatever the
+// device came with.
 
-import { fetchBoard } from '../js/api.mjs';
-import { applyFrame, liveNotices, machineView, summaryView } from '../js/board.mjs';
+import { fetchBoard, fetchLocale, savedLocale, socketPath } from '../js/api.mjs';
+import { applyFrame, liveNotices, machineView, noticeText, summaryView } from '../js/board.mjs';
+import { pickLanguage, setLanguage, setTimeZone, t, translatePage } from '../js/i18n.mjs';
 import { LiveConnection } from '../js/live.mjs';
+import { connectionText } from '../js/view.mjs';
 
 /**
  * What the screen shows at `now` for a kiosk of `location` (null: every location): its title,
@@ -14,18 +18,16 @@ export function kioskView(board, location, now) {
   const machines = location === null ? board.machines : board.machines.filter((m) => m.location === location);
   const named = new Set(machines.map((m) => m.location)).size > 1;
   return {
-    title: location ?? 'Laundry room',
+    title: location ?? t('kiosk.title'),
     summary: summaryView(machines, now).flatMap(({ location: place, kinds }) =>
       kinds.map((k) => `${named ? `${place} · ` : ''}${k.name}: ${k.text}`)),
     machines: machines.map((machine) => {
       const view = machineView(machine, null, now);
       return { id: machine.id, label: machine.label, phase: view.phase, status: view.status };
     }),
-    notices: liveNotices(board.notices ?? [], now).map((n) => n.text),
+    notices: liveNotices(board.notices ?? [], now).map((n) => noticeText(n)),
   };
 }
-
-const CONNECTION_TEXTS = { live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' };
 
 const $ = (id) => document.getElementById(id);
 const state = { kiosk: null, board: null };
@@ -56,6 +58,15 @@ function showMessage(text) {
   $('kiosk-message').textContent = text;
 }
 
+/** The page in the dorm's language and time zone (`locale` as GET /api/locale gives it). */
+function showLocale(locale) {
+  setLanguage(pickLanguage({ defaultLanguage: locale.defaultLanguage }));
+  setTimeZone(locale.timeZone);
+  translatePage(document);
+  $('kiosk-connection').textContent = connectionText($('kiosk-connection').dataset.state);
+  draw();
+}
+
 async function signIn() {
   const token = new URLSearchParams(location.hash.slice(1)).get('token');
   if (token) {
@@ -70,24 +81,26 @@ async function signIn() {
 }
 
 async function main() {
+  showLocale(savedLocale());
   let kiosk = null;
   while (kiosk === null) {
     try {
       kiosk = await signIn();
-      if (kiosk === null) return showMessage('This kiosk link is unknown or was revoked. Ask an admin for a new one.');
+      if (kiosk === null) return showMessage(t('kiosk.unknown'));
     } catch {
       // The server is not reachable yet (a power cut, a restart): try again shortly.
-      showMessage('Waiting for the server…');
+      showMessage(t('kiosk.waiting'));
       await new Promise((resolve) => setTimeout(resolve, 5000));
     }
   }
   showMessage('');
   state.kiosk = kiosk;
+  showLocale(await fetchLocale());
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const connection = new LiveConnection(
     {
       fetchBoard,
-      openSocket: (since) => new WebSocket(`${scheme}://${location.host}/ws${since === null ? '' : `?since=${since}`}`),
+      openSocket: (since) => new WebSocket(`${scheme}://${location.host}${socketPath(since)}`),
       isOnline: () => navigator.onLine,
     },
     {
@@ -100,11 +113,11 @@ async function main() {
       },
       status: (status) => {
         $('kiosk-connection').dataset.state = status;
-        $('kiosk-connection').textContent = CONNECTION_TEXTS[status] ?? status;
+        $('kiosk-connection').textContent = connectionText(status);
       },
       signedOut: () => {
         connection.stop();
-        showMessage('This kiosk was revoked. Ask an admin for a new link.');
+        showMessage(t('kiosk.revoked'));
       },
     },
   );
