@@ -7,6 +7,7 @@ Waits poll the page (WebDriverWait); nothing sleeps to synchronise.
 import json
 import os
 import pathlib
+import re
 import socket
 import sqlite3
 import subprocess
@@ -113,11 +114,15 @@ def sqlite(path, query):
         return connection.execute(query).fetchall()
 
 
-def chromium():
+def chromium(language=None):
+    """Headless Chromium; `language` (e.g. "ko-KR") is the browser's own, as navigator.languages says."""
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,900"]:
         options.add_argument(argument)
+    if language:
+        options.add_argument(f"--lang={language}")
+        options.add_experimental_option("prefs", {"intl.accept_languages": f"{language},{language.split('-')[0]}"})
     return webdriver.Chrome(options=options, service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
 
 
@@ -565,6 +570,75 @@ class PWATests(unittest.TestCase):
             self.assertLessEqual(overflow, 0, f"no sideways scrolling at {width} px")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.assertTrue(self.driver.save_screenshot(str(ARTIFACTS / "board-phone.png")))
+
+
+class KoreanTests(unittest.TestCase):
+    """A phone set to Korean, in a dorm whose default is English: the browser's language wins."""
+
+    # Words the page may show in Latin letters: the brand, and the language switch's English
+    # option, named in its own language. Machine ids are single letters and digits.
+    ALLOWED = {"Washboard", "English"}
+
+    def setUp(self):
+        self.dorm = Dorm(machines=False)
+        self.addCleanup(self.dorm.close)
+        for machine, kind, label, location in [("W1", "washer", "세탁기 1", "A동 지하"), ("W2", "washer", "세탁기 2", "A동 지하"),
+                                               ("D1", "dryer", "건조기 1", "B동 1층")]:
+            self.dorm.cli("machine", "add", machine, "--kind", kind, "--label", label, "--location", location)
+        self.dorm.start("--default-language", "en")
+        self.driver = chromium("ko-KR")
+        self.addCleanup(self.driver.quit)
+
+    def wait(self, condition, seconds=10, message=""):
+        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(lambda _: condition(), message)
+
+    def latin_words(self, selector):
+        """Words in Latin letters shown inside `selector`, besides machine ids and allowed names."""
+        text = self.driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0])].filter(e => e.checkVisibility())"
+            ".map(e => e.innerText).join('\\n')", selector)
+        words = set(re.findall(r"[A-Za-z]{2,}", text))
+        return sorted(w for w in words if w not in self.ALLOWED)
+
+    def test_the_board_the_alert_centre_and_a_toast_in_korean_and_the_switch_changes_them_live(self):
+        self.driver.get(f"{self.dorm.origin}/join#code={self.dorm.enrollment_code('Ada')}")
+        self.wait(lambda: self.driver.find_element(By.ID, "connection").get_attribute("data-state") == "live")
+        self.wait(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, ".machine")) == 3)
+        self.assertEqual(self.driver.execute_script("return document.documentElement.lang"), "ko")
+        self.assertEqual(self.latin_words("header, #board, #settings"), [])
+
+        # A toast: Ada starts W1, an admin clears it, and she is told why, in Korean.
+        self.driver.find_element(By.ID, "machine-W1").find_element(By.XPATH, ".//button[text()='시작']").click()
+        self.wait(lambda: self.driver.find_element(By.ID, "machine-W1").get_attribute("data-phase") == "running")
+        self.dorm.cli("machine", "clear", "W1")
+        toasts = lambda: self.driver.execute_script(  # noqa: E731
+            "return [...document.querySelectorAll('.toast')].map(t => t.innerText)")
+        self.wait(lambda: any("W1 사용이 종료됐어요" in t for t in toasts()), message="the alert's toast, in Korean")
+        self.assertEqual(self.latin_words(".toast"), [])
+
+        self.driver.find_element(By.ID, "alerts-button").click()
+        centre = self.driver.find_element(By.ID, "alert-centre")
+        self.wait(centre.is_displayed)
+        self.wait(lambda: "W1 사용이 종료됐어요" in centre.text, message="the alert centre, in Korean")
+        self.assertEqual(self.latin_words("#alert-centre"), [])
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})
+        self.assertTrue(self.driver.save_screenshot(str(ARTIFACTS / "alerts-phone-ko.png")))
+        self.driver.execute_script("document.getElementById('alert-centre').close()")
+        self.assertTrue(self.driver.save_screenshot(str(ARTIFACTS / "board-phone-ko.png")))
+
+        # The switch: English at once, without a reload, and the server remembers it.
+        marker = self.driver.execute_script("return window.__notReloaded = true")
+        self.assertTrue(marker)
+        self.driver.execute_script(
+            "const s = document.getElementById('language'); s.value = 'en'; s.dispatchEvent(new Event('change'))")
+        self.wait(lambda: self.driver.find_element(By.ID, "machine-W1").find_element(
+            By.CLASS_NAME, "machine-status").text == "Free", message="the board in English")
+        self.assertEqual(self.driver.execute_script("return document.documentElement.lang"), "en")
+        self.assertTrue(self.driver.execute_script("return window.__notReloaded === true"), "no reload")
+        self.wait(lambda: json.loads(sqlite(self.dorm.db, "SELECT preferences FROM residents WHERE name = 'Ada'")[0][0])
+                  .get("language") == "en", message="the choice is stored")
 
 
 class DemoTests(unittest.TestCase):

@@ -60,7 +60,7 @@ struct TestDorm: Sendable {
         pushPolicy: PushEndpointPolicy = PushEndpointPolicy(), alertAckTimeout: TimeInterval = 10,
         pushDelivery: ServerConfiguration.PushDeliverySettings? = nil, demoResidentId: String? = nil,
         trustedProxies: Set<String> = [], connectionLimits: ConnectionLimits = ConnectionLimits(),
-        _ body: @Sendable (any TestClientProtocol) async throws -> Value
+        defaultLanguage: Language = .english, _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         var configuration = ServerConfiguration(port: 0, publicOrigin: Self.publicOrigin)
         configuration.boardCacheTTL = boardTTL
@@ -71,6 +71,7 @@ struct TestDorm: Sendable {
         configuration.demoResidentId = demoResidentId
         configuration.trustedProxies = trustedProxies
         configuration.connectionLimits = connectionLimits
+        configuration.defaultLanguage = defaultLanguage
         var logger = Logger(label: "washboard.test")
         logger.logLevel = .warning
         let server = buildServer(configuration: configuration, store: store, hub: hub, logger: logger)
