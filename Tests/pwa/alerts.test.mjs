@@ -24,6 +24,22 @@ test('pages add after what is there, the first replaces it; a short page is the 
   assert.deepEqual(withPage(centre, { alerts: [entry('b')], unread: 1 }, { first: true }).alerts.map((a) => a.id), ['b']);
 });
 
+test('a live alert that arrives while the first page is asked for stays, counted, when the page lacks it', () => {
+  let centre = withPage(emptyCentre(), { alerts: [entry('a1')], unread: 1 }, { first: true });
+  const live = { id: 'a2', kind: 'pickup_request', title: 'Someone waits', body: '…', machineId: 'W1', at: '2026-12-01T18:05:00Z' };
+  centre = withLiveAlert(centre, live, '2026-12-01T18:05:01Z');
+  // The server read the page before a2 existed.
+  const stale = withPage(centre, { alerts: [entry('a1')], unread: 1 }, { first: true, arrived: ['a2'] });
+  assert.deepEqual(stale.alerts.map((a) => a.id), ['a2', 'a1']);
+  assert.equal(stale.unread, 2);
+  // The server read it after: listed once, counted once.
+  const fresh = withPage(centre, { alerts: [entry('a2'), entry('a1')], unread: 2 }, { first: true, arrived: ['a2'] });
+  assert.deepEqual(fresh.alerts.map((a) => a.id), ['a2', 'a1']);
+  assert.equal(fresh.unread, 2);
+  assert.deepEqual(withPage(centre, { alerts: [entry('a1')], unread: 1 }, { first: true }).alerts.map((a) => a.id), ['a1'],
+    'without arrivals the first page replaces the list');
+});
+
 test('a live alert comes first and counts as unread, once', () => {
   let centre = withPage(emptyCentre(), { alerts: [entry('a1')], unread: 1 }, { first: true });
   const alert = { id: 'a2', kind: 'pickup_request', title: 'Someone waits for W1', body: '…', machineId: 'W1', at: '2026-12-01T18:05:00Z' };

@@ -131,6 +131,18 @@ test('the server lost this browser: it is posted again, and the list read anew',
   assert.equal(result.mine, 'e1');
 });
 
+test('turned off while the list was read: the old subscription is not posted back', async () => {
+  const calls = [];
+  const request = async (path, options = {}) => {
+    calls.push(`${options.method ?? 'GET'} ${path}`);
+    return { devices: [device('other')] };
+  };
+  const subscriptions = [{ endpoint: 'e1', expirationTime: null, toJSON: () => ({ endpoint: 'e1', keys: {} }) }, null];
+  const result = await checkDevices({ request, current: async () => subscriptions.shift(), renew: async () => assert.fail() });
+  assert.deepEqual(calls, ['GET /api/push/subscriptions']);
+  assert.equal(result.mine, null);
+});
+
 test('a device reads as this one or its service, with its health', () => {
   const time = (text) => text.slice(11, 16);
   assert.equal(deviceLine(device('e1', { lastSuccessAt: '2026-12-01T18:04:00Z' }), { mine: true, time }),

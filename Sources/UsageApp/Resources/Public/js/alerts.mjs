@@ -14,12 +14,19 @@ export function emptyCentre() {
   return { alerts: [], unread: 0, complete: false };
 }
 
-/** A page from GET /api/alerts added after what is there (the first page replaces it). */
-export function withPage(centre, page, { first }) {
+/**
+ * A page from GET /api/alerts added after what is there (the first page replaces it).
+ * `arrived` are the ids of alerts that came over the socket while the first page was asked
+ * for: the server may have read the page before they existed, so those it lacks stay, first.
+ */
+export function withPage(centre, page, { first, arrived = [] }) {
   const alerts = first ? [] : [...centre.alerts];
   const known = new Set(alerts.map((alert) => alert.id));
   for (const alert of page.alerts) if (!known.has(alert.id)) alerts.push(alert);
-  return { alerts, unread: page.unread, complete: page.alerts.length < PAGE };
+  const listed = new Set(alerts.map((alert) => alert.id));
+  const missed = first ? centre.alerts.filter((alert) => arrived.includes(alert.id) && !listed.has(alert.id)) : [];
+  const unread = page.unread + missed.filter((alert) => !alert.readAt).length;
+  return { alerts: [...missed, ...alerts], unread, complete: page.alerts.length < PAGE };
 }
 
 /** Alerts per page. */
@@ -117,6 +124,8 @@ export class AlertCentre {
     this.openMachine = openMachine;
     this.changed = changed;
     this.request = request;
+    /** Ids of alerts received while a first page is being asked for (see withPage). */
+    this.arriving = null;
   }
 
   /** Wires the button and the dialog's controls; call once. */
@@ -130,15 +139,20 @@ export class AlertCentre {
   async load({ first = true } = {}) {
     const last = this.centre.alerts.at(-1);
     const query = first || !last ? `?limit=${PAGE}` : `?limit=${PAGE}&before=${encodeURIComponent(last.id)}`;
+    const arrived = [];
+    if (first) this.arriving = arrived;
     try {
-      this.update(withPage(this.centre, await this.request(`/api/alerts${query}`), { first }));
+      this.update(withPage(this.centre, await this.request(`/api/alerts${query}`), { first, arrived }));
     } catch {
       // offline: the list stays as it was, and loads again with the next start
+    } finally {
+      if (this.arriving === arrived) this.arriving = null;
     }
   }
 
   /** An `alert` frame, shown and acked by this page just now. */
   received(alert) {
+    this.arriving?.push(alert.id);
     this.update(withLiveAlert(this.centre, alert, new Date().toISOString()));
   }
 

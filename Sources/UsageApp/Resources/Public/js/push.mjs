@@ -93,6 +93,8 @@ export async function checkDevices({ request = api, current = currentSubscriptio
   let subscription = await current();
   switch (deviceAction(subscription, devices)) {
     case 'register':
+      // Turned off while the list was read: posting it back would turn it on again.
+      if ((await current())?.endpoint !== subscription.endpoint) return { devices, mine: null };
       await request('/api/push/subscriptions', { method: 'POST', body: subscription.toJSON() });
       break;
     case 'renew':
