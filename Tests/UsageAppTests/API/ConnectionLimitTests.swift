@@ -98,6 +98,45 @@ struct ConnectionLimitTests {
         }
     }
 
+    @Test(
+        "an Upgrade to a protocol we do not speak (curl --http2 asks for h2c) is answered as HTTP/1.1, and the deadlines hold",
+        .timeLimit(.minutes(1)), arguments: ["h2c", "foo/2, h2c"])
+    func unknownUpgradeIsAnswered(_ upgrade: String) async throws {
+        let dorm = try await TestDorm()
+        try await dorm.withServer(connectionLimits: Self.quick) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            connection.send(
+                "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: \(upgrade)\r\n"
+                    + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")
+            let answer = try #require(await connection.readResponse(), "an answer, not a silent close")
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+            connection.send("GET /health HTTP/1.1\r\nHo")
+            let last = await connection.readUntilClosed()
+            #expect(last?.hasPrefix("HTTP/1.1 408") == true, "the head's deadline still holds: \(String(describing: last))")
+        }
+    }
+
+    @Test(
+        "a WebSocket upgrade of another path than /ws is answered, and the connection does not stay open",
+        .timeLimit(.minutes(1)), arguments: ["/health|websocket", "/api/board|WebSocket"])
+    func upgradeOfAnotherPath(_ request: String) async throws {
+        let (path, upgrade) = (request.split(separator: "|")[0], request.split(separator: "|")[1])
+        let dorm = try await TestDorm()
+        try await dorm.withServer(connectionLimits: Self.quick) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            connection.send(
+                "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: \(upgrade)\r\n"
+                    + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+            let answer = try #require(await connection.readResponse())
+            #expect(!answer.hasPrefix("HTTP/1.1 101"), "\(answer)")
+            connection.send("GET /health HTTP/1.1\r\nHo")
+            // Closed at once by hummingbird-websocket after a refused upgrade, or by the head's deadline.
+            let last = await connection.readUntilClosed()
+            #expect(last == "" || last?.hasPrefix("HTTP/1.1 408") == true, "\(String(describing: last))")
+        }
+    }
+
     @Test("one connection over --max-connections: 503 problem+json with Retry-After; a closed one makes room again")
     func connectionCap() async throws {
         let dorm = try await TestDorm()

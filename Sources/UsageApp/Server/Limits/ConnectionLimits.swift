@@ -82,14 +82,24 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var data = data
         switch unwrapInboundIn(data) {
-        case .head(let head):
+        case .head(var head):
             heads += 1
             headStarted = false
-            if head.headers.contains(name: "upgrade") {
-                context.fireChannelRead(data)
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-                return
+            let protocols = Self.upgradeProtocols(head)
+            if protocols.contains("websocket") {
+                if head.uri == "/ws" || head.uri.hasPrefix("/ws?") {
+                    context.fireChannelRead(data)
+                    context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+                    return
+                }
+            } else if !protocols.isEmpty {
+                // A protocol we do not speak (`h2c` from `curl --http2`): answered as HTTP/1.1,
+                // as RFC 9110 allows. swift-nio's typed upgrade handler would drop the head of
+                // such a request and the client would get no answer at all.
+                head.headers.remove(name: "upgrade")
+                data = wrapInboundOut(.head(head))
             }
         case .body:
             break
@@ -98,6 +108,16 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
         }
         schedule(context)
         context.fireChannelRead(data)
+    }
+
+    /// The protocols an `Upgrade` header asks for, lowercased, without versions.
+    ///
+    /// Only a WebSocket upgrade of `/ws` takes this handler out: it ends in a 101 or, refused,
+    /// in a problem and a close. Any other request stays plain HTTP/1.1 and keeps its deadlines.
+    static func upgradeProtocols(_ head: HTTPRequestHead) -> [String] {
+        head.headers["upgrade"].flatMap { $0.split(separator: ",") }.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased().split(separator: "/").first.map(String.init) ?? ""
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
