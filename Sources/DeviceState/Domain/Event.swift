@@ -100,18 +100,19 @@ enum EventPayload {
 }
 
 extension Event {
-    /// An `alert` event's payload with the alert's title and body in each language, for the
-    /// frames of readers of that language; nil for other events and alerts stored as text only.
-    public var localizedAlertPayloads: [Language: Data]? {
-        guard kind == .alert,
-            let created = try? DomainJSON.decoder().decode(EventPayload.AlertCreated.self, from: payload),
-            created.alert.content != nil
+    /// An `alert` event's alert id, and its payload with the title and body in each language
+    /// but English (the payload as stored is English), for the frames of readers of that
+    /// language: empty for alerts stored as text only. Nil for other events. Decoded once.
+    public var alertPayloads: (alertId: String, byLanguage: [Language: Data])? {
+        guard kind == .alert, let created = try? DomainJSON.decoder().decode(EventPayload.AlertCreated.self, from: payload)
         else { return nil }
         var payloads: [Language: Data] = [:]
-        for language in Language.allCases {
-            payloads[language] = try? DomainJSON.encoder().encode(
-                EventPayload.AlertCreated(alert: created.alert.rendered(in: language)))
+        if created.alert.content != nil {
+            for language in Language.allCases where language != .english {
+                payloads[language] = try? DomainJSON.encoder().encode(
+                    EventPayload.AlertCreated(alert: created.alert.rendered(in: language)))
+            }
         }
-        return payloads
+        return (created.alert.id, payloads)
     }
 }

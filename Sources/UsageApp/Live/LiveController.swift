@@ -8,6 +8,8 @@ import Wire
 
 /// `GET /ws`: the live board. See docs/live-protocol.md.
 struct LiveController {
+    /// Where the live board is served; ``RequestDeadlines`` lets its upgrades go.
+    static let path = "/ws"
     let store: any EventLog & AlertStore
     let sessions: Sessions
     let hub: LiveHub
@@ -37,7 +39,7 @@ struct LiveController {
     /// another origin, 400 for a bad `since`, 401 without a valid session, 429 when the
     /// resident has ``maxLivePerViewer`` connections open here already.
     func addRoutes(to router: Router<LiveRequestContext>) {
-        router.group("/ws")
+        router.group(RouterPath(Self.path))
             .add(middleware: UpgradeRefusalRecorder(refusals: refusals, defaultLanguage: defaultLanguage))
             .add(middleware: LiveOriginCheck(publicOrigin: publicOrigin))
             .add(middleware: SessionAuthenticator(sessions: sessions))
@@ -189,7 +191,9 @@ struct LiveController {
     {
         var revoked = false
         let sent = try await store.readEvents(after: seq) { events in
-            for frame in events.map(LiveFrame.init) where !revoked && frame.isVisible(to: viewer.id) {
+            // Frames of other residents' events are not built: an alert's costs a decode.
+            for event in events where !revoked && LiveFrame.isVisible(event.topic, to: viewer.id) {
+                let frame = LiveFrame(event)
                 if frame.kind == .sessionRevoked {
                     revoked = true
                     continue

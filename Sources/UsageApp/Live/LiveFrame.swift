@@ -9,9 +9,11 @@ struct LiveFrame: Sendable {
     let kind: Event.Kind
     /// The JSON text sent on the socket.
     let text: String
-    /// An alert's frame per language (its title and body rendered for the reader); nil for
-    /// every other frame, which reads the same in every language.
-    let localized: [Language: String]?
+    /// An alert's frame per language but English (its title and body rendered for the
+    /// reader); empty for every other frame, which reads the same in every language.
+    let localized: [Language: String]
+    /// The alert an `alert` frame carries.
+    let alertId: String?
     /// When the hub received it (`DispatchTime` nanoseconds), for the fan-out latency metric.
     let publishedAt: UInt64
 
@@ -21,17 +23,22 @@ struct LiveFrame: Sendable {
         topic = event.topic
         kind = event.kind
         text = FrameText.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: event.payload, as: UTF8.self))
-        localized = event.localizedAlertPayloads?.mapValues { payload in
+        let alert = event.alertPayloads
+        alertId = alert?.alertId
+        localized = (alert?.byLanguage ?? [:]).mapValues { payload in
             FrameText.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: payload, as: UTF8.self))
         }
         publishedAt = DispatchTime.now().uptimeNanoseconds
     }
 
     /// The text for a reader of `language`.
-    func text(in language: Language) -> String { localized?[language] ?? text }
+    func text(in language: Language) -> String { localized[language] ?? text }
 
     /// Whether a connection of `residentId` receives this frame.
-    func isVisible(to residentId: String) -> Bool {
+    func isVisible(to residentId: String) -> Bool { Self.isVisible(topic, to: residentId) }
+
+    /// Whether a connection of `residentId` receives the frames of `topic`.
+    static func isVisible(_ topic: Event.Topic, to residentId: String) -> Bool {
         switch topic {
         case .board: true
         case .resident(let id): id == residentId

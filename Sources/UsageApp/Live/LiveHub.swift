@@ -105,9 +105,7 @@ final class LiveHub: Sendable {
                 subscriber.mailbox.push(frame)
                 sockets += 1
             }
-            guard event.kind == .alert, case .resident(let residentId) = event.topic, let id = Self.alertId(of: event) else {
-                continue
-            }
+            guard case .resident(let residentId) = event.topic, let id = frame.alertId else { continue }
             if sockets == 0 {
                 alerts.unreached.append(UnreachedAlert(alertId: id, residentId: residentId))
             } else {
@@ -115,15 +113,6 @@ final class LiveHub: Sendable {
             }
         }
         return alerts
-    }
-
-    private struct AlertPayload: Decodable {
-        struct Identified: Decodable { var id: String }
-        var alert: Identified
-    }
-
-    private static func alertId(of event: Event) -> String? {
-        try? JSONDecoder().decode(AlertPayload.self, from: event.payload).alert.id
     }
 
     /// The server is going away: every connection closes with 1001.
