@@ -169,6 +169,17 @@ extension Language {
         }
         return request.headers[.acceptLanguage].flatMap { Language(accepting: $0) }
     }
+
+    /// What to write a signed-in resident's answer in: what the request asks for (the app
+    /// sends its own choice), else the resident's choice, else the dorm's. Preferences are
+    /// read only when the request names no language.
+    static func forRequest(
+        _ request: Request, resident residentId: String, store: any ResidentStore, dormDefault: Language
+    ) async throws -> Language {
+        if let asked = of(request) { return asked }
+        let chosen = try await store.preferences(of: residentId).language
+        return forResident(chosen: chosen, device: nil, dormDefault: dormDefault)
+    }
 }
 
 extension String {

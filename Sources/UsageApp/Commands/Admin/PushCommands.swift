@@ -108,13 +108,10 @@ extension PushCommands {
                 let language = Language.forResident(
                     chosen: try await store.preferences(of: resident).language, device: nil,
                     dormDefault: try await store.setting(.defaultLanguage).flatMap(Language.init(rawValue:)))
-                let test = PushController.TestPayload(in: language)
-                let payload = String(decoding: try DomainJSON.encoder().encode(test), as: UTF8.self)
                 let now = Date()
                 let queued = try await store.enqueuePush(
-                    PushDraft(
-                        residentId: resident, payload: payload, urgency: .normal, topic: "washboard-test",
-                        expiresAt: now.addingTimeInterval(TimeInterval(ttl))),
+                    try PushController.TestPayload.draft(
+                        for: resident, in: language, expiresAt: now.addingTimeInterval(TimeInterval(ttl))),
                     at: now)
                 guard !queued.isEmpty else {
                     throw CLIError.notFound(

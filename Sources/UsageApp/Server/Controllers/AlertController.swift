@@ -35,11 +35,9 @@ struct AlertController {
         let since = Self.since(Date())
         let entries = try await store.alertHistory(of: resident.id, since: since, before: query.get("before"), limit: limit)
         let unread = try await store.unreadAlerts(of: resident.id, since: since)
-        // The app says which language it shows; another client gets the resident's choice.
-        var language = Language.of(request)
-        if language == nil { language = try await store.preferences(of: resident.id).language }
-        return try Response.json(
-            Page(alerts: entries.map { AlertView(entry: $0.rendered(in: language ?? defaultLanguage)) }, unread: unread))
+        let language = try await Language.forRequest(
+            request, resident: resident.id, store: store, dormDefault: defaultLanguage)
+        return try Response.json(Page(alerts: entries.map { AlertView(entry: $0.rendered(in: language)) }, unread: unread))
     }
 
     struct Marked: Encodable {

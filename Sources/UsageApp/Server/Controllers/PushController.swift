@@ -131,6 +131,13 @@ struct PushController {
             title = Message.testNotificationTitle.text(in: language)
             body = Message.testNotificationBody.text(in: language)
         }
+
+        /// The message to queue for each of `residentId`'s devices, kept by the push service until `expiresAt`.
+        static func draft(for residentId: String, in language: Language, expiresAt: Date) throws -> PushDraft {
+            let payload = String(decoding: try DomainJSON.encoder().encode(TestPayload(in: language)), as: UTF8.self)
+            return PushDraft(
+                residentId: residentId, payload: payload, urgency: .normal, topic: "washboard-test", expiresAt: expiresAt)
+        }
     }
 
     struct Queued: Encodable { var queued: Int }
@@ -146,13 +153,10 @@ struct PushController {
             "push-test:\(resident.id)", RateLimit.testNotificationBudget, as: .testNotifications(RateLimit.testNotificationBudget)
         )
         let now = Date()
-        var language = Language.of(request)
-        if language == nil { language = try await store.preferences(of: resident.id).language }
-        let test = TestPayload(in: language ?? defaultLanguage)
-        let payload = String(decoding: try DomainJSON.encoder().encode(test), as: UTF8.self)
+        let language = try await Language.forRequest(
+            request, resident: resident.id, store: store, dormDefault: defaultLanguage)
         let queued = try await store.enqueuePush(
-            PushDraft(residentId: resident.id, payload: payload, urgency: .normal, topic: "washboard-test", expiresAt: now + 600),
-            at: now)
+            try TestPayload.draft(for: resident.id, in: language, expiresAt: now + 600), at: now)
         return try Response.json(Queued(queued: queued.count), status: .accepted)
     }
 

@@ -89,7 +89,7 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
             headStarted = false
             let protocols = Self.upgradeProtocols(head)
             if protocols.contains("websocket") {
-                if head.uri == "/ws" || head.uri.hasPrefix("/ws?") {
+                if head.uri == LiveController.path || head.uri.hasPrefix(LiveController.path + "?") {
                     context.fireChannelRead(data)
                     context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
                     return
