@@ -69,9 +69,6 @@ public struct Notice: Codable, Sendable, Hashable {
         createdAt = try container.decode(Date.self, forKey: .createdAt)
     }
 
-    /// The text for a reader of `language`.
-    public func text(in language: Language) -> String { texts[language.rawValue] ?? text }
-
     /// Published, not expired and not retracted.
     public func isLive(at now: Date) -> Bool {
         retractedAt == nil && publishAt <= now && (expiresAt.map { now < $0 } ?? true)

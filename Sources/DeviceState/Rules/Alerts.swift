@@ -61,14 +61,15 @@ extension Alert {
     }
 
     /// The "working again" alerts of a repair: one to each resident with an open report on the
-    /// machine, and one to each other resident waiting for a machine it fits.
+    /// machine (`openReports` oldest first, as the stores read them), and one to each other
+    /// resident waiting for a machine it fits.
     public static func workingAgain(
         _ machine: Machine, openReports: [ProblemReport], waiting: [WaitlistEntry], at now: Date
     ) -> [Alert] {
         var told = Set<String>()
-        let reporters = openReports.sorted { $0.createdAt < $1.createdAt }.map(\.residentId).filter { told.insert($0).inserted }
-        let waiters = waiting.filter { $0.fits(machine) && $0.expiresAt > now }.sorted(by: Waitlist.isBefore)
-            .map(\.residentId).filter { told.insert($0).inserted }
+        let reporters = openReports.map(\.residentId).filter { told.insert($0).inserted }
+        let waiters = Waitlist.waiters(for: machine, among: waiting, at: now).map(\.residentId)
+            .filter { told.insert($0).inserted }
         return reporters.map { machineRepaired(machine, for: $0, reported: true, at: now) }
             + waiters.map { machineRepaired(machine, for: $0, reported: false, at: now) }
     }

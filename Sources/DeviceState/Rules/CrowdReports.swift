@@ -15,13 +15,19 @@ public struct CrowdReports: Sendable, Hashable {
     public static let windowHoursRange = 1...72
 
     /// Different residents needed (`serve --report-confirmations`, default 2).
-    public var confirmations: Int
-    /// How close together their reports must be (`serve --report-window-hours`, default 3 h).
-    public var window: TimeInterval
+    public var confirmations = 2
+    /// How many hours apart their reports may be (`serve --report-window-hours`, default 3).
+    public var windowHours = 3
 
-    public init(confirmations: Int = 2, windowHours: Int = 3) {
-        self.confirmations = confirmations
-        self.window = TimeInterval(windowHours * 3600)
+    public var window: TimeInterval { TimeInterval(windowHours * 3600) }
+
+    public init() {}
+
+    /// The rule as `serve` stored it (``SettingKey/reportConfirmations``,
+    /// ``SettingKey/reportWindowHours``); a setting missing or unreadable keeps its default.
+    public init(confirmationsSetting: String?, windowHoursSetting: String?) {
+        if let confirmations = confirmationsSetting.flatMap(Int.init) { self.confirmations = confirmations }
+        if let windowHours = windowHoursSetting.flatMap(Int.init) { self.windowHours = windowHours }
     }
 
     /// What a new report does to its machine.

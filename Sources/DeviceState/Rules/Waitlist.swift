@@ -30,7 +30,12 @@ public enum Waitlist {
     /// The entry to serve when `machine` becomes free: the earliest live one for its kind
     /// that wants any location or its own.
     public static func firstWaiter(for machine: Machine, among entries: [WaitlistEntry], at now: Date) -> WaitlistEntry? {
-        entries.filter { $0.fits(machine) && $0.expiresAt > now }.min(by: isBefore)
+        waiters(for: machine, among: entries, at: now).first
+    }
+
+    /// The live entries `machine` could serve, first served first.
+    public static func waiters(for machine: Machine, among entries: [WaitlistEntry], at now: Date) -> [WaitlistEntry] {
+        entries.filter { $0.fits(machine) && $0.expiresAt > now }.sorted(by: isBefore)
     }
 
     /// Each of the resident's live entries with its place: 1 plus the earlier entries of the

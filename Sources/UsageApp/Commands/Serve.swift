@@ -77,7 +77,7 @@ struct Serve: AsyncParsableCommand {
     var reportConfirmations = CrowdReports().confirmations
 
     @Option(help: "Hours within which reports from different residents confirm each other (1 to 72).")
-    var reportWindowHours = Int(CrowdReports().window / 3600)
+    var reportWindowHours = CrowdReports().windowHours
 
     @Option(
         help: ArgumentHelp(

@@ -128,7 +128,7 @@ extension PushSubscriptionRecord {
             id: try row.text("id"), residentId: try row.text("resident_id"), endpoint: try row.text("endpoint"),
             p256dh: try row.text("p256dh"), auth: try row.text("auth"), createdAt: try row.date("created_at"),
             lastSuccessAt: try row.optionalDate("last_success_at"), lastFailureAt: try row.optionalDate("last_failure_at"),
-            lastFailureStatus: try row["last_failure_status"].decode(Int?.self),
+            lastFailureStatus: try row.optionalInt("last_failure_status"),
             consecutiveFailures: try row.int("consecutive_failures"), goneAt: try row.optionalDate("gone_at"))
     }
 }

@@ -158,10 +158,9 @@ extension PostgresStore: ReportStore {
     }
 
     static func crowdReports(_ db: Transaction) async throws -> CrowdReports {
-        let defaults = CrowdReports()
-        return CrowdReports(
-            confirmations: try await setting(db, .reportConfirmations).flatMap(Int.init) ?? defaults.confirmations,
-            windowHours: try await setting(db, .reportWindowHours).flatMap(Int.init) ?? Int(defaults.window / 3600))
+        CrowdReports(
+            confirmationsSetting: try await setting(db, .reportConfirmations),
+            windowHoursSetting: try await setting(db, .reportWindowHours))
     }
 
     /// A repair resolves the machine's open reports and tells their reporters, and the

@@ -61,10 +61,9 @@ extension SQLiteStore: ReportStore {
     }
 
     static func crowdReports(_ db: Database) throws -> CrowdReports {
-        let defaults = CrowdReports()
-        return CrowdReports(
-            confirmations: try setting(db, .reportConfirmations).flatMap(Int.init) ?? defaults.confirmations,
-            windowHours: try setting(db, .reportWindowHours).flatMap(Int.init) ?? Int(defaults.window / 3600))
+        CrowdReports(
+            confirmationsSetting: try setting(db, .reportConfirmations),
+            windowHoursSetting: try setting(db, .reportWindowHours))
     }
 
     /// A repair resolves the machine's open reports and tells their reporters, and the
