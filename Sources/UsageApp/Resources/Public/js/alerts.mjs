@@ -115,6 +115,30 @@ export function deliveryLine(alert, time) {
 }
 
 /**
+ * A row of a list that opens something (an alert, a report): its heading and lines in one
+ * button, every text set as text.
+ */
+export function listItem(heading, lines, open) {
+  const item = document.createElement('li');
+  item.className = 'alert-item';
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'alert-open';
+  const strong = document.createElement('strong');
+  strong.textContent = heading;
+  button.append(strong);
+  for (const { text, className } of lines) {
+    const span = document.createElement('span');
+    if (className) span.className = className;
+    span.textContent = text;
+    button.append(span);
+  }
+  button.addEventListener('click', open);
+  item.append(button);
+  return item;
+}
+
+/**
  * The centre on the page: the header button with its badge and the dialog with the list.
  * `openMachine(id)` shows a machine's menu when an alert about it is tapped.
  */
@@ -208,30 +232,18 @@ export class AlertCentre {
     const list = $('alerts-list');
     list.replaceChildren();
     for (const alert of this.centre.alerts) {
-      const item = document.createElement('li');
-      item.className = 'alert-item';
-      item.dataset.unread = String(!alert.readAt);
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'alert-open';
-      const title = document.createElement('strong');
-      title.textContent = alert.title;
-      const body = document.createElement('span');
-      body.className = 'alert-body';
-      body.textContent = alert.body;
-      const line = document.createElement('span');
-      line.className = 'alert-delivery';
-      line.textContent = `${dayTime(alert.at)} · ${deliveryLine(alert, dayTime)}`;
-      button.append(title, body, line);
-      if (!alert.readAt) button.setAttribute('aria-label', t('alerts.new', { title: alert.title, body: alert.body }));
-      button.addEventListener('click', () => {
+      const item = listItem(alert.title, [
+        { text: alert.body, className: 'alert-body' },
+        { text: `${dayTime(alert.at)} · ${deliveryLine(alert, dayTime)}`, className: 'alert-delivery' },
+      ], () => {
         this.markRead([alert.id]);
         if (alert.machineId) {
           $('alert-centre').close();
           this.openMachine(alert.machineId);
         }
       });
-      item.append(button);
+      item.dataset.unread = String(!alert.readAt);
+      if (!alert.readAt) item.firstChild.setAttribute('aria-label', t('alerts.new', { title: alert.title, body: alert.body }));
       list.append(item);
     }
     $('alerts-empty').hidden = this.centre.alerts.length > 0;

@@ -76,7 +76,7 @@ export function heldAt(machine, now) {
 }
 
 /** "Reported by 2 residents" once residents confirmed a machine is broken, else ''. */
-export function reportedLine(machine) {
+function reportedLine(machine) {
   return machine.reportedBy ? t('machine.reportedBy', { count: machine.reportedBy }) : '';
 }
 

@@ -374,32 +374,42 @@ export function formattingLocale(lang, navigatorLanguages) {
   return navigatorLanguages.find((tag) => primarySubtag(tag) === lang) ?? lang;
 }
 
+const formatters = new Map();
+
+/** An Intl formatter, made once per kind, locale and options: the board redraws every second. */
+function formatter(Kind, locales, options = {}) {
+  const key = `${Kind.name}|${locales}|${JSON.stringify(options)}`;
+  if (!formatters.has(key)) formatters.set(key, new Kind(locales, options));
+  return formatters.get(key);
+}
+
 /** The string `key` in the current language, its `{placeholders}` filled from `params`. */
 export function t(key, params = {}) {
   const entry = catalogues[language][key] ?? catalogues.en[key];
   if (entry === undefined) return key;
-  const text = typeof entry === 'string' ? entry : entry[new Intl.PluralRules(locale).select(params.count ?? 0)] ?? entry.other;
+  const text = typeof entry === 'string' ? entry : entry[formatter(Intl.PluralRules, locale).select(params.count ?? 0)] ?? entry.other;
   return text.replace(/\{(\w+)\}/g, (placeholder, name) => {
     const value = params[name];
     if (value === undefined) return placeholder;
-    return typeof value === 'number' ? new Intl.NumberFormat(locale).format(value) : String(value);
+    return typeof value === 'number' ? formatter(Intl.NumberFormat, locale).format(value) : String(value);
   });
 }
 
 /** `time` (ms or a date-time string) as the clock reads it in the dorm: "14:05", "02:05 PM", "오후 02:05". */
 export function clockTime(time, { locales = locale, timeZone: zone = timeZone } = {}) {
-  return new Intl.DateTimeFormat(locales, { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(time));
+  return formatter(Intl.DateTimeFormat, locales, { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(time));
 }
 
 /** `time` with its weekday, for what may be days old: "Tue 14:05", "(화) 오후 02:05". */
 export function dayTime(time, { locales = locale, timeZone: zone = timeZone } = {}) {
-  return new Intl.DateTimeFormat(locales, { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone })
+  return formatter(Intl.DateTimeFormat, locales, { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone })
     .format(new Date(time));
 }
 
 /** A number of minutes: "12 min", "12분"; `long` for screen readers: "12 minutes". */
 export function minutes(count, { long = false } = {}) {
-  return new Intl.NumberFormat(locale, { style: 'unit', unit: 'minute', unitDisplay: long ? 'long' : 'short' }).format(count);
+  return formatter(Intl.NumberFormat, locale, { style: 'unit', unit: 'minute', unitDisplay: long ? 'long' : 'short' })
+    .format(count);
 }
 
 /**

@@ -1,5 +1,6 @@
 // Staff's list of open problem reports (GET /api/reports), shown only to staff.
 
+import { listItem } from './alerts.mjs';
 import { api } from './api.mjs';
 import { dayTime } from './i18n.mjs';
 
@@ -62,21 +63,8 @@ export class StaffReports {
     if (document.getElementById('staff-reports').hidden) return;
     const items = reportItems(this.#reports, this.#machines(), dayTime);
     const list = document.getElementById('staff-reports-list');
-    list.replaceChildren(...items.map((item) => {
-      const li = document.createElement('li');
-      li.className = 'alert-item';
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'alert-open';
-      const heading = document.createElement('strong');
-      heading.textContent = item.heading;
-      const text = document.createElement('span');
-      text.textContent = item.text;
-      button.append(heading, text);
-      button.addEventListener('click', () => this.#openMachine(item.machineId));
-      li.append(button);
-      return li;
-    }));
+    list.replaceChildren(
+      ...items.map((item) => listItem(item.heading, [{ text: item.text }], () => this.#openMachine(item.machineId))));
     document.getElementById('staff-reports-empty').hidden = items.length > 0;
   }
 }

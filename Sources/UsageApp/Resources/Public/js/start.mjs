@@ -259,7 +259,6 @@ function startLive() {
           showAlert(frame.alert, state.connection);
           alerts.received(frame.alert);
           if (frame.alert.kind === 'machine_free') loadWaitlist();
-          if (frame.alert.kind === 'report_confirmed') staffReports.load();
         }
         else if (frame.type === 'alerts_read') alerts.readElsewhere(frame);
         else if (frame.type !== 'error' && frame.type !== 'pong') setBoard(applyFrame(state.board, frame));
