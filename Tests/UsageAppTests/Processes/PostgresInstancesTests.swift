@@ -484,7 +484,7 @@ final class NginxProcess: Sendable {
 
     func stop() async {
         terminate()
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        await process.waitForExit()
     }
 
     /// SIGKILL: nginx without a master process takes its time over SIGTERM.
