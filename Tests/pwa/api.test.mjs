@@ -34,11 +34,11 @@ test('every request asks for the current language, which the server writes its d
   assert.equal(requests[2][1]['If-None-Match'], '"7-a"');
 });
 
-test('the socket asks for the current language and follows on from the last seq', () => {
+test('the socket asks for the current language and batch frames, and follows on from the last seq', () => {
   setLanguage('ko');
-  assert.equal(socketPath(12), '/ws?lang=ko&since=12');
-  assert.equal(socketPath(null), '/ws?lang=ko');
-  assert.equal(socketPath(0, 'en'), '/ws?lang=en&since=0');
+  assert.equal(socketPath(12), '/ws?lang=ko&batch=1&since=12');
+  assert.equal(socketPath(null), '/ws?lang=ko&batch=1');
+  assert.equal(socketPath(0, 'en'), '/ws?lang=en&batch=1&since=0');
 });
 
 test("the dorm's locale is kept for a start offline; never fetched, it is English in the device's time zone", async () => {

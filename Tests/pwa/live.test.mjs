@@ -7,7 +7,7 @@ const board = (seq) => ({ seq, machines: [], notices: [] });
 
 /** A connection over fakes; `answers` are what GET /api/board returns, in turn. */
 function rig({ answers = [], online = true, random = () => 0.999 } = {}) {
-  const r = { boardRequests: [], sockets: [], statuses: [], boards: [], frames: [], signedOut: 0, timers: new FakeTimers() };
+  const r = { boardRequests: [], sockets: [], statuses: [], boards: [], frames: [], received: [], signedOut: 0, timers: new FakeTimers() };
   r.answers = answers;
   r.online = online;
   r.connection = new LiveConnection(
@@ -30,7 +30,10 @@ function rig({ answers = [], online = true, random = () => 0.999 } = {}) {
     },
     {
       board: (b) => r.boards.push(b.seq),
-      frame: (f) => r.frames.push(f.seq ?? f.type),
+      frame: (f) => {
+        r.frames.push(f.seq ?? f.type);
+        r.received.push(f);
+      },
       status: (s) => r.statuses.push(s),
       signedOut: () => (r.signedOut += 1),
     },
@@ -83,6 +86,64 @@ test('seq checks: a frame at or below the last seq is dropped; jumps are normal'
   r.socket().deliver({ type: 'hello', seq: 10 });
   for (const seq of [12, 12, 11, 30, 29, 31]) r.socket().deliver({ type: 'machine', seq, machine: { id: 'W1' } });
   assert.deepEqual(r.frames, [12, 30, 31]);
+});
+
+test('a batch applies its frames one by one, in order, each as if it came alone', async () => {
+  r = rig({ answers: [{ status: 200, board: board(10), etag: 'e' }] });
+  r.connection.start();
+  await settle();
+  r.socket().deliver({ type: 'hello', seq: 10 });
+  r.socket().deliver({
+    type: 'batch',
+    seq: 14,
+    frames: [
+      { type: 'machine', seq: 11, machine: { id: 'W1' } },
+      { type: 'notice', seq: 12, notice: { id: 'n1' } },
+      { type: 'machine_removed', seq: 13, id: 'W2' },
+      { type: 'notice_removed', seq: 14, id: 'n1' },
+    ],
+  });
+  assert.deepEqual(r.received.map((f) => [f.type, f.seq]), [['machine', 11], ['notice', 12], ['machine_removed', 13], ['notice_removed', 14]]);
+  assert.equal(r.connection.seq, 14);
+  r.socket().deliver({
+    type: 'batch',
+    seq: 21,
+    frames: [{ type: 'board', seq: 20, machines: [], notices: [] }, { type: 'machine', seq: 21, machine: { id: 'W1' } }],
+  });
+  assert.deepEqual(r.boards, [10, 20], 'a board inside replaces the board');
+  assert.deepEqual(r.frames, [11, 12, 13, 14, 21]);
+});
+
+test('a batch overlapping what was received applies only what is new, and never moves the seq back', async () => {
+  r = rig({ answers: [{ status: 200, board: board(10), etag: 'e' }] });
+  r.connection.start();
+  await settle();
+  r.socket().deliver({ type: 'hello', seq: 10 });
+  const machine = (seq) => ({ type: 'machine', seq, machine: { id: 'W1' } });
+  r.socket().deliver(machine(11));
+  r.socket().deliver(machine(12));
+  r.socket().deliver({ type: 'batch', seq: 14, frames: [11, 12, 13, 14].map(machine) });
+  assert.deepEqual(r.frames, [11, 12, 13, 14]);
+  r.socket().deliver({ type: 'batch', seq: 13, frames: [12, 13].map(machine) });
+  r.socket().deliver(machine(14));
+  assert.deepEqual(r.frames, [11, 12, 13, 14], 'all of it was applied already');
+  assert.equal(r.connection.seq, 14);
+});
+
+test('after a batch, single frames and a reconnect go on from its seq', async () => {
+  r = rig({ answers: [{ status: 200, board: board(10), etag: 'e' }, { status: 304 }] });
+  r.connection.start();
+  await settle();
+  r.socket().deliver({ type: 'hello', seq: 10 });
+  const machine = (seq) => ({ type: 'machine', seq, machine: { id: 'W1' } });
+  r.socket().deliver({ type: 'batch', seq: 15, frames: [11, 15].map(machine) });
+  for (const seq of [12, 15, 16]) r.socket().deliver(machine(seq));
+  r.socket().deliver({ type: 'batch', seq: 18, frames: [17, 18].map(machine) });
+  assert.deepEqual(r.frames, [11, 15, 16, 17, 18]);
+  r.socket().drop(1001);
+  r.timers.fire();
+  await settle();
+  assert.equal(r.socket().since, 18);
 });
 
 test('a hello behind the board we hold (the database was restored) forces a fresh board', async () => {

@@ -1,7 +1,7 @@
 // Washboard's service worker: keeps the app shell so the app opens offline (the page keeps
 // the last board itself), and turns push messages into notifications.
 
-const SHELL_CACHE = 'washboard-shell-v3';
+const SHELL_CACHE = 'washboard-shell-v4';
 const SHELL = [
   '/',
   '/app.css',

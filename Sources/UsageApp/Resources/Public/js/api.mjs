@@ -38,9 +38,12 @@ export async function fetchBoard(etag) {
   return result;
 }
 
-/** The live socket's path: its frames in `language`, following on from `since` (null: from now). */
+/**
+ * The live socket's path: its frames in `language`, bursts in `batch` frames (live.mjs reads
+ * them), following on from `since` (null: from now).
+ */
 export function socketPath(since, language = currentLanguage()) {
-  return `/ws?${new URLSearchParams({ lang: language, ...(since === null ? {} : { since }) })}`;
+  return `/ws?${new URLSearchParams({ lang: language, batch: 1, ...(since === null ? {} : { since }) })}`;
 }
 
 const SAVED_LOCALE = 'washboard.locale';

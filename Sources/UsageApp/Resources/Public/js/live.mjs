@@ -1,6 +1,7 @@
 // The live board connection (docs/pwa.md, "Reconnecting"): on every (re)connect,
-// GET /api/board, show it, then follow /ws?lang=<language>&since=<seq>. Losses are retried with
-// full-jitter backoff, at once when the device comes online or the page becomes visible.
+// GET /api/board, show it, then follow /ws?lang=<language>&batch=1&since=<seq>. Losses are
+// retried with full-jitter backoff, at once when the device comes online or the page becomes
+// visible.
 // Everything it touches from the outside is passed in, so node can test it.
 
 import { backoffDelay } from './backoff.mjs';
@@ -135,6 +136,11 @@ export class LiveConnection {
     } catch {
       return;
     }
+    this.handle(frame);
+  }
+
+  /** One frame, as it came alone or from inside a batch. */
+  handle(frame) {
     switch (frame.type) {
       case 'hello':
         // The server's log is behind the board we hold: its database was restored or
@@ -148,6 +154,11 @@ export class LiveConnection {
         return;
       case 'board':
         return this.applyBoard(frame);
+      case 'batch':
+        // A burst of board frames in one (asked for with batch=1). Each is applied as if it
+        // came alone, seq check included; the last one's seq is the batch's.
+        for (const inner of frame.frames ?? []) this.handle(inner);
+        return;
       case 'pong':
       case 'error':
         return this.on.frame?.(frame);
