@@ -18,13 +18,13 @@ struct BoardSnapshot: Sendable {
     struct Encoded: Sendable {
         var body: ByteBuffer
         var etag: String
-        var frame: String
+        var frame: WireText
 
         init(_ json: Data, seq: Int64) {
             // The seq alone is not enough: a scheduled notice appears with time, not with a commit.
             body = ByteBuffer(data: json)
             etag = "\"\(seq)-\(Secrets.hex(SHA256.hash(data: json).prefix(8)))\""
-            frame = FrameText.splice(type: "board", seq: seq, into: String(decoding: json, as: UTF8.self))
+            frame = WireText(FrameText.splice(type: "board", seq: seq, into: String(decoding: json, as: UTF8.self)))
         }
     }
 

@@ -1,13 +1,46 @@
 import DeviceState
 import Foundation
+import HTTPTypes
 import Hummingbird
-import HummingbirdWebSocket
-import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import NIOWebSocket
-import Wire
+
+/// Who is on the other end of a live connection: the id whose events they get, and whether
+/// they are a kiosk (which gets machine frames without resident ids, ``KioskRedaction``).
+struct LiveViewer: Sendable {
+    var id: String
+    var isKiosk: Bool
+    /// What the connection asked for (`lang`, else `Accept-Language`), else the dorm's default.
+    var language: Language
+    var session: Session.Viewer
+
+    init(_ session: Session.Viewer, language: Language) {
+        self.session = session
+        self.language = language
+        switch session {
+        case .resident(let resident): (id, isKiosk) = (resident.id, false)
+        case .kiosk(let kiosk): (id, isKiosk) = (kiosk.subscriberId, true)
+        }
+    }
+}
+
+/// An upgrade the server agreed to, and what the connection asked for.
+struct LiveAdmission: Sendable {
+    var viewer: LiveViewer
+    var since: Int64?
+    /// permessage-deflate was negotiated (``LiveDeflate``).
+    var deflate: Bool
+    /// The client takes `batch` frames (`batch=1`).
+    var batch: Bool
+}
 
 /// `GET /ws`: the live board. See docs/live-protocol.md.
-struct LiveController {
+///
+/// The upgrade is checked before it happens (``admit(_:on:)``); the connection is then a
+/// ``LiveConnection`` in the channel's pipeline, fed by the ``LiveHub``.
+struct LiveController: Sendable {
     /// Where the live board is served; ``RequestDeadlines`` lets its upgrades go.
     static let path = "/ws"
     let store: any EventLog & AlertStore
@@ -15,7 +48,6 @@ struct LiveController {
     let hub: LiveHub
     let boardCache: BoardCache<BoardSnapshot>
     let publicOrigin: String
-    let refusals: UpgradeRefusals
     /// ``ConnectionLimits/maxLivePerViewer``.
     var maxLivePerViewer = ConnectionLimits().maxLivePerViewer
     /// For connections that ask for no language.
@@ -24,235 +56,127 @@ struct LiveController {
 
     struct Limits: Sendable {
         /// Larger client messages close the connection with 1009.
-        var maxMessageBytes = 16 * 1024
+        var maxMessageBytes = Request.maxJSONBodyBytes
         /// More client messages than this in ``floodWindow`` close the connection with 1008.
         var floodLimit = 20
-        var floodWindow: Duration = .seconds(10)
+        var floodWindow: TimeAmount = .seconds(10)
+        /// A protocol ping goes to a connection silent this long; one silent for twice as long is dropped.
         var heartbeatSeconds = 25
-        var closeWriteTimeout: Duration = .seconds(2)
+        /// How long a closing connection waits for the client's close frame.
+        var closeTimeout: TimeAmount = .seconds(2)
     }
 
     static let tooSlow = WebSocketErrorCode.unknown(4008)
     static let sessionRevoked = WebSocketErrorCode.unknown(4001)
 
-    /// Refusals before the upgrade are problems, in this order: 403 for a browser page of
-    /// another origin, 400 for a bad `since`, 401 without a valid session, 429 when the
-    /// resident has ``maxLivePerViewer`` connections open here already.
-    func addRoutes(to router: Router<LiveRequestContext>) {
-        router.group(RouterPath(Self.path))
-            .add(middleware: UpgradeRefusalRecorder(refusals: refusals, defaultLanguage: defaultLanguage))
-            .add(middleware: LiveOriginCheck(publicOrigin: publicOrigin))
-            .add(middleware: SessionAuthenticator(sessions: sessions))
-            .ws(shouldUpgrade: shouldUpgrade) { inbound, outbound, context in
-                let viewer = try context.requestContext.session.viewer
-                let since = context.request.uri.queryParameters.get("since").flatMap { Int64($0) }
-                let language = Language.of(context.request) ?? defaultLanguage
-                try await serve(
-                    viewer, since: since, language: language, inbound: inbound, outbound: outbound, logger: context.logger)
+    /// Refusals before the upgrade are problems, in this order: 404 for another path, 403
+    /// for a browser page of another origin, 400 for a bad `since`, 401 without a valid
+    /// session, 429 when the resident has ``maxLivePerViewer`` connections open here already.
+    /// A session in the cache is checked without leaving the event loop.
+    func admit(_ head: HTTPRequestHead, on eventLoop: any EventLoop) -> EventLoopFuture<Result<LiveAdmission, Problem>> {
+        let request: Request
+        do {
+            request = Request(
+                head: try HTTPRequest(head, secure: false, splitCookie: false), body: RequestBody(buffer: ByteBuffer()))
+        } catch {
+            return eventLoop.makeSucceededFuture(
+                .failure(Problem(status: .badRequest, code: "bad_request", detail: "The upgrade request is not valid HTTP.")))
+        }
+        let language = Language.of(request) ?? defaultLanguage
+        do {
+            try checkBeforeSession(request)
+            if let session = try sessions.cachedSession(of: request) {
+                return eventLoop.makeSucceededFuture(decide(request, .success(session), language))
             }
+        } catch {
+            return eventLoop.makeSucceededFuture(decide(request, .failure(error), language))
+        }
+        let promise = eventLoop.makePromise(of: Result<LiveAdmission, Problem>.self)
+        promise.completeWithTask {
+            let session: Result<Session, any Error>
+            do { session = .success(try await sessions.session(of: request)) } catch { session = .failure(error) }
+            return decide(request, session, language)
+        }
+        return promise.futureResult
     }
 
-    @Sendable func shouldUpgrade(_ request: Request, context: LiveRequestContext) async throws -> RouterShouldUpgrade {
+    private func decide(_ request: Request, _ session: Result<Session, any Error>, _ language: Language) -> Result<
+        LiveAdmission, Problem
+    > {
+        do {
+            return .success(try admission(of: request, session: try session.get(), language: language))
+        } catch let problem as Problem {
+            return .failure(problem.localized(language))
+        } catch {
+            // The store failed; its error stays out of the answer.
+            return .failure(
+                Problem(
+                    status: .serviceUnavailable, code: "live_unavailable", detail: "The live board cannot check sessions now."))
+        }
+    }
+
+    private func checkBeforeSession(_ request: Request) throws {
+        guard request.uri.path == Self.path else {
+            throw Problem(status: .notFound, code: "not_found", detail: .noSuchResource(method: "GET", path: request.uri.path))
+        }
+        if let origin = request.headers[.origin], Self.isBrowserOrigin(origin), origin != publicOrigin {
+            throw Problem(status: .forbidden, code: "foreign_origin", detail: .foreignOriginForLive(origin: publicOrigin))
+        }
         if let since = request.uri.queryParameters.get("since"), Int64(since) == nil {
             throw Problem.badRequest(.sinceNotASequenceNumber)
         }
-        let viewer = Viewer(try context.session.viewer, language: defaultLanguage)
+    }
+
+    private func admission(of request: Request, session: Session, language: Language) throws -> LiveAdmission {
+        let viewer = LiveViewer(session.viewer, language: language)
         if hub.connectionCount(of: viewer.id) >= maxLivePerViewer {
             throw Problem(
                 status: .tooManyRequests, code: "too_many_live_connections",
                 detail: .tooManyLiveConnections(limit: maxLivePerViewer),
                 headers: [.retryAfter: String(ConnectionLimits.retryAfterSeconds)])
         }
-        return .upgrade([:])
+        return LiveAdmission(
+            viewer: viewer, since: request.uri.queryParameters.get("since").flatMap { Int64($0) },
+            deflate: LiveDeflate.isOffered(in: request.headers), batch: request.uri.queryParameters.get("batch") == "1")
     }
 
-    /// Who is on the other end: the id whose events they get, and whether they are a kiosk
-    /// (which gets machine frames without resident ids, ``KioskRedaction``).
-    struct Viewer: Sendable {
-        var id: String
-        var isKiosk: Bool
-        /// What the connection asked for (`lang`, else `Accept-Language`), else the dorm's default.
-        var language: Language
-
-        init(_ viewer: Session.Viewer, language: Language) {
-            self.language = language
-            switch viewer {
-            case .resident(let resident): (id, isKiosk) = (resident.id, false)
-            case .kiosk(let kiosk): (id, isKiosk) = (kiosk.subscriberId, true)
-            }
-        }
-
-        /// Redacted here, per kiosk, rather than for every frame: residents' connections, nearly
-        /// all of them, pay nothing, and a dorm has a screen or two.
-        func text(of frame: LiveFrame) -> String {
-            isKiosk && frame.kind == .machine ? KioskRedaction.text(frame.text) : frame.text(in: language)
-        }
+    /// Browsers send `Origin` as `http(s)://host[:port]`, or `null` from sandboxed and file pages.
+    /// The check stops other sites' pages from opening a socket with the resident's cookie
+    /// (cross-site WebSocket hijacking); other clients (`ws://…` from WSClient, none from
+    /// Python's websockets) are not browsers and need their credentials all the same.
+    static func isBrowserOrigin(_ origin: String) -> Bool {
+        let lowered = origin.lowercased()
+        return lowered == "null" || lowered.hasPrefix("http://") || lowered.hasPrefix("https://")
     }
 
-    /// One connection: hello; a full board unless `since` is inside the retained log; every
-    /// event after that from the log; then live frames from the hub, with no gap and no duplicate.
-    func serve(
-        _ session: Session.Viewer, since: Int64?, language: Language, inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter, logger: Logger
-    ) async throws {
-        let viewer = Viewer(session, language: language)
-        // Subscribe first: whatever commits from now on is in the mailbox or in the log.
-        let (id, mailbox) = hub.subscribe(residentId: viewer.id)
-        defer { hub.unsubscribe(id) }  // also when the start fails; a second call does nothing
-
-        let head = try await store.headSeq()
-        var hello = ControlFrame.Hello(seq: head, heartbeatSeconds: limits.heartbeatSeconds)
-        switch session {
-        case .resident(let resident): hello.resident = resident
-        case .kiosk(let kiosk): hello.kiosk = kiosk
-        }
-        try await outbound.writeTextMessage(ControlFrame.text(hello))
+    /// How a connection starts when the ring cannot serve it (no `since`, or one outside the
+    /// ring): the log's head; a full board unless `since` is inside the retained log; and the
+    /// events after that from the log.
+    struct Start: Sendable {
+        var head: Int64
+        var board: WireText?
         var sent: Int64
-        if let since, since <= head, since >= (try await store.oldestRetainedSeq() ?? head + 1) - 1 {
-            sent = since
+        var events: [LiveFrame]
+    }
+
+    func start(_ admission: LiveAdmission) async throws -> Start {
+        let head = try await store.headSeq()
+        var start = Start(head: head, board: nil, sent: 0, events: [])
+        if let since = admission.since, since <= head, since >= (try await store.oldestRetainedSeq() ?? head + 1) - 1 {
+            start.sent = since
+            hub.metrics.resumesFromLog.increment()
         } else {
             let board = try await boardCache.value()
-            try await outbound.writeTextMessage(board.encoded(forKiosk: viewer.isKiosk).frame)
-            sent = board.seq
+            start.board = board.encoded(forKiosk: admission.viewer.isKiosk).frame
+            start.sent = board.seq
+            hub.metrics.boardsSent.increment()
         }
-        var revoked: Bool
-        (sent, revoked) = try await replay(after: sent, to: viewer, outbound: outbound)
-        while mailbox.hasOverflowed, !revoked {
-            // Fell behind while replaying: the log still has everything.
-            mailbox.resetAfterOverflow()
-            (sent, revoked) = try await replay(after: sent, to: viewer, outbound: outbound)
-        }
-        if revoked {
-            // The session ended while the log was replayed: the mailbox's copy of that event is
-            // at or below `sent` and would be skipped.
-            hub.unsubscribe(id)
-            await close(outbound, with: Self.sessionRevoked)
-            return
-        }
-
-        // Whichever half ends first ends the connection. On shutdown, LiveShutdown shuts the
-        // mailboxes down, so the writer half ends with 1001.
-        let closing = await withTaskGroup(of: Ending.self) { group in
-            group.addTask { [sent] in
-                do { return .close(try await forward(mailbox, after: sent, to: viewer, outbound)) } catch { return .failed }
-            }
-            group.addTask {
-                do {
-                    return .close(try await receive(inbound, from: viewer, outbound: outbound, logger: logger))
-                } catch {
-                    return .failed
-                }
-            }
-            group.addTask {
-                // Ends the connection even while the writer is stuck on a client that stopped reading.
-                guard await mailbox.waitUntilOverflowed() else { return .close(.goingAway) }
-                hub.metrics.slowClientCloses.increment()
-                return .close(Self.tooSlow)
-            }
-            let first = await group.next() ?? .failed
-            group.cancelAll()
-            return first
-        }
-        hub.unsubscribe(id)
-        switch closing {
-        case .close(let code?):
-            await close(outbound, with: code)
-        case .failed where Task.isCancelled:
-            // The server is stopping under us.
-            await close(outbound, with: .goingAway)
-        case .close(nil), .failed:
-            break
-        }
-    }
-
-    /// Sends the close frame, giving up after ``Limits/closeWriteTimeout``: a client that stopped
-    /// reading has a full socket, and then hummingbird-websocket's close timeout drops it.
-    private func close(_ outbound: WebSocketOutboundWriter, with code: WebSocketErrorCode) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await outbound.close(code, reason: nil) }
-            group.addTask { [timeout = limits.closeWriteTimeout] in try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    /// How the two halves of a connection ended.
-    private enum Ending: Sendable {
-        /// The close code to send, or nil when the client closed.
-        case close(WebSocketErrorCode?)
-        /// A read or write failed: the connection is gone.
-        case failed
-    }
-
-    /// Sends what the log holds after `seq` for this resident, stopping at the end of their
-    /// session; returns the last seq read, and whether the session was revoked.
-    private func replay(after seq: Int64, to viewer: Viewer, outbound: WebSocketOutboundWriter) async throws
-        -> (sent: Int64, revoked: Bool)
-    {
-        var revoked = false
-        let sent = try await store.readEvents(after: seq) { events in
+        _ = try await store.readEvents(after: start.sent) { events in
             // Frames of other residents' events are not built: an alert's costs a decode.
-            for event in events where !revoked && LiveFrame.isVisible(event.topic, to: viewer.id) {
-                let frame = LiveFrame(event)
-                if frame.kind == .sessionRevoked {
-                    revoked = true
-                    continue
-                }
-                try await outbound.writeTextMessage(viewer.text(of: frame))
-                hub.metrics.framesSent.increment()
+            for event in events where LiveFrame.isVisible(event.topic, to: admission.viewer.id) {
+                start.events.append(LiveFrame(event, compress: false))
             }
         }
-        return (sent, revoked)
-    }
-
-    /// Live frames until the connection must close; returns the close code.
-    private func forward(_ mailbox: Mailbox, after sent: Int64, to viewer: Viewer, _ outbound: WebSocketOutboundWriter)
-        async throws -> WebSocketErrorCode?
-    {
-        while true {
-            switch await mailbox.next() {
-            case .frame(let frame):
-                guard frame.seq > sent else { continue }
-                if frame.kind == .sessionRevoked { return Self.sessionRevoked }
-                try await outbound.writeTextMessage(viewer.text(of: frame))
-                hub.metrics.framesSent.increment()
-                hub.metrics.fanOutLatency.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - frame.publishedAt))
-            case .overflowed:
-                return Self.tooSlow
-            case .shutdown:
-                return .goingAway
-            }
-        }
-    }
-
-    /// Client messages: `ping` → `pong`, `ack` marks an alert as seen, anything else gets an `error` frame.
-    /// Returns when the client closes (nil) or breaks a limit (the close code).
-    private func receive(
-        _ inbound: WebSocketInboundStream, from viewer: Viewer, outbound: WebSocketOutboundWriter, logger: Logger
-    ) async throws
-        -> WebSocketErrorCode?
-    {
-        var window: (start: ContinuousClock.Instant, count: Int) = (.now, 0)
-        for try await message in inbound.messages(maxSize: limits.maxMessageBytes) {
-            let now = ContinuousClock.now
-            if now - window.start > limits.floodWindow { window = (now, 0) }
-            window.count += 1
-            if window.count > limits.floodLimit { return .policyViolation }
-
-            guard case .text(let text) = message else {
-                try await outbound.writeTextMessage(ControlFrame.error(.notJSON, in: viewer.language))
-                continue
-            }
-            switch LiveClientMessage.parse(text) {
-            case .success(.ping(let t)):
-                try await outbound.writeTextMessage(ControlFrame.text(ControlFrame.Pong(t: t)))
-            case .success(.ack(let alertId)):
-                // Seen in an open app: the alert router sends no push for it. Unknown or repeated ids change nothing.
-                _ = try await store.acknowledgeAlert(alertId, residentId: viewer.id, at: Date())
-            case .failure(let rejection):
-                try await outbound.writeTextMessage(ControlFrame.error(rejection, in: viewer.language))
-            }
-        }
-        return nil
+        return start
     }
 }

@@ -1,38 +1,75 @@
 import DeviceState
 import Foundation
+import NIOCore
+import NIOWebSocket
 import Wire
 
-/// A server → client frame of the live protocol, encoded once and shared by every recipient.
+/// One text message on the wire, ready to be written to any number of sockets: plain, and
+/// compressed once for the connections that negotiated permessage-deflate (``LiveDeflate``).
+/// Writing it copies no bytes: every recipient's frame shares the same buffers.
+struct WireText: Sendable {
+    let plain: WebSocketFrame
+    /// `plain` itself when compressing does not pay (short messages).
+    let deflated: WebSocketFrame
+
+    init(_ text: String, compress: Bool = true) {
+        let buffer = ByteBuffer(string: text)
+        plain = WebSocketFrame(fin: true, opcode: .text, data: buffer)
+        if compress, let compressed = LiveDeflate.shared.compress(buffer) {
+            deflated = WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: compressed)
+        } else {
+            deflated = plain
+        }
+    }
+
+    func frame(deflate: Bool) -> WebSocketFrame { deflate ? deflated : plain }
+}
+
+/// A server → client frame of the live protocol, built once on the tailer's task and shared
+/// by every recipient.
 struct LiveFrame: Sendable {
     let seq: Int64
     let topic: Event.Topic
     let kind: Event.Kind
-    /// The JSON text sent on the socket.
+    /// The JSON text sent on the socket, as residents read it.
     let text: String
+    let wire: WireText
+    /// For kiosks: a `machine` frame without who uses the machine (``KioskRedaction``).
+    let kioskText: String
+    let kioskWire: WireText?
     /// An alert's frame per language but English (its title and body rendered for the
     /// reader); empty for every other frame, which reads the same in every language.
-    let localized: [Language: String]
+    let localized: [Language: WireText]
     /// The alert an `alert` frame carries.
     let alertId: String?
     /// When the hub received it (`DispatchTime` nanoseconds), for the fan-out latency metric.
     let publishedAt: UInt64
 
     /// The frame of an event: its payload object with `type` and `seq` spliced in front.
-    init(_ event: Event) {
+    /// `compress`: whether to make the deflated twins (not for one connection's replay).
+    init(_ event: Event, compress: Bool = true) {
         seq = event.seq
         topic = event.topic
         kind = event.kind
         text = FrameText.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: event.payload, as: UTF8.self))
+        wire = WireText(text, compress: compress)
+        kioskText = kind == .machine ? KioskRedaction.text(text) : text
+        kioskWire = kind == .machine ? WireText(kioskText, compress: compress) : nil
         let alert = event.alertPayloads
         alertId = alert?.alertId
         localized = (alert?.byLanguage ?? [:]).mapValues { payload in
-            FrameText.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: payload, as: UTF8.self))
+            WireText(
+                FrameText.splice(type: event.kind.rawValue, seq: event.seq, into: String(decoding: payload, as: UTF8.self)),
+                compress: compress)
         }
         publishedAt = DispatchTime.now().uptimeNanoseconds
     }
 
-    /// The text for a reader of `language`.
-    func text(in language: Language) -> String { localized[language] ?? text }
+    /// What `viewer` is sent.
+    func wire(for viewer: LiveViewer) -> WireText {
+        if viewer.isKiosk { return kioskWire ?? wire }
+        return localized[viewer.language] ?? wire
+    }
 
     /// Whether a connection of `residentId` receives this frame.
     func isVisible(to residentId: String) -> Bool { Self.isVisible(topic, to: residentId) }
@@ -43,6 +80,64 @@ struct LiveFrame: Sendable {
         case .board: true
         case .resident(let id): id == residentId
         }
+    }
+}
+
+/// What one tailer read publishes, in seq order: single frames, and runs of board frames that
+/// connections which asked for `batch=1` get as one `batch` frame each (docs/live-protocol.md).
+/// Built once per read, so a burst costs its encoding once, not once per connection.
+struct LiveBurst: Sendable {
+    enum Item: Sendable {
+        case single(LiveFrame)
+        /// Board frames, every one visible to every connection, and their `batch` frame.
+        case run([LiveFrame], batch: WireText, kioskBatch: WireText)
+    }
+
+    static let maxFramesPerBatch = 64
+    static let maxBatchBytes = 32 * 1024
+
+    let items: [Item]
+    let frameCount: Int
+    /// When the hub received the newest frame, for the fan-out latency metric.
+    let publishedAt: UInt64?
+
+    /// `compress`: whether the batches get a deflated twin (not for one connection's replay).
+    init(_ frames: [LiveFrame], compress: Bool = true) {
+        frameCount = frames.count
+        publishedAt = frames.last?.publishedAt
+        var items: [Item] = []
+        var run: [LiveFrame] = []
+        var runBytes = 0
+        func endRun() {
+            if run.count == 1 {
+                items.append(.single(run[0]))
+            } else if run.count > 1 {
+                items.append(
+                    .run(
+                        run, batch: WireText(Self.batchText(run, \.text), compress: compress),
+                        kioskBatch: WireText(Self.batchText(run, \.kioskText), compress: compress)))
+            }
+            run = []
+            runBytes = 0
+        }
+        for frame in frames {
+            guard case .board = frame.topic else {
+                endRun()
+                items.append(.single(frame))
+                continue
+            }
+            if run.count == Self.maxFramesPerBatch || runBytes + frame.text.utf8.count > Self.maxBatchBytes { endRun() }
+            run.append(frame)
+            runBytes += frame.text.utf8.count
+        }
+        endRun()
+        self.items = items
+    }
+
+    /// `{"type":"batch","seq":<the last frame's>,"frames":[…]}` around frames already encoded.
+    private static func batchText(_ run: [LiveFrame], _ text: KeyPath<LiveFrame, String>) -> String {
+        #"{"type":"batch","seq":\#(run.last?.seq ?? 0),"frames":["# + run.map { $0[keyPath: text] }.joined(separator: ",")
+            + "]}"
     }
 }
 

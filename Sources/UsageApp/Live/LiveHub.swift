@@ -1,80 +1,82 @@
 import DeviceState
 import Foundation
+import NIOCore
 import Synchronization
 
 /// The open live connections, and the fan-out of new events to them.
 ///
-/// Each event's frame is encoded once, then pushed into every interested connection's
-/// ``Mailbox`` without waiting: a slow connection overflows its own mailbox and is closed
-/// with 4008, the others do not notice.
+/// Each event's frame is encoded (and compressed) once. The hub hands a tailer read to
+/// each event loop that has connections, with one `execute` per loop; the loop writes the
+/// shared frames to each of its connections and flushes each once (``LiveLoop``). No task,
+/// continuation or copy is made per recipient. A connection whose socket stays unwritable
+/// while ``maxFramesBehind`` more frames are queued for it is closed with 4008; the
+/// others do not notice.
 final class LiveHub: Sendable {
-    struct Subscriber: Sendable {
-        var residentId: String
-        var mailbox: Mailbox
-    }
-
-    /// Frames a connection may fall behind by before it is closed as too slow. Frames are
-    /// shared, so a full mailbox holds only references; it must absorb a burst that the
-    /// tailer reads in one poll after another process's bulk change.
-    let mailboxCapacity: Int
+    /// Frames a connection may fall behind by, once its socket stopped taking bytes, before
+    /// it is closed as too slow. It must absorb a burst that the tailer reads in one poll
+    /// after another process's bulk change.
+    let maxFramesBehind: Int
     let metrics = LiveMetrics()
-    private struct Subscribers {
-        var next = 0
-        var byID: [Int: Subscriber] = [:]
-        /// Set by ``shutDown()``: a connection arriving later is closed at once.
-        var shuttingDown = false
-        /// Moves with every connection that opens or closes.
-        var version = 0
+    let ring: LiveRing
+
+    private struct Registry {
+        var loops: [ObjectIdentifier: LiveLoop] = [:]
+        var count = 0
         /// Open connections by resident (or kiosk) id.
         var perViewer: [String: Int] = [:]
+        /// Moves with every connection that opens or closes.
+        var version = 0
+        /// Set by ``shutDown()``: a connection arriving later is closed at once.
+        var shuttingDown = false
     }
-    private let subscribers = Mutex(Subscribers())
+    private let registry = Mutex(Registry())
 
-    init(mailboxCapacity: Int = 1024) {
-        self.mailboxCapacity = mailboxCapacity
+    init(maxFramesBehind: Int = 1024, ringCapacity: Int = 8192) {
+        self.maxFramesBehind = maxFramesBehind
+        ring = LiveRing(capacity: ringCapacity)
     }
 
-    /// Registers a connection; it receives every frame published from now on that it may see.
-    /// During shutdown its mailbox is shut down from the start, so the connection closes
-    /// with 1001 at once: a client reconnecting quickly must not hold the stopping server open.
-    func subscribe(residentId: String) -> (id: Int, mailbox: Mailbox) {
-        let mailbox = Mailbox(capacity: mailboxCapacity)
-        let (id, count, shuttingDown) = subscribers.withLock { state in
-            defer { state.next += 1 }
+    /// Counts a connection of `viewerId` on `eventLoop`; returns the loop's shard, and
+    /// whether the server is shutting down (the connection then closes with 1001 at once:
+    /// a client reconnecting quickly must not hold the stopping server open).
+    func join(_ viewerId: String, on eventLoop: any EventLoop) -> (loop: LiveLoop, shuttingDown: Bool) {
+        let (loop, count, shuttingDown) = registry.withLock { state in
+            state.count += 1
             state.version += 1
-            state.byID[state.next] = Subscriber(residentId: residentId, mailbox: mailbox)
-            state.perViewer[residentId, default: 0] += 1
-            return (state.next, state.byID.count, state.shuttingDown)
+            state.perViewer[viewerId, default: 0] += 1
+            let key = ObjectIdentifier(eventLoop)
+            let loop = state.loops[key] ?? LiveLoop(eventLoop: eventLoop, metrics: metrics)
+            state.loops[key] = loop
+            return (loop, state.count, state.shuttingDown)
         }
         metrics.connections.record(count)
-        if shuttingDown { mailbox.shutDown() }
-        return (id, mailbox)
+        return (loop, shuttingDown)
     }
 
-    /// Removes a connection; does nothing when it is already gone.
-    func unsubscribe(_ id: Int) {
-        let count = subscribers.withLock { state -> Int? in
-            guard let gone = state.byID.removeValue(forKey: id) else { return nil }
+    /// Uncounts a connection that ``join(_:on:)`` counted.
+    func leave(_ viewerId: String) {
+        let count = registry.withLock { state in
+            state.count -= 1
             state.version += 1
-            if state.perViewer[gone.residentId, default: 1] <= 1 {
-                state.perViewer[gone.residentId] = nil
+            if state.perViewer[viewerId, default: 1] <= 1 {
+                state.perViewer[viewerId] = nil
             } else {
-                state.perViewer[gone.residentId]! -= 1
+                state.perViewer[viewerId]! -= 1
             }
-            return state.byID.count
+            return state.count
         }
-        if let count { metrics.connections.record(count) }
+        metrics.connections.record(count)
     }
 
-    var connectionCount: Int { subscribers.withLock { $0.byID.count } }
+    var connectionCount: Int { registry.withLock { $0.count } }
 
     /// Open connections of one resident or kiosk.
-    func connectionCount(of residentId: String) -> Int { subscribers.withLock { $0.perViewer[residentId] ?? 0 } }
+    func connectionCount(of viewerId: String) -> Int { registry.withLock { $0.perViewer[viewerId] ?? 0 } }
 
     /// The residents with an open connection here, and a number that moves whenever a
     /// connection opens or closes (so a reporter can tell when the set may have changed).
     var presence: (residents: Set<String>, version: Int) {
-        subscribers.withLock { state in (Set(state.byID.values.map(\.residentId)), state.version) }
+        registry.withLock { state in (Set(state.perViewer.keys), state.version) }
     }
 
     /// An alert whose resident had no open connection here when it was published.
@@ -92,24 +94,24 @@ final class LiveHub: Sendable {
         var live: [LiveDelivery] = []
     }
 
-    /// Hands each event's frame to the connections that see it.
+    /// Hands each event's frame to the connections that see it: into the ring first, so a
+    /// connection joining meanwhile finds it there if its loop's delivery misses it.
     @discardableResult
     func publish(_ events: [Event]) -> PublishedAlerts {
-        guard !events.isEmpty else { return PublishedAlerts() }
-        let frames = events.map(LiveFrame.init)
-        let current = subscribers.withLock { Array($0.byID.values) }
+        guard let last = events.last else { return PublishedAlerts() }
+        let frames = events.map { LiveFrame($0) }
+        ring.append(frames, head: last.seq)
+        let burst = LiveBurst(frames)
+        let (loops, perViewer) = registry.withLock { state in (Array(state.loops.values), state.perViewer) }
+        for loop in loops { loop.deliver(burst) }
+
         var alerts = PublishedAlerts()
-        for (event, frame) in zip(events, frames) {
-            var sockets = 0
-            for subscriber in current where frame.isVisible(to: subscriber.residentId) {
-                subscriber.mailbox.push(frame)
-                sockets += 1
-            }
-            guard case .resident(let residentId) = event.topic, let id = frame.alertId else { continue }
-            if sockets == 0 {
-                alerts.unreached.append(UnreachedAlert(alertId: id, residentId: residentId))
-            } else {
+        for frame in frames {
+            guard case .resident(let residentId) = frame.topic, let id = frame.alertId else { continue }
+            if let sockets = perViewer[residentId] {
                 alerts.live.append(LiveDelivery(alertId: id, sockets: sockets))
+            } else {
+                alerts.unreached.append(UnreachedAlert(alertId: id, residentId: residentId))
             }
         }
         return alerts
@@ -117,10 +119,10 @@ final class LiveHub: Sendable {
 
     /// The server is going away: every connection closes with 1001.
     func shutDown() {
-        let current = subscribers.withLock { state in
+        let loops = registry.withLock { state in
             state.shuttingDown = true
-            return Array(state.byID.values)
+            return Array(state.loops.values)
         }
-        for subscriber in current { subscriber.mailbox.shutDown() }
+        for loop in loops { loop.closeAll() }
     }
 }

@@ -1,8 +1,6 @@
 import DeviceState
 import Foundation
 import Hummingbird
-import HummingbirdWSCompression
-import HummingbirdWebSocket
 import Logging
 import Notify
 import ServiceLifecycle
@@ -64,14 +62,9 @@ func buildServer(
     .addRoutes(to: router)
     DocumentController(store: store).addRoutes(to: router)
 
-    let refusals = UpgradeRefusals()
-    let webSocketRouter = Router(context: LiveRequestContext.self)
-    LiveController(
+    let live = LiveController(
         store: store, sessions: sessions, hub: hub, boardCache: boardCache, publicOrigin: configuration.publicOrigin,
-        refusals: refusals, maxLivePerViewer: configuration.connectionLimits.maxLivePerViewer,
-        defaultLanguage: configuration.defaultLanguage
-    )
-    .addRoutes(to: webSocketRouter)
+        maxLivePerViewer: configuration.connectionLimits.maxLivePerViewer, defaultLanguage: configuration.defaultLanguage)
 
     // This instance, as other instances and the store's leases know it.
     let instance =
@@ -106,17 +99,11 @@ func buildServer(
 
     let application = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: webSocketRouter,
-            configuration: WebSocketServerConfiguration(
-                maxFrameSize: Request.maxJSONBodyBytes,
-                extensions: [BoundedDeflate.factory(maxMessageBytes: Request.maxJSONBodyBytes)],
-                autoPing: .enabled(timePeriod: .seconds(25)),
-                closeTimeout: .seconds(2)),
-            refusals: refusals, sendBufferBytes: configuration.socketSendBufferBytes,
-            limits: configuration.connectionLimits),
+        server: .washboard(
+            live: live, sendBufferBytes: configuration.socketSendBufferBytes, limits: configuration.connectionLimits),
         configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "washboard"),
+            // A reconnect storm after a restart: thousands of connections at once (the default is 256).
+            address: .hostname(configuration.host, port: configuration.port), serverName: "washboard", backlog: 4096),
         services: services,
         onServerRunning: { [port = configuration.port] channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)

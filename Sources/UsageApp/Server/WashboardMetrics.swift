@@ -30,8 +30,14 @@ struct LiveMetrics: Sendable {
     let connections: Metrics.Gauge
     let framesSent: Metrics.Counter
     let slowClientCloses: Metrics.Counter
-    /// From the tailer handing an event to the hub to its frame being written to a socket.
+    /// From the tailer handing events to the hub to their frames being written to the last
+    /// socket of an event loop: one sample per loop and tailer read.
     let fanOutLatency: Metrics.Timer
+    /// How connections started: resumed from the hub's ring, resumed from the event log, or
+    /// sent a full board (from the board cache).
+    let resumesFromMemory: Metrics.Counter
+    let resumesFromLog: Metrics.Counter
+    let boardsSent: Metrics.Counter
 
     init() {
         _ = WashboardMetrics.registry
@@ -39,5 +45,8 @@ struct LiveMetrics: Sendable {
         framesSent = Metrics.Counter(label: "washboard_live_frames_sent_total")
         slowClientCloses = Metrics.Counter(label: "washboard_live_slow_client_closes_total")
         fanOutLatency = Metrics.Timer(label: "washboard_live_fanout_seconds")
+        resumesFromMemory = Metrics.Counter(label: "washboard_live_starts_total", dimensions: [("from", "memory")])
+        resumesFromLog = Metrics.Counter(label: "washboard_live_starts_total", dimensions: [("from", "log")])
+        boardsSent = Metrics.Counter(label: "washboard_live_starts_total", dimensions: [("from", "board")])
     }
 }

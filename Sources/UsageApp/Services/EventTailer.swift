@@ -36,7 +36,7 @@ struct EventTailer: Service {
     }
 
     func run() async throws {
-        var cursor = try await store.headSeq()
+        var cursor = try await warmRing()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { [wake, pollInterval] in
@@ -57,6 +57,16 @@ struct EventTailer: Service {
         } onGracefulShutdown: { [wake] in
             wake.finish()
         }
+    }
+
+    /// Fills the hub's ring with the newest retained events, so that clients resuming after a
+    /// restart are served from memory; returns the head read, where tailing starts.
+    private func warmRing() async throws -> Int64 {
+        let head = try await store.headSeq()
+        let from = max(0, head - Int64(hub.ring.capacity))
+        let events = try await store.events(after: from, limit: hub.ring.capacity).filter { $0.seq <= head }
+        hub.ring.warm(after: from, head: head, oldest: try await store.oldestRetainedSeq(), events: events)
+        return head
     }
 
     /// Publishes every event after `cursor`; returns the new cursor.

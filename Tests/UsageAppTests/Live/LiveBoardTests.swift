@@ -1,3 +1,4 @@
+import CompressNIO
 import DeviceState
 import Foundation
 import HTTPTypes
@@ -6,6 +7,7 @@ import HummingbirdWSClient
 import HummingbirdWSCompression
 import Logging
 import NIOCore
+import NIOEmbedded
 import NIOWebSocket
 import Synchronization
 import Testing
@@ -202,12 +204,13 @@ struct LiveBoardTests {
     func slowClient() async throws {
         let dorm = try await TestDorm()
         let (_, token) = try await dorm.resident()
-        let hub = LiveHub(mailboxCapacity: 64)
+        let hub = LiveHub(maxFramesBehind: 64)
         // A small send buffer, so the stalled socket fills after kilobytes, not the kernel's 4 MB.
         try await dorm.withServer(hub: hub, socketSendBufferBytes: 4096) { client in
             let port = try #require(client.port)
             let start = try await dorm.store.headSeq()
-            let slow = try RawWebSocket(port: port, token: token)
+            // Its handshake blocks: off the cooperative pool, which the server's session lookup needs.
+            let slow = try await onOwnThread { Result { try RawWebSocket(port: port, token: token) } }.get()
             let outcome = Mutex<(last: Int64, notices: Int)>((0, 0))
             let received = Received()
             try await dorm.live(port: port, token: token) { inbound, outbound in
@@ -235,27 +238,6 @@ struct LiveBoardTests {
             let code = slow.readCloseCode()
             #expect(code == nil || code == 4008, "its stream ends; with 4008 if the close frame got through the full socket")
         }
-    }
-
-    @Test("a subscriber that stops taking frames overflows (the connection closes with 4008); another gets every frame")
-    func slowSubscriber() async throws {
-        let hub = LiveHub(mailboxCapacity: 8)
-        let (_, stalled) = hub.subscribe(residentId: "r1")
-        let (_, reading) = hub.subscribe(residentId: "r2")
-        var seen: [Int64] = []
-        for seq in Int64(1)...20 {
-            hub.publish([Event(seq: seq, at: Date(), topic: .board, kind: .machine, payload: Data("{}".utf8))])
-            if case .frame(let frame) = await reading.next() { seen.append(frame.seq) }
-        }
-        #expect(seen == Array(1...20))
-        guard case .overflowed = await stalled.next() else {
-            Issue.record("the stalled mailbox should have overflowed")
-            return
-        }
-        // A resident's own events reach only them.
-        hub.publish([Event(seq: 21, at: Date(), topic: .resident("r1"), kind: .alert, payload: Data("{}".utf8))])
-        hub.publish([Event(seq: 22, at: Date(), topic: .board, kind: .machine, payload: Data("{}".utf8))])
-        if case .frame(let frame) = await reading.next() { #expect(frame.seq == 22) }
     }
 
     @Test("a connected resident whose session is revoked is closed with 4001")
@@ -325,21 +307,214 @@ struct LiveBoardTests {
     }
 }
 
+@Suite("permessage-deflate on the live board", .timeLimit(.minutes(1)))
+struct LiveDeflateTests {
+    @Test(
+        "agreed without context takeover, or declined for a server window under 15 bits; every socket gets the same compressed bytes, which inflate to the frame"
+    )
+    func compressedOnce() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer { client in
+            let port = try #require(client.port)
+            // Off the cooperative pool: the handshakes block, and the server's session lookup needs the pool.
+            func open(offering offer: String) async throws -> RawWebSocket {
+                try await onOwnThread { Result { try RawWebSocket(port: port, token: token, extensions: offer) } }.get()
+            }
+            let declined = try await open(offering: "permessage-deflate; server_max_window_bits=10")
+            #expect(!declined.handshake.lowercased().contains("sec-websocket-extensions"), "\(declined.handshake)")
+            let sockets = [
+                try await open(offering: "permessage-deflate; client_max_window_bits"),
+                try await open(offering: "permessage-deflate; client_max_window_bits"),
+            ]
+            for socket in sockets {
+                #expect(
+                    socket.handshake.lowercased().contains(
+                        "sec-websocket-extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover"),
+                    "\(socket.handshake)")
+                let greeting = try await onOwnThread { Result { try [socket.readFrame(), socket.readFrame()] } }.get()
+                #expect(greeting.map(\.compressed) == [false, true], "hello is short; the board is compressed")
+            }
+            let text = String(repeating: "The dryers in Hall A are being serviced. ", count: 12)
+            _ = try await dorm.store.postNotice(
+                Notice(id: UUID().uuidString, text: text, severity: .info, publishAt: .currentSecond, createdAt: .currentSecond),
+                at: .currentSecond)
+            let frames = try await onOwnThread { Result { try sockets.map { try $0.readFrame() } } }.get()
+            #expect(frames.allSatisfy { $0.compressed })
+            #expect(frames[0].payload == frames[1].payload)
+            // RFC 7692 §7.2.2: the receiver appends the sync flush's tail before inflating.
+            var compressed = ByteBuffer(bytes: frames[0].payload + [0x00, 0x00, 0xFF, 0xFF])
+            let inflated = String(
+                buffer: try compressed.decompressStream(with: ZlibDecompressor(algorithm: .deflate), maxSize: 1 << 16))
+            #expect(inflated.hasPrefix(#"{"type":"notice","seq":"#))
+            #expect(inflated.contains("Hall A are being serviced. The dryers"))
+            #expect(frames[0].payload.count * 2 < inflated.utf8.count)
+        }
+    }
+}
+
+/// Live connections in embedded channels, fed by a hub whose ring starts empty at seq 0:
+/// what a connection writes, frame by frame, with no socket in between.
 @Suite("Live hub")
 struct LiveHubTests {
-    @Test(
-        "a connection arriving after shutdown began is told to go away at once, not kept open", .timeLimit(.minutes(1)))
-    func subscribeDuringShutdown() async {
-        let hub = LiveHub()
-        let (_, early) = hub.subscribe(residentId: "a")
-        hub.shutDown()
-        let (_, late) = hub.subscribe(residentId: "b")
-        for mailbox in [early, late] {
-            guard case .shutdown = await mailbox.next() else {
-                Issue.record("the mailbox should be shut down")
-                continue
-            }
+    let dorm: TestDorm
+    let residents: [Resident]
+
+    init() async throws {
+        dorm = try await TestDorm()
+        var residents: [Resident] = []
+        for name in ["Ada", "Bo"] {
+            let (_, token) = try await dorm.resident(name)
+            residents.append(try #require(try await dorm.store.resident(forToken: token, at: Date(), idleLimit: 3600)))
         }
+        self.residents = residents
+    }
+
+    func controller(_ hub: LiveHub) -> LiveController {
+        LiveController(
+            store: dorm.store, sessions: Sessions(store: dorm.store, publicOrigin: TestDorm.publicOrigin, idleLimit: 3600),
+            hub: hub, boardCache: BoardSnapshot.cache(store: dorm.store, ttl: .seconds(1)), publicOrigin: TestDorm.publicOrigin)
+    }
+
+    /// A connection of `resident` resuming at `since`, past its hello.
+    func connect(_ resident: Resident, to hub: LiveHub, since: Int64 = 0, batch: Bool = false) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
+        let admission = LiveAdmission(
+            viewer: LiveViewer(.resident(resident), language: .english), since: since, deflate: false, batch: batch)
+        try channel.pipeline.syncOperations.addHandler(LiveConnection(admission: admission, live: controller(hub)))
+        return channel
+    }
+
+    /// Runs the channel's loop, then takes what it wrote.
+    func written(_ channel: EmbeddedChannel) throws -> [WebSocketFrame] {
+        channel.embeddedEventLoop.run()
+        var frames: [WebSocketFrame] = []
+        while let frame = try channel.readOutbound(as: WebSocketFrame.self) { frames.append(frame) }
+        return frames
+    }
+
+    func seqs(_ frames: [WebSocketFrame]) throws -> [Int64] {
+        try frames.filter { $0.opcode == .text }.map { try #require(FrameSeq.of(String(buffer: $0.data))) }
+    }
+
+    func machineEvent(_ seq: Int64) -> Event {
+        Event(seq: seq, at: Date(), topic: .board, kind: .machine, payload: Data(#"{"machine":{"id":"W1"}}"#.utf8))
+    }
+
+    @Test("a connection whose socket stops taking bytes is closed with 4008 after the allowed frames; another gets every frame")
+    func slowConnection() throws {
+        let hub = LiveHub(maxFramesBehind: 8)
+        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let stalled = try connect(residents[0], to: hub)
+        let reading = try connect(residents[1], to: hub)
+        #expect(try written(stalled).count == 1, "hello")
+        _ = try written(reading)
+        stalled.isWritable = false
+        stalled.pipeline.fireChannelWritabilityChanged()
+        var seen: [Int64] = []
+        for seq in Int64(1)...20 {
+            hub.publish([machineEvent(seq)])
+            seen += try seqs(written(reading))
+        }
+        #expect(seen == Array(1...20))
+        let stalledFrames = try written(stalled)
+        #expect(try seqs(stalledFrames) == Array(1...8))
+        let close = try #require(stalledFrames.last)
+        #expect(close.opcode == .connectionClose)
+        var code = close.data
+        #expect(code.readWebSocketErrorCode() == .unknown(4008))
+        hub.publish([machineEvent(21)])
+        #expect(try written(stalled).isEmpty, "nothing after the close")
+        #expect(try seqs(written(reading)) == [21])
+    }
+
+    @Test("a socket that takes bytes again before the limit is not closed")
+    func recovers() throws {
+        let hub = LiveHub(maxFramesBehind: 8)
+        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let channel = try connect(residents[0], to: hub)
+        _ = try written(channel)
+        for round in Int64(0)..<3 {
+            channel.isWritable = false
+            channel.pipeline.fireChannelWritabilityChanged()
+            for seq in Int64(1)...8 { hub.publish([machineEvent(round * 8 + seq)]) }
+            channel.isWritable = true
+            channel.pipeline.fireChannelWritabilityChanged()
+        }
+        #expect(try seqs(written(channel)) == Array(1...24))
+    }
+
+    @Test("a resident's own events reach only their connections, in seq order with the board's")
+    func residentTopic() throws {
+        let hub = LiveHub()
+        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let ada = try connect(residents[0], to: hub)
+        let bo = try connect(residents[1], to: hub)
+        _ = try written(ada)
+        _ = try written(bo)
+        let alert = Event(
+            seq: 2, at: Date(), topic: .resident(residents[0].id), kind: .alertsRead, payload: Data(#"{"ids":null}"#.utf8))
+        let published = hub.publish([machineEvent(1), alert, machineEvent(3)])
+        #expect(try seqs(written(ada)) == [1, 2, 3])
+        #expect(try seqs(written(bo)) == [1, 3])
+        #expect(published.unreached.isEmpty)
+    }
+
+    @Test(
+        "with batch=1, a burst of board frames comes as one batch frame; an alert in between splits it; a resume inside a run gets single frames"
+    )
+    func batches() throws {
+        let hub = LiveHub()
+        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let batched = try connect(residents[0], to: hub, batch: true)
+        let plain = try connect(residents[1], to: hub)
+        _ = try written(batched)
+        _ = try written(plain)
+        let alert = Event(
+            seq: 4, at: Date(), topic: .resident(residents[0].id), kind: .alertsRead, payload: Data(#"{"ids":null}"#.utf8))
+        hub.publish([machineEvent(1), machineEvent(2), machineEvent(3), alert, machineEvent(5), machineEvent(6)])
+        let texts = try written(batched).map { String(buffer: $0.data) }
+        #expect(texts.count == 3)
+        #expect(texts.first?.hasPrefix(#"{"type":"batch","seq":3,"frames":[{"type":"machine","seq":1,"#) == true)
+        #expect(texts.last?.hasPrefix(#"{"type":"batch","seq":6,"frames":[{"type":"machine","seq":5,"#) == true)
+        let batch = try JSONSerialization.jsonObject(with: Data(texts[0].utf8)) as? [String: Any]
+        #expect((batch?["frames"] as? [[String: Any]])?.compactMap { $0["seq"] as? Int } == [1, 2, 3])
+        #expect(try seqs(written(plain)) == [1, 2, 3, 5, 6])
+
+        // Resuming at 5 with the ring holding 1…6: of the last run only 6 is new.
+        let resumed = try connect(residents[0], to: hub, since: 5, batch: true)
+        let frames = try written(resumed).map { String(buffer: $0.data) }
+        #expect(frames.count == 2)
+        #expect(frames.first?.contains(#""type":"hello""#) == true)
+        #expect(frames.first?.contains(#""seq":6"#) == true, "hello carries the ring's head")
+        #expect(frames.last?.hasPrefix(#"{"type":"machine","seq":6,"#) == true)
+    }
+
+    @Test("shutdown closes every connection with 1001, and one arriving later at once", .timeLimit(.minutes(1)))
+    func shutdown() throws {
+        let hub = LiveHub()
+        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let early = try connect(residents[0], to: hub)
+        _ = try written(early)
+        hub.shutDown()
+        let late = try connect(residents[1], to: hub)
+        for channel in [early, late] {
+            let frames = try written(channel)
+            #expect(frames.count == 1, "only the close")
+            var data = try #require(frames.last?.data)
+            #expect(frames.last?.opcode == .connectionClose)
+            #expect(data.readWebSocketErrorCode() == .goingAway)
+        }
+        #expect(hub.connectionCount == 0)
+    }
+}
+
+/// The seq of a frame's text, as the load client reads it.
+enum FrameSeq {
+    static func of(_ text: String) -> Int64? {
+        guard let range = text.range(of: #""seq":"#) else { return nil }
+        return Int64(text[range.upperBound...].prefix { $0.isNumber })
     }
 }
 

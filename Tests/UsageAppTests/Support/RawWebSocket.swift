@@ -21,9 +21,13 @@ func connectToLoopback(_ fd: Int32, port: Int) throws {
 /// (A client library would buffer frames in memory and never push back.)
 final class RawWebSocket: @unchecked Sendable {
     let fd: Int32
+    /// The server's answer to the upgrade, head only.
+    let handshake: String
 
-    init(port: Int, token: String) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// `extensions`: a `Sec-WebSocket-Extensions` offer, as a browser sends it.
+    init(port: Int, token: String, extensions: String? = nil) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
         var bufferSize: Int32 = 2048
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -31,7 +35,8 @@ final class RawWebSocket: @unchecked Sendable {
         try connectToLoopback(fd, port: port)
         let request =
             "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer \(token)\r\n\r\n"
+            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer \(token)\r\n"
+            + (extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? "") + "\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         var head = [UInt8]()
         var byte: UInt8 = 0
@@ -39,7 +44,27 @@ final class RawWebSocket: @unchecked Sendable {
             guard recv(fd, &byte, 1, 0) == 1 else { throw Failure("no handshake response") }
             head.append(byte)
         }
-        guard String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101") else { throw Failure("upgrade refused") }
+        handshake = String(decoding: head, as: UTF8.self)
+        guard handshake.hasPrefix("HTTP/1.1 101") else { throw Failure("upgrade refused") }
+    }
+
+    /// One whole server frame: whether it is compressed (RSV1), its opcode, its payload.
+    func readFrame() throws -> (compressed: Bool, opcode: UInt8, payload: [UInt8]) {
+        let header = try read(2)
+        var length = Int(header[1] & 0x7f)
+        if length >= 126 { length = try read(length == 126 ? 2 : 8).reduce(0) { $0 << 8 | Int($1) } }
+        return (header[0] & 0x40 != 0, header[0] & 0x0f, try read(length))
+    }
+
+    private func read(_ count: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes[filled...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, count - filled, 0) }
+            guard got > 0 else { throw Failure("the connection ended") }
+            filled += got
+        }
+        return bytes
     }
 
     /// Waits for the server's first frame (`hello`): the connection is then registered.

@@ -43,6 +43,8 @@ final class Sessions: Sendable {
     /// `scheme://host[:port]` of the PWA: a cookie-authenticated write from any other origin is refused.
     let publicOrigin: String
     private let cache = Mutex<[String: (viewer: Session.Viewer, at: ContinuousClock.Instant)]>([:])
+    /// Store lookups under way, so that a storm of requests with one token reads it once.
+    private let lookups = Mutex<[String: Task<Session.Viewer, any Error>]>([:])
 
     /// A session unused this long has ended (``SessionLifetime``; `serve --session-idle-days`).
     let idleLimit: TimeInterval
@@ -56,6 +58,28 @@ final class Sessions: Sendable {
     /// The session of the request. Throws 401 without valid credentials, and 403 for a
     /// cookie-authenticated write sent from a foreign origin (cross-site request forgery).
     func session(of request: Request) async throws -> Session {
+        let token = try token(of: request)
+        if let viewer = cached(token) {
+            return Session(viewer: viewer, token: token)
+        }
+        let (lookup, isFirst) = lookups.withLock { lookups in
+            if let lookup = lookups[token] { return (lookup, false) }
+            let lookup = Task { try await self.lookUp(token) }
+            lookups[token] = lookup
+            return (lookup, true)
+        }
+        defer { if isFirst { lookups.withLock { _ = $0.removeValue(forKey: token) } } }
+        return Session(viewer: try await lookup.value, token: token)
+    }
+
+    /// The session of the request when its token was looked up within ``cacheTTL``; nil
+    /// when only the store can tell. Throws as ``session(of:)`` does for bad credentials.
+    func cachedSession(of request: Request) throws -> Session? {
+        let token = try token(of: request)
+        return cached(token).map { Session(viewer: $0, token: token) }
+    }
+
+    private func token(of request: Request) throws -> String {
         let token: String
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
@@ -70,9 +94,10 @@ final class Sessions: Sendable {
         guard token.hasPrefix("wb_") || token.hasPrefix(Kiosk.tokenPrefix), token.count <= 100 else {
             throw Problem.unauthenticated(.sessionTokenMalformed)
         }
-        if let viewer = cached(token) {
-            return Session(viewer: viewer, token: token)
-        }
+        return token
+    }
+
+    private func lookUp(_ token: String) async throws -> Session.Viewer {
         let viewer: Session.Viewer
         if token.hasPrefix(Kiosk.tokenPrefix) {
             guard let kiosk = try await store.kiosk(forToken: token) else { throw Problem.unauthenticated(.sessionEnded) }
@@ -84,7 +109,7 @@ final class Sessions: Sendable {
             viewer = .resident(resident)
         }
         remember(viewer, for: token)
-        return Session(viewer: viewer, token: token)
+        return viewer
     }
 
     /// Forgets a token at once (logout).
