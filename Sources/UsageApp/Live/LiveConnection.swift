@@ -28,6 +28,9 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
     private var phase = Phase.starting(held: [], frames: 0)
     private var context: ChannelHandlerContext?
+    /// Where whole frames (``WireText``) are written: past NIO's frame encoder, which
+    /// encodes this connection's control frames.
+    private var wire: ChannelHandlerContext?
     private var loop: LiveLoop?
     /// Its place in its loop's list.
     var index = 0
@@ -47,8 +50,22 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Joining
 
+    /// Adds a connection after NIO's WebSocket codec in `pipeline`.
+    static func install(in pipeline: ChannelPipeline.SynchronousOperations, admission: LiveAdmission, live: LiveController)
+        throws
+    {
+        try pipeline.addHandler(WireWriter(), position: .before(try pipeline.handler(type: WebSocketFrameEncoder.self)))
+        try pipeline.addHandler(LiveConnection(admission: admission, live: live))
+    }
+
+    /// Marks the place in the pipeline between the socket and NIO's frame encoder.
+    final class WireWriter: ChannelOutboundHandler, RemovableChannelHandler {
+        typealias OutboundIn = ByteBuffer
+    }
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        wire = try? context.pipeline.syncOperations.context(handlerType: WireWriter.self)
         let (loop, shuttingDown) = hub.join(viewer.id, on: context.eventLoop)
         self.loop = loop
         loop.add(self)
@@ -58,8 +75,8 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
             sendHello(head: resumed.head)
             sentSeq = since
             phase = .live
-            if !resumed.frames.isEmpty { _ = send(LiveBurst(Array(resumed.frames), compress: false)) }
-            context.flush()
+            if !resumed.frames.isEmpty { replay(LiveBurst(Array(resumed.frames), compress: false)) }
+            flush()
             return
         }
         let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -78,9 +95,13 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
         if let board = start.board { write(board) }
         sentSeq = start.sent
         phase = .live
-        _ = send(LiveBurst(start.events, compress: false))
-        for burst in held { _ = send(burst) }
-        context.flush()
+        replay(LiveBurst(start.events, compress: false))
+        for burst in held { replay(burst) }
+        flush()
+    }
+
+    private func replay(_ burst: LiveBurst) {
+        hub.metrics.framesSent.increment(by: Int64(send(burst)))
     }
 
     private func sendHello(head: Int64) {
@@ -137,15 +158,15 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
         return written
     }
 
-    func flush() { context?.flush() }
+    func flush() { wire?.flush() }
 
     private func write(_ text: WireText) {
-        guard let context, !isClosing else { return }
-        if !context.channel.isWritable {
+        guard let wire, !isClosing else { return }
+        if !wire.channel.isWritable {
             behind += 1
             if behind > hub.maxFramesBehind { return tooSlow() }
         }
-        context.write(wrapOutboundOut(text.frame(deflate: admission.deflate)), promise: nil)
+        wire.write(NIOAny(text.bytes(deflate: admission.deflate)), promise: nil)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -184,6 +205,7 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         leave()
         self.context = nil
+        wire = nil
     }
 
     /// Out of the hub's fan-out and counts, once: the connection is closing.
@@ -296,6 +318,6 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     private func reply(_ text: String) {
         write(WireText(text, compress: false))
-        context?.flush()
+        flush()
     }
 }

@@ -1,28 +1,44 @@
 import DeviceState
 import Foundation
 import NIOCore
+import NIOEmbedded
 import NIOWebSocket
 import Wire
 
-/// One text message on the wire, ready to be written to any number of sockets: plain, and
-/// compressed once for the connections that negotiated permessage-deflate (``LiveDeflate``).
-/// Writing it copies no bytes: every recipient's frame shares the same buffers.
+/// One text message as whole WebSocket frames, header and payload, ready to be written to
+/// any number of sockets: plain, and compressed once for the connections that negotiated
+/// permessage-deflate (``LiveDeflate``). Writing it copies no bytes and encodes nothing:
+/// every recipient's write shares the same buffer, one iovec each.
 struct WireText: Sendable {
-    let plain: WebSocketFrame
+    let plain: ByteBuffer
     /// `plain` itself when compressing does not pay (short messages).
-    let deflated: WebSocketFrame
+    let deflated: ByteBuffer
 
     init(_ text: String, compress: Bool = true) {
-        let buffer = ByteBuffer(string: text)
-        plain = WebSocketFrame(fin: true, opcode: .text, data: buffer)
-        if compress, let compressed = LiveDeflate.shared.compress(buffer) {
-            deflated = WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: compressed)
+        let payload = ByteBuffer(string: text)
+        plain = Self.encode(WebSocketFrame(fin: true, opcode: .text, data: payload))
+        if compress, let compressed = LiveDeflate.shared.compress(payload) {
+            deflated = Self.encode(WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: compressed))
         } else {
             deflated = plain
         }
     }
 
-    func frame(deflate: Bool) -> WebSocketFrame { deflate ? deflated : plain }
+    func bytes(deflate: Bool) -> ByteBuffer { deflate ? deflated : plain }
+
+    /// The frame as NIO's own encoder writes it (a server's frames are not masked).
+    private static func encode(_ frame: WebSocketFrame) -> ByteBuffer {
+        let channel = EmbeddedChannel(handler: WebSocketFrameEncoder())
+        defer { _ = try? channel.finish() }
+        var bytes = ByteBuffer()
+        do {
+            try channel.writeOutbound(frame)
+            while var part = try channel.readOutbound(as: ByteBuffer.self) { bytes.writeBuffer(&part) }
+        } catch {
+            preconditionFailure("NIO's WebSocket encoder failed on an embedded channel: \(error)")
+        }
+        return bytes
+    }
 }
 
 /// A server → client frame of the live protocol, built once on the tailer's task and shared

@@ -31,7 +31,7 @@ final class LiveHub: Sendable {
     }
     private let registry = Mutex(Registry())
 
-    init(maxFramesBehind: Int = 1024, ringCapacity: Int = 8192) {
+    init(maxFramesBehind: Int = 1024, ringCapacity: Int = 4096) {
         self.maxFramesBehind = maxFramesBehind
         ring = LiveRing(capacity: ringCapacity)
     }

@@ -18,7 +18,7 @@ final class LiveRing: Sendable {
     }
     private let state = Mutex(State())
 
-    init(capacity: Int = 8192) {
+    init(capacity: Int = 4096) {
         self.capacity = capacity
     }
 
@@ -39,7 +39,8 @@ final class LiveRing: Sendable {
         state.withLock { state in
             state.frames += frames
             state.head = max(state.head, head)
-            if state.frames.count > 2 * capacity {
+            // Trimmed in steps, not frame by frame.
+            if state.frames.count > capacity + capacity / 4 {
                 let dropped = state.frames.count - capacity
                 state.floor = state.frames[dropped - 1].seq
                 state.frames.removeFirst(dropped)

@@ -71,7 +71,7 @@ struct LiveUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
                         // It answers the server's quiescing for HTTP; a live connection does that itself.
                         let sync = channel.pipeline.syncOperations
                         sync.removeHandler(context: try sync.context(handlerType: SilentConnectionCloser.self), promise: nil)
-                        try sync.addHandler(LiveConnection(admission: admitted, live: live))
+                        try LiveConnection.install(in: sync, admission: admitted, live: live)
                         return .live
                     }
                 })

@@ -106,6 +106,7 @@ func buildServer(
             address: .hostname(configuration.host, port: configuration.port), serverName: "washboard", backlog: 4096),
         services: services,
         onServerRunning: { [port = configuration.port] channel in await onServerRunning(channel.localAddress?.port ?? port) },
+        eventLoopGroupProvider: .shared(ServerEventLoops.group),
         logger: logger)
     return WashboardServer(application: application, hub: hub)
 }

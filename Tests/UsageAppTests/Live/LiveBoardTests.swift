@@ -382,15 +382,18 @@ struct LiveHubTests {
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
         let admission = LiveAdmission(
             viewer: LiveViewer(.resident(resident), language: .english), since: since, deflate: false, batch: batch)
-        try channel.pipeline.syncOperations.addHandler(LiveConnection(admission: admission, live: controller(hub)))
+        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
+        try LiveConnection.install(in: channel.pipeline.syncOperations, admission: admission, live: controller(hub))
         return channel
     }
 
-    /// Runs the channel's loop, then takes what it wrote.
+    /// Runs the channel's loop, then takes what it wrote, read back by NIO's frame decoder.
     func written(_ channel: EmbeddedChannel) throws -> [WebSocketFrame] {
         channel.embeddedEventLoop.run()
+        let decoder = EmbeddedChannel(handler: ByteToMessageHandler(WebSocketFrameDecoder()))
+        while let bytes = try channel.readOutbound(as: ByteBuffer.self) { try decoder.writeInbound(bytes) }
         var frames: [WebSocketFrame] = []
-        while let frame = try channel.readOutbound(as: WebSocketFrame.self) { frames.append(frame) }
+        while let frame = try decoder.readInbound(as: WebSocketFrame.self) { frames.append(frame) }
         return frames
     }
 
