@@ -17,8 +17,10 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     private let admission: LiveAdmission
     private let live: LiveController
-    private var viewer: LiveViewer { admission.viewer }
-    private var hub: LiveHub { live.hub }
+    // Stored, not computed from the two above: read for every frame.
+    private let viewer: LiveViewer
+    private let hub: LiveHub
+    private let deflate: Bool
 
     private enum Phase {
         /// Reading the store; what the hub publishes meanwhile waits here.
@@ -46,6 +48,9 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
     init(admission: LiveAdmission, live: LiveController) {
         self.admission = admission
         self.live = live
+        viewer = admission.viewer
+        hub = live.hub
+        deflate = admission.deflate
     }
 
     // MARK: Joining
@@ -105,12 +110,8 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func sendHello(head: Int64) {
-        var hello = ControlFrame.Hello(seq: head, heartbeatSeconds: live.limits.heartbeatSeconds)
-        switch viewer.session {
-        case .resident(let resident): hello.resident = resident
-        case .kiosk(let kiosk): hello.kiosk = kiosk
-        }
-        write(WireText(ControlFrame.text(hello), compress: false))
+        let members = live.greetings.members(for: viewer.session, heartbeatSeconds: live.limits.heartbeatSeconds)
+        write(WireText(FrameText.splice(type: "hello", seq: head, into: members), compress: false))
     }
 
     // MARK: Sending
@@ -140,14 +141,14 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
                 write(frame.wire(for: viewer))
                 sentSeq = frame.seq
                 written += 1
-            case .run(let frames, let batch, let kioskBatch):
-                if admission.batch, frames[0].seq > sentSeq {
-                    write(viewer.isKiosk ? kioskBatch : batch)
-                    sentSeq = frames[frames.count - 1].seq
+            case .run(let run):
+                if admission.batch, run.frames[0].seq > sentSeq {
+                    write(viewer.isKiosk ? run.kioskBatch : run.batch)
+                    sentSeq = run.frames[run.frames.count - 1].seq
                     written += 1
                     continue
                 }
-                for frame in frames where frame.seq > sentSeq {
+                for frame in run.frames where frame.seq > sentSeq {
                     write(frame.wire(for: viewer))
                     sentSeq = frame.seq
                     written += 1
@@ -166,7 +167,7 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
             behind += 1
             if behind > hub.maxFramesBehind { return tooSlow() }
         }
-        wire.write(NIOAny(text.bytes(deflate: admission.deflate)), promise: nil)
+        wire.write(NIOAny(text.bytes(deflate: deflate)), promise: nil)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

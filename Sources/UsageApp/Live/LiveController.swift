@@ -53,6 +53,7 @@ struct LiveController: Sendable {
     /// For connections that ask for no language.
     var defaultLanguage = Language.english
     var limits = Limits()
+    let greetings = Greetings()
 
     struct Limits: Sendable {
         /// Larger client messages close the connection with 1009.

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
+import Synchronization
 import Wire
 
 /// One text message as whole WebSocket frames, header and payload, ready to be written to
@@ -42,8 +43,9 @@ struct WireText: Sendable {
 }
 
 /// A server → client frame of the live protocol, built once on the tailer's task and shared
-/// by every recipient.
-struct LiveFrame: Sendable {
+/// by every recipient. A class: a connection holding it retains one reference, not each
+/// of its buffers.
+final class LiveFrame: Sendable {
     let seq: Int64
     let topic: Event.Topic
     let kind: Event.Kind
@@ -105,8 +107,20 @@ struct LiveFrame: Sendable {
 struct LiveBurst: Sendable {
     enum Item: Sendable {
         case single(LiveFrame)
-        /// Board frames, every one visible to every connection, and their `batch` frame.
-        case run([LiveFrame], batch: WireText, kioskBatch: WireText)
+        case run(Run)
+    }
+
+    /// Board frames, every one visible to every connection, and their `batch` frame.
+    final class Run: Sendable {
+        let frames: [LiveFrame]
+        let batch: WireText
+        let kioskBatch: WireText
+
+        init(_ frames: [LiveFrame], compress: Bool) {
+            self.frames = frames
+            batch = WireText(LiveBurst.batchText(frames, \.text), compress: compress)
+            kioskBatch = WireText(LiveBurst.batchText(frames, \.kioskText), compress: compress)
+        }
     }
 
     static let maxFramesPerBatch = 64
@@ -128,10 +142,7 @@ struct LiveBurst: Sendable {
             if run.count == 1 {
                 items.append(.single(run[0]))
             } else if run.count > 1 {
-                items.append(
-                    .run(
-                        run, batch: WireText(Self.batchText(run, \.text), compress: compress),
-                        kioskBatch: WireText(Self.batchText(run, \.kioskText), compress: compress)))
+                items.append(.run(Run(run, compress: compress)))
             }
             run = []
             runBytes = 0
@@ -151,23 +162,43 @@ struct LiveBurst: Sendable {
     }
 
     /// `{"type":"batch","seq":<the last frame's>,"frames":[…]}` around frames already encoded.
-    private static func batchText(_ run: [LiveFrame], _ text: KeyPath<LiveFrame, String>) -> String {
+    fileprivate static func batchText(_ run: [LiveFrame], _ text: KeyPath<LiveFrame, String>) -> String {
         #"{"type":"batch","seq":\#(run.last?.seq ?? 0),"frames":["# + run.map { $0[keyPath: text] }.joined(separator: ",")
             + "]}"
     }
 }
 
-/// Frames that are not events: built per connection.
-enum ControlFrame {
+/// The members of `hello` but its seq, encoded once per resident or kiosk: a reconnect storm
+/// brings the same residents back by the thousand.
+final class Greetings: Sendable {
+    private let byViewer = Mutex<[Session.Viewer: String]>([:])
+    private static let limit = 10_000
+
     /// `resident` on a resident's connection, `kiosk` on a kiosk's.
-    struct Hello: Encodable {
-        var type = "hello"
-        var seq: Int64
+    private struct Members: Encodable {
         var resident: Resident?
         var kiosk: Kiosk?
         var heartbeatSeconds: Int
     }
 
+    func members(for viewer: Session.Viewer, heartbeatSeconds: Int) -> String {
+        if let members = byViewer.withLock({ $0[viewer] }) { return members }
+        var members = Members(heartbeatSeconds: heartbeatSeconds)
+        switch viewer {
+        case .resident(let resident): members.resident = resident
+        case .kiosk(let kiosk): members.kiosk = kiosk
+        }
+        let text = ControlFrame.text(members)
+        byViewer.withLock { byViewer in
+            if byViewer.count >= Self.limit { byViewer.removeAll(keepingCapacity: true) }
+            byViewer[viewer] = text
+        }
+        return text
+    }
+}
+
+/// Frames that are not events: built per connection.
+enum ControlFrame {
     struct Pong: Encodable {
         var type = "pong"
         var t: Double?

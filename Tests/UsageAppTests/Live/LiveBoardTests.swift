@@ -370,6 +370,13 @@ struct LiveHubTests {
         self.residents = residents
     }
 
+    /// A hub whose tailer has read nothing yet: every connection resumes from its ring.
+    static func hub(maxFramesBehind: Int = 1024) -> LiveHub {
+        let hub = LiveHub(maxFramesBehind: maxFramesBehind)
+        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        return hub
+    }
+
     func controller(_ hub: LiveHub) -> LiveController {
         LiveController(
             store: dorm.store, sessions: Sessions(store: dorm.store, publicOrigin: TestDorm.publicOrigin, idleLimit: 3600),
@@ -407,8 +414,7 @@ struct LiveHubTests {
 
     @Test("a connection whose socket stops taking bytes is closed with 4008 after the allowed frames; another gets every frame")
     func slowConnection() throws {
-        let hub = LiveHub(maxFramesBehind: 8)
-        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let hub = Self.hub(maxFramesBehind: 8)
         let stalled = try connect(residents[0], to: hub)
         let reading = try connect(residents[1], to: hub)
         #expect(try written(stalled).count == 1, "hello")
@@ -434,8 +440,7 @@ struct LiveHubTests {
 
     @Test("a socket that takes bytes again before the limit is not closed")
     func recovers() throws {
-        let hub = LiveHub(maxFramesBehind: 8)
-        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let hub = Self.hub(maxFramesBehind: 8)
         let channel = try connect(residents[0], to: hub)
         _ = try written(channel)
         for round in Int64(0)..<3 {
@@ -450,8 +455,7 @@ struct LiveHubTests {
 
     @Test("a resident's own events reach only their connections, in seq order with the board's")
     func residentTopic() throws {
-        let hub = LiveHub()
-        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let hub = Self.hub()
         let ada = try connect(residents[0], to: hub)
         let bo = try connect(residents[1], to: hub)
         _ = try written(ada)
@@ -468,8 +472,7 @@ struct LiveHubTests {
         "with batch=1, a burst of board frames comes as one batch frame; an alert in between splits it; a resume inside a run gets single frames"
     )
     func batches() throws {
-        let hub = LiveHub()
-        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let hub = Self.hub()
         let batched = try connect(residents[0], to: hub, batch: true)
         let plain = try connect(residents[1], to: hub)
         _ = try written(batched)
@@ -494,10 +497,30 @@ struct LiveHubTests {
         #expect(frames.last?.hasPrefix(#"{"type":"machine","seq":6,"#) == true)
     }
 
+    @Test("the ring resumes only what it holds: nothing before the tailer's first read, below its floor or past its head")
+    func ring() {
+        let ring = LiveRing(capacity: 4)
+        #expect(ring.frames(after: 0) == nil)
+        ring.warm(after: 2, head: 5, oldest: 1, events: (3...5).map(machineEvent))
+        #expect(ring.frames(after: 1) == nil)
+        #expect(ring.frames(after: 2)?.frames.map(\.seq) == [3, 4, 5])
+        #expect(ring.frames(after: 5)?.frames.isEmpty == true)
+        #expect(ring.frames(after: 6) == nil, "newer than the tailer has read")
+        // Past capacity and a quarter, the oldest go and the floor rises with them.
+        ring.append((6...9).map { LiveFrame(machineEvent($0)) }, head: 9)
+        #expect(ring.frames(after: 4) == nil)
+        #expect(ring.frames(after: 5)?.frames.map(\.seq) == [6, 7, 8, 9])
+
+        // The log pruned before the ring was filled: seqs it no longer holds are not covered.
+        let pruned = LiveRing()
+        pruned.warm(after: 0, head: 5, oldest: 4, events: (4...5).map(machineEvent))
+        #expect(pruned.frames(after: 2) == nil)
+        #expect(pruned.frames(after: 3)?.frames.map(\.seq) == [4, 5])
+    }
+
     @Test("shutdown closes every connection with 1001, and one arriving later at once", .timeLimit(.minutes(1)))
     func shutdown() throws {
-        let hub = LiveHub()
-        hub.ring.warm(after: 0, head: 0, oldest: nil, events: [])
+        let hub = Self.hub()
         let early = try connect(residents[0], to: hub)
         _ = try written(early)
         hub.shutDown()

@@ -5,7 +5,7 @@ import Synchronization
 
 /// Who a signed-in request comes from: a resident, or a laundry room screen.
 struct Session: Sendable {
-    enum Viewer: Sendable {
+    enum Viewer: Sendable, Hashable {
         case resident(Resident)
         case kiosk(Kiosk)
     }
