@@ -4,8 +4,8 @@ import NIOCore
 import NIOWebSocket
 import Wire
 
-/// One live connection, as a handler after NIO's WebSocket codec: no task and no buffer of
-/// its own. Its state is touched on its channel's event loop only.
+/// One live connection, as a handler after NIO's WebSocket codec: once started, no task and
+/// no buffer of its own. Its state is touched on its channel's event loop only.
 ///
 /// It sends `hello`; a full board unless `since` can be resumed; the events after that;
 /// then what the hub publishes, skipping frames at or below the last seq sent, so the
@@ -45,9 +45,10 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
     private var partial: (first: WebSocketFrame, data: ByteBuffer)?
     private var window = (start: NIODeadline.now(), count: 0)
 
-    init(admission: LiveAdmission, live: LiveController) {
+    private init(admission: LiveAdmission, live: LiveController, wire: ChannelHandlerContext) {
         self.admission = admission
         self.live = live
+        self.wire = wire
         viewer = admission.viewer
         hub = live.hub
         deflate = admission.deflate
@@ -59,8 +60,9 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
     static func install(in pipeline: ChannelPipeline.SynchronousOperations, admission: LiveAdmission, live: LiveController)
         throws
     {
-        try pipeline.addHandler(WireWriter(), position: .before(try pipeline.handler(type: WebSocketFrameEncoder.self)))
-        try pipeline.addHandler(LiveConnection(admission: admission, live: live))
+        let writer = WireWriter()
+        try pipeline.addHandler(writer, position: .before(try pipeline.handler(type: WebSocketFrameEncoder.self)))
+        try pipeline.addHandler(LiveConnection(admission: admission, live: live, wire: try pipeline.context(handler: writer)))
     }
 
     /// Marks the place in the pipeline between the socket and NIO's frame encoder.
@@ -70,7 +72,6 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        wire = try? context.pipeline.syncOperations.context(handlerType: WireWriter.self)
         let (loop, shuttingDown) = hub.join(viewer.id, on: context.eventLoop)
         self.loop = loop
         loop.add(self)
@@ -80,13 +81,13 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
             sendHello(head: resumed.head)
             sentSeq = since
             phase = .live
-            if !resumed.frames.isEmpty { replay(LiveBurst(Array(resumed.frames), compress: false)) }
+            if !resumed.frames.isEmpty { replay(LiveBurst(Array(resumed.frames), batches: admission.batch, compress: false)) }
             flush()
             return
         }
         let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        Task { [live, admission] in
+        starting = Task { [live, admission] in
             let start: Result<LiveController.Start, any Error>
             do { start = .success(try await live.start(admission)) } catch { start = .failure(error) }
             eventLoop.execute { connection.value.started(start) }
@@ -94,13 +95,14 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func started(_ start: Result<LiveController.Start, any Error>) {
-        guard case .starting(let held, _) = phase, let context else { return }
+        guard case .starting(let held, _) = phase else { return }
+        starting = nil
         guard case .success(let start) = start else { return close(.unexpectedServerError) }
         sendHello(head: start.head)
         if let board = start.board { write(board) }
         sentSeq = start.sent
         phase = .live
-        replay(LiveBurst(start.events, compress: false))
+        replay(LiveBurst(start.events, batches: admission.batch, compress: false))
         for burst in held { replay(burst) }
         flush()
     }
@@ -122,9 +124,12 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
         case .closing:
             return 0
         case .starting(var held, let frames):
+            // Out of `phase` while it grows, so that appending does not copy it.
+            phase = .closing
             held.append(burst)
-            phase = .starting(held: held, frames: frames + burst.frameCount)
-            if frames + burst.frameCount > hub.maxFramesBehind { tooSlow() }
+            let visible = frames + burst.frameCount(visibleTo: viewer.id)
+            phase = .starting(held: held, frames: visible)
+            if visible > hub.maxFramesBehind { tooSlow() }
             return 0
         case .live:
             break
@@ -164,8 +169,13 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
     private func write(_ text: WireText) {
         guard let wire, !isClosing else { return }
         if !wire.channel.isWritable {
-            behind += 1
-            if behind > hub.maxFramesBehind { return tooSlow() }
+            // Unflushed writes count towards the high watermark too: a long replay is not a
+            // slow client until the socket itself stops taking them.
+            wire.flush()
+            if !wire.channel.isWritable {
+                behind += 1
+                if behind > hub.maxFramesBehind { return tooSlow() }
+            }
         }
         wire.write(NIOAny(text.bytes(deflate: deflate)), promise: nil)
     }
@@ -195,8 +205,15 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
         var data = context.channel.allocator.buffer(capacity: 2)
         data.write(webSocketErrorCode: code)
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
-        context.eventLoop.assumeIsolated().scheduleTask(in: live.limits.closeTimeout) { context.close(promise: nil) }
+        closeLater(context)
     }
+
+    /// Ends the connection after ``LiveController/Limits/closeTimeout`` unless it ended sooner.
+    private func closeLater(_ context: ChannelHandlerContext) {
+        closing = context.eventLoop.assumeIsolated().scheduleTask(in: live.limits.closeTimeout) { context.close(promise: nil) }
+    }
+    private var closing: Scheduled<Void>?
+    private var starting: Task<Void, Never>?
 
     func channelInactive(context: ChannelHandlerContext) {
         leave()
@@ -205,6 +222,7 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         leave()
+        closing?.cancel()
         self.context = nil
         wire = nil
     }
@@ -212,6 +230,7 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Out of the hub's fan-out and counts, once: the connection is closing.
     private func leave() {
         phase = .closing
+        starting?.cancel()
         guard let loop else { return }
         loop.remove(self)
         self.loop = nil
@@ -245,9 +264,15 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
         lastHeard = .now()
         pinged = false
         // Clients mask every frame (RFC 6455 §5.1); only the first frame of a message may be compressed.
-        guard frame.maskKey != nil, !frame.rsv2, !frame.rsv3 else { return close(.protocolError) }
+        guard frame.maskKey != nil, !frame.rsv2, !frame.rsv3, !(frame.rsv1 && frame.opcode.isControlOpcode) else {
+            return close(.protocolError)
+        }
+        // After our close frame only the client's close matters.
+        if isClosing, frame.opcode != .connectionClose { return }
         switch frame.opcode {
         case .ping:
+            // Counted with the messages: a client that pings and never reads must not grow our buffers.
+            guard withinFloodLimit() else { return close(.policyViolation) }
             context.writeAndFlush(
                 wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .pong:
@@ -283,15 +308,14 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
         let echo = data.readSlice(length: min(2, data.readableBytes)) ?? ByteBuffer()
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: echo)))
             .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        // A client that stopped reading never lets the echo out.
+        closeLater(context)
     }
 
     /// A whole client message: `ping` → `pong`, `ack` marks an alert as seen, anything else
     /// gets an `error` frame; more than the flood limit closes with 1008.
     private func receive(_ first: WebSocketFrame, _ data: ByteBuffer, context: ChannelHandlerContext) {
-        let now = NIODeadline.now()
-        if now - window.start > live.limits.floodWindow { window = (now, 0) }
-        window.count += 1
-        if window.count > live.limits.floodLimit { return close(.policyViolation) }
+        guard withinFloodLimit() else { return close(.policyViolation) }
 
         var message = data
         if first.rsv1 {
@@ -317,7 +341,17 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Counts a client message; false past ``LiveController/Limits/floodLimit`` in the window.
+    private func withinFloodLimit() -> Bool {
+        let now = NIODeadline.now()
+        if now - window.start > live.limits.floodWindow { window = (now, 0) }
+        window.count += 1
+        return window.count <= live.limits.floodLimit
+    }
+
+    /// Answers a client message; nothing goes out before `hello` (a message sent before it gets no answer).
     private func reply(_ text: String) {
+        guard case .live = phase else { return }
         write(WireText(text, compress: false))
         flush()
     }

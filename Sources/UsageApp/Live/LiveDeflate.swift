@@ -32,11 +32,18 @@ final class LiveDeflate: Sendable {
     /// offer limiting the server's window below zlib's 15 bits is declined: frames are then plain.
     static func isOffered(in headers: HTTPFields) -> Bool {
         WebSocketExtensionHTTPParameters.parseHeaders(headers).contains { offer in
-            guard offer.name == "permessage-deflate" else { return false }
+            // RFC 7692 §7: an offer with a parameter the server does not know is declined.
+            guard offer.name == "permessage-deflate", Set(offer.parameters.keys).isSubset(of: knownParameters) else {
+                return false
+            }
             guard let serverWindow = offer.parameters["server_max_window_bits"] else { return true }
             return serverWindow.integer == 15
         }
     }
+
+    private static let knownParameters: Set = [
+        "server_no_context_takeover", "client_no_context_takeover", "server_max_window_bits", "client_max_window_bits",
+    ]
 
     /// The message compressed on its own, without the sync flush's trailing `00 00 ff ff`
     /// (§7.2.1); nil when it is short or would not shrink.
@@ -79,7 +86,12 @@ final class LiveInflater {
         input.writeBytes([0x00, 0x00, 0xFF, 0xFF])
         defer { try? decompressor.reset() }
         do {
-            return try input.decompressStream(with: decompressor, maxSize: maxBytes)
+            // One byte of room: CompressNIO calls a buffer filled to the last byte an overflow.
+            let message = try input.decompressStream(with: decompressor, maxSize: maxBytes + 1)
+            guard message.readableBytes <= maxBytes else { throw Failure.tooLarge }
+            return message
+        } catch let error as Failure {
+            throw error
         } catch let error as CompressNIOError where error == .bufferOverflow {
             throw .tooLarge
         } catch {

@@ -127,13 +127,12 @@ struct LiveBurst: Sendable {
     static let maxBatchBytes = 32 * 1024
 
     let items: [Item]
-    let frameCount: Int
     /// When the hub received the newest frame, for the fan-out latency metric.
     let publishedAt: UInt64?
 
-    /// `compress`: whether the batches get a deflated twin (not for one connection's replay).
-    init(_ frames: [LiveFrame], compress: Bool = true) {
-        frameCount = frames.count
+    /// `batches`: whether to build `batch` frames at all; `compress`: whether they get a
+    /// deflated twin (not for one connection's replay).
+    init(_ frames: [LiveFrame], batches: Bool = true, compress: Bool = true) {
         publishedAt = frames.last?.publishedAt
         var items: [Item] = []
         var run: [LiveFrame] = []
@@ -148,7 +147,7 @@ struct LiveBurst: Sendable {
             runBytes = 0
         }
         for frame in frames {
-            guard case .board = frame.topic else {
+            guard batches, case .board = frame.topic else {
                 endRun()
                 items.append(.single(frame))
                 continue
@@ -159,6 +158,16 @@ struct LiveBurst: Sendable {
         }
         endRun()
         self.items = items
+    }
+
+    /// The frames in it that a connection of `viewerId` receives.
+    func frameCount(visibleTo viewerId: String) -> Int {
+        items.reduce(0) { count, item in
+            switch item {
+            case .single(let frame): count + (frame.isVisible(to: viewerId) ? 1 : 0)
+            case .run(let run): count + run.frames.count
+            }
+        }
     }
 
     /// `{"type":"batch","seq":<the last frame's>,"frames":[…]}` around frames already encoded.

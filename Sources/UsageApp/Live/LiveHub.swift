@@ -40,22 +40,22 @@ final class LiveHub: Sendable {
     /// whether the server is shutting down (the connection then closes with 1001 at once:
     /// a client reconnecting quickly must not hold the stopping server open).
     func join(_ viewerId: String, on eventLoop: any EventLoop) -> (loop: LiveLoop, shuttingDown: Bool) {
-        let (loop, count, shuttingDown) = registry.withLock { state in
+        registry.withLock { state in
             state.count += 1
             state.version += 1
             state.perViewer[viewerId, default: 0] += 1
+            // Recorded under the lock, so that the gauge ends where the count does.
+            metrics.connections.record(state.count)
             let key = ObjectIdentifier(eventLoop)
             let loop = state.loops[key] ?? LiveLoop(eventLoop: eventLoop, metrics: metrics)
             state.loops[key] = loop
-            return (loop, state.count, state.shuttingDown)
+            return (loop, state.shuttingDown)
         }
-        metrics.connections.record(count)
-        return (loop, shuttingDown)
     }
 
     /// Uncounts a connection that ``join(_:on:)`` counted.
     func leave(_ viewerId: String) {
-        let count = registry.withLock { state in
+        registry.withLock { state in
             state.count -= 1
             state.version += 1
             if state.perViewer[viewerId, default: 1] <= 1 {
@@ -63,9 +63,8 @@ final class LiveHub: Sendable {
             } else {
                 state.perViewer[viewerId]! -= 1
             }
-            return state.count
+            metrics.connections.record(state.count)
         }
-        metrics.connections.record(count)
     }
 
     var connectionCount: Int { registry.withLock { $0.count } }

@@ -42,6 +42,11 @@ final class LiveLoop: @unchecked Sendable {
         connections.swapAt(index, connections.count - 1)
         connections[index].index = index
         connections.removeLast()
+        if connections.isEmpty {
+            // No timer left behind by a hub that has no connections on this loop any more.
+            heartbeats?.cancel()
+            heartbeats = nil
+        }
     }
 
     /// From any thread: hands a tailer read to this loop's connections.

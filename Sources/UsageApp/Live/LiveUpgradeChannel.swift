@@ -11,7 +11,7 @@ import NIOWebSocket
 /// Every connection of the server: HTTP/1.1, or a WebSocket upgrade of `/ws` that becomes a
 /// ``LiveConnection``, with ``ConnectionLimits`` and an optional SO_SNDBUF.
 ///
-/// It does what hummingbird-websocket's upgrade channel does, on NIO's own WebSocket
+/// It does what hummingbird-websocket's upgrade channel does (written anew), on NIO's own WebSocket
 /// upgrader and codec, but leaves no task per live connection: once upgraded, the
 /// connection is a handler in its pipeline. A refused upgrade is answered with the problem
 /// it was refused with (401, 403, 400, 404, 429).
@@ -132,7 +132,11 @@ struct LiveUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
     private static func redirectingUpgrades(_ responder: @escaping HTTPChannelHandler.Responder) -> HTTPChannelHandler.Responder {
         struct Redirected: Error {}
         return { request, writer, channel in
-            guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+            // Only a valid handshake: a malformed one, which NIO refused on a first request, is
+            // answered as plain HTTP (RFC 9110 lets a server ignore Upgrade), not sent round again.
+            guard request.headers[.upgrade]?.lowercased() == "websocket", request.headers[.secWebSocketKey] != nil,
+                request.headers[.secWebSocketVersion] == "13"
+            else {
                 return try await responder(request, writer, channel)
             }
             let location = request.uri.query.map { "\(request.uri.path)?\($0)" } ?? request.uri.path
@@ -145,8 +149,8 @@ struct LiveUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
 
 /// Closes a connection that has not sent a byte yet when the server starts shutting down.
 ///
-/// hummingbird-websocket adds the handler that answers the server's quiesce event only
-/// once a first request has shown the connection is not a WebSocket upgrade. A connection
+/// The handler that answers the server's quiesce event on HTTP is added only once a first
+/// request has shown the connection is not a WebSocket upgrade. A connection
 /// opened but still silent (browsers open spare ones ahead of need) would otherwise keep a
 /// stopping server waiting until the browser drops it, minutes later.
 final class SilentConnectionCloser: ChannelInboundHandler, RemovableChannelHandler {

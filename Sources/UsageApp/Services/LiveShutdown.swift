@@ -4,8 +4,9 @@ import ServiceLifecycle
 /// Closes every live connection with 1001 when shutdown begins, before the server stops.
 ///
 /// It must come after the application in the service group: services stop in reverse
-/// order, and the server, told first, would close the sockets itself with 1000
-/// (hummingbird-websocket does so on graceful shutdown).
+/// order, so the hub's connections are told first and the server's quiescing, which waits
+/// for every connection to close, comes after. The wait here ends once every event loop
+/// has sent its connections their close frame (the hub then counts none).
 struct LiveShutdown: Service {
     let hub: LiveHub
     /// How long to wait for clients to answer the close before the server goes on stopping.

@@ -131,7 +131,7 @@ struct ConnectionLimitTests {
             let answer = try #require(await connection.readResponse())
             #expect(!answer.hasPrefix("HTTP/1.1 101"), "\(answer)")
             connection.send("GET /health HTTP/1.1\r\nHo")
-            // Closed at once by hummingbird-websocket after a refused upgrade, or by the head's deadline.
+            // Closed at once after the refused upgrade's answer, or by the head's deadline.
             let last = await connection.readUntilClosed()
             #expect(last == "" || last?.hasPrefix("HTTP/1.1 408") == true, "\(String(describing: last))")
         }

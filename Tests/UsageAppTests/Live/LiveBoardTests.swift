@@ -240,6 +240,35 @@ struct LiveBoardTests {
         }
     }
 
+    @Test("a resume of 400 frames in one go, more than the send watermark holds, is not taken for a slow client")
+    func longResume() async throws {
+        let dorm = try await TestDorm()
+        let (_, token) = try await dorm.resident()
+        try await dorm.withServer(hub: LiveHub(maxFramesBehind: 64)) { client in
+            let port = try #require(client.port)
+            let start = try await dorm.store.headSeq()
+            let text = String(repeating: "The dryers in Hall A are being serviced. ", count: 12)
+            for _ in 0..<400 {
+                _ = try await dorm.store.postNotice(
+                    Notice(
+                        id: UUID().uuidString, text: text, severity: .info, publishAt: .currentSecond, createdAt: .currentSecond),
+                    at: .currentSecond)
+            }
+            let last = try await dorm.store.headSeq()
+            let received = Received()
+            let close = try await dorm.live(port: port, token: token, query: "?since=\(start)") { inbound, outbound in
+                var iterator = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+                while case .text(let text) = try await iterator.next() {
+                    let frame = try received.append(text)
+                    if frame.type == "notice", frame.seq ?? 0 >= last { break }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            #expect(received.all.filter { $0.type == "notice" }.compactMap(\.seq) == Array((start + 1)...last))
+            #expect(close?.closeCode != .unknown(4008))
+        }
+    }
+
     @Test("a connected resident whose session is revoked is closed with 4001")
     func revokedWhileConnected() async throws {
         let dorm = try await TestDorm()

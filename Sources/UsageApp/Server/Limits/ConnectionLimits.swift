@@ -199,7 +199,7 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in self.close(context) }
     }
 
-    /// Closes the connection. Before its first request, hummingbird-websocket's upgrade handler
+    /// Closes the connection. Before its first request, NIO's upgrade handler
     /// is still waiting for one and would report the close as an error: it is told first that
     /// no request will come, which it takes quietly.
     private func close(_ context: ChannelHandlerContext) {
