@@ -159,7 +159,7 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
                     written += 1
                 }
             }
-            if case .closing = phase { return written }
+            if isClosing { return written }
         }
         return written
     }
@@ -210,9 +210,9 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Ends the connection after ``LiveController/Limits/closeTimeout`` unless it ended sooner.
     private func closeLater(_ context: ChannelHandlerContext) {
-        closing = context.eventLoop.assumeIsolated().scheduleTask(in: live.limits.closeTimeout) { context.close(promise: nil) }
+        closeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: live.limits.closeTimeout) { context.close(promise: nil) }
     }
-    private var closing: Scheduled<Void>?
+    private var closeTimer: Scheduled<Void>?
     private var starting: Task<Void, Never>?
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -222,7 +222,7 @@ final class LiveConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         leave()
-        closing?.cancel()
+        closeTimer?.cancel()
         self.context = nil
         wire = nil
     }

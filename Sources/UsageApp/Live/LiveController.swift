@@ -2,6 +2,7 @@ import DeviceState
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
@@ -74,7 +75,9 @@ struct LiveController: Sendable {
     /// for a browser page of another origin, 400 for a bad `since`, 401 without a valid
     /// session, 429 when the resident has ``maxLivePerViewer`` connections open here already.
     /// A session in the cache is checked without leaving the event loop.
-    func admit(_ head: HTTPRequestHead, on eventLoop: any EventLoop) -> EventLoopFuture<Result<LiveAdmission, Problem>> {
+    func admit(_ head: HTTPRequestHead, on eventLoop: any EventLoop, logger: Logger) -> EventLoopFuture<
+        Result<LiveAdmission, Problem>
+    > {
         let request: Request
         do {
             request = Request(
@@ -87,32 +90,27 @@ struct LiveController: Sendable {
         do {
             try checkBeforeSession(request)
             if let session = try sessions.cachedSession(of: request) {
-                return eventLoop.makeSucceededFuture(decide(request, .success(session), language))
+                return eventLoop.makeSucceededFuture(decide(request, .success(session), language, logger))
             }
         } catch {
-            return eventLoop.makeSucceededFuture(decide(request, .failure(error), language))
+            return eventLoop.makeSucceededFuture(decide(request, .failure(error), language, logger))
         }
         let promise = eventLoop.makePromise(of: Result<LiveAdmission, Problem>.self)
         promise.completeWithTask {
             let session: Result<Session, any Error>
             do { session = .success(try await sessions.session(of: request)) } catch { session = .failure(error) }
-            return decide(request, session, language)
+            return decide(request, session, language, logger)
         }
         return promise.futureResult
     }
 
-    private func decide(_ request: Request, _ session: Result<Session, any Error>, _ language: Language) -> Result<
-        LiveAdmission, Problem
-    > {
+    private func decide(_ request: Request, _ session: Result<Session, any Error>, _ language: Language, _ logger: Logger)
+        -> Result<LiveAdmission, Problem>
+    {
         do {
             return .success(try admission(of: request, session: try session.get(), language: language))
-        } catch let problem as Problem {
-            return .failure(problem.localized(language))
         } catch {
-            // The store failed; its error stays out of the answer.
-            return .failure(
-                Problem(
-                    status: .serviceUnavailable, code: "live_unavailable", detail: "The live board cannot check sessions now."))
+            return .failure(Problem.answering(error, to: request, logger: logger).localized(language))
         }
     }
 

@@ -57,7 +57,7 @@ struct LiveUpgradeChannel: ServerChildChannel, HTTPChannelHandler {
             let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
                 maxFrameSize: live.limits.maxMessageBytes, enableAutomaticErrorHandling: true,
                 shouldUpgrade: { [live] channel, head in
-                    live.admit(head, on: channel.eventLoop).map { result in
+                    live.admit(head, on: channel.eventLoop, logger: logger).map { result in
                         admission.value = (result, String(head.uri.prefix { $0 != "?" }))
                         guard case .success(let admitted) = result else { return nil }
                         return admitted.deflate ? HTTPHeaders([("Sec-WebSocket-Extensions", LiveDeflate.agreement)]) : [:]

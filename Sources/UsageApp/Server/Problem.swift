@@ -2,6 +2,7 @@ import DeviceState
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// An RFC 9457 problem document: what went wrong, for the person and for the program.
@@ -122,12 +123,18 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return try problem(for: error, request, context).localized(Language.of(request) ?? defaultLanguage)
+            return try Problem.answering(error, to: request, logger: context.logger)
+                .localized(Language.of(request) ?? defaultLanguage)
                 .response(from: request, context: context)
         }
     }
+}
 
-    private func problem(for error: any Error, _ request: Request, _ context: Context) -> Problem {
+extension Problem {
+    /// What a request that failed with `error` is answered: the problem it threw, a domain
+    /// error's, 503 while the database cannot take it, and 500 for the rest (logged, its
+    /// text kept out of the answer). The REST routes and the live board's admission share it.
+    static func answering(_ error: any Error, to request: Request, logger: Logger) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
@@ -147,11 +154,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: error.status, code: code, detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
         default:
             guard let unavailable = StoreUnavailable(error) else {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+                logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
                 return Problem(status: .internalServerError, code: "internal_error", detail: .internalError)
             }
             // Nothing was stored: the client may send the same request again, and is told when.
-            context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
             return Problem(
                 status: .serviceUnavailable, code: unavailable == .busy ? "database_busy" : "database_not_writable",
                 detail: unavailable == .busy ? .databaseBusy : .databaseNotWritable,

@@ -200,7 +200,7 @@ struct ConnectionLimitTests {
             #expect(answer.hasPrefix("HTTP/1.1 429"))
             #expect(answer.contains(#""code":"too_many_live_connections""#))
             #expect(answer.lowercased().contains("retry-after: 5"))
-            _ = try await onOwnThread { Result { try RawWebSocket(port: port, token: bea) } }.get()
+            _ = try await RawWebSocket.open(port: port, token: bea)
             withExtendedLifetime(open) {}
         }
     }

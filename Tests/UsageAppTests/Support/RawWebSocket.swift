@@ -48,6 +48,12 @@ final class RawWebSocket: @unchecked Sendable {
         guard handshake.hasPrefix("HTTP/1.1 101") else { throw Failure("upgrade refused") }
     }
 
+    /// Connects on a thread of its own: the handshake blocks, and the server's session lookup
+    /// needs the cooperative pool the tests run on.
+    static func open(port: Int, token: String, extensions: String? = nil) async throws -> RawWebSocket {
+        try await onOwnThread { Result { try RawWebSocket(port: port, token: token, extensions: extensions) } }.get()
+    }
+
     /// One whole server frame: whether it is compressed (RSV1), its opcode, its payload.
     func readFrame() throws -> (compressed: Bool, opcode: UInt8, payload: [UInt8]) {
         let header = try read(2)
@@ -75,29 +81,8 @@ final class RawWebSocket: @unchecked Sendable {
 
     /// Reads until the server closes the connection; returns the code of the close frame, if one came.
     func readCloseCode() -> UInt16? {
-        var data = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            data.append(contentsOf: buffer[0..<count])
-        }
-        // Server frames are unmasked: opcode, a 7, 16 or 64-bit length, the payload.
-        var index = 0
-        while index + 2 <= data.count {
-            let opcode = data[index] & 0x0f
-            var length = Int(data[index + 1] & 0x7f)
-            index += 2
-            let extra = length == 126 ? 2 : length == 127 ? 8 : 0
-            guard index + extra <= data.count else { break }
-            if extra > 0 {
-                length = data[index..<index + extra].reduce(0) { $0 << 8 | Int($1) }
-                index += extra
-            }
-            if opcode == 0x8, length >= 2, index + 2 <= data.count {
-                return UInt16(data[index]) << 8 | UInt16(data[index + 1])
-            }
-            index += length
+        while let frame = try? readFrame() {
+            if frame.opcode == 0x8, frame.payload.count >= 2 { return UInt16(frame.payload[0]) << 8 | UInt16(frame.payload[1]) }
         }
         return nil
     }

@@ -3,7 +3,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// One HTTP/1.1 request on a connection of its own (`Connection: close`), on the client's event
-/// loop: the board changes, `/health`, `/metrics`, and the storm's `GET /api/board` per client.
+/// loop: the board changes, `/health` and `/metrics` (the storm's `GET /api/board` per client is
+/// a `RawGet`).
 enum OneShotHTTP {
     struct Reply: Sendable {
         var status: Int
